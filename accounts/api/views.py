@@ -1,0 +1,34 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.viewsets import VisibleReadOnlyModelViewSet
+
+from ..filtersets import NoticeFilterSet, OrganisationFilterSet
+from ..models import Notice, Organisation
+from ..services import notices_mark_read
+from .serializers import NoticeSerializer, OrganisationSerializer
+
+
+class OrganisationViewSet(VisibleReadOnlyModelViewSet):
+    """Organisations the caller may see: public bodies, its own, and (for regulators) more."""
+
+    queryset = Organisation.objects.select_related("district").filter(is_active=True)
+    serializer_class = OrganisationSerializer
+    filterset_class = OrganisationFilterSet
+
+
+class NoticeViewSet(VisibleReadOnlyModelViewSet):
+    """In-app notices addressed to the caller or the caller's organisation."""
+
+    queryset = Notice.objects.all()
+    serializer_class = NoticeSerializer
+    filterset_class = NoticeFilterSet
+
+    @extend_schema(request=None, responses={200: NoticeSerializer})
+    @action(detail=True, methods=["post"], url_path="mark-read")
+    def mark_read(self, request, pk=None):
+        notice = self.get_object()
+        notices_mark_read(user=request.user, notice_ids=[notice.pk])
+        notice.refresh_from_db()
+        return Response(self.get_serializer(notice).data)

@@ -1,0 +1,25 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Notice, Organisation
+
+
+class OrganisationFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("搜索"))
+
+    class Meta:
+        model = Organisation
+        fields = ["kind", "district", "department"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(credit_code__iexact=value)) if value else queryset
+
+
+class NoticeFilterSet(django_filters.FilterSet):
+    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label=_("未读"))
+
+    class Meta:
+        model = Notice
+        fields = ["unread"]

@@ -1,0 +1,46 @@
+"""The navigation bar: which entries each role sees. Entries are data; the view shows what fits."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import OrganisationKind as K
+
+ALL_KINDS = frozenset(K.values)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    kinds: frozenset = ALL_KINDS
+    org_admin_only: bool = False
+    icon: str = ""
+
+
+NAVIGATION = [
+    NavItem(_("首页"), "home", icon="house"),
+    NavItem(_("通知"), "notice-list", icon="bell"),
+    NavItem(_("API 密钥"), "api-key-list", org_admin_only=True, icon="key"),
+    NavItem(_("接口文档"), "api-docs", icon="braces"),
+]
+
+
+def navigation_for(user) -> list[dict]:
+    """The entries `user` may use, resolved to URLs (an entry whose page is not built yet is left out)."""
+    kind = user.organisation.kind if getattr(user, "organisation_id", None) else None
+    items = []
+    for item in NAVIGATION:
+        if kind is None and not user.is_superuser:
+            continue
+        if kind is not None and kind not in item.kinds:
+            continue
+        if item.org_admin_only and not (user.is_org_admin or user.is_superuser):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": item.label, "url": url, "icon": item.icon, "url_name": item.url_name})
+    return items

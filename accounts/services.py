@@ -1,0 +1,124 @@
+"""Writes for organisations, users, API keys and notices."""
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
+
+from .models import Notice, Organisation, OrganisationApiKey, User
+from .validators import normalise_credit_code
+
+
+def organisation_create(*, kind: str, name: str, credit_code: str, **fields) -> Organisation:
+    """Create an organisation after normalising and validating its credit code and fields."""
+    try:
+        code = normalise_credit_code(credit_code)
+    except ValidationError as exc:
+        raise ApplicationError(exc.messages[0], field="credit_code") from exc
+    organisation = Organisation(kind=kind, name=name.strip(), credit_code=code, **fields)
+    try:
+        organisation.full_clean()
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise ApplicationError(messages[0], field=None if field == "__all__" else field) from exc
+    organisation.save()
+    return organisation
+
+
+def user_create(
+    *, organisation: Organisation, username: str, password: str | None = None, **fields
+) -> tuple[User, str]:
+    """Create an operator of `organisation`; without a password one is generated. Returns both."""
+    if User.objects.filter(username=username).exists():
+        raise ApplicationError(_("用户名 %(username)s 已存在。") % {"username": username}, field="username")
+    password = password or secrets.token_urlsafe(12)
+    user = User(username=username, organisation=organisation, **fields)
+    user.set_password(password)
+    user.save()
+    return user, password
+
+
+def api_key_create(
+    *, organisation: Organisation, name: str, created_by: User | None = None
+) -> tuple[OrganisationApiKey, str]:
+    """Issue a named API key for `organisation`. The plain key is returned once and never stored."""
+    name = name.strip()
+    if not name:
+        raise ApplicationError(_("请填写密钥名称。"), field="name")
+    if organisation.api_keys.filter(name=name, revoked=False).exists():
+        raise ApplicationError(_("本机构已有同名的有效密钥：%(name)s。") % {"name": name}, field="name")
+    return OrganisationApiKey.objects.create_key(organisation=organisation, name=name, created_by=created_by)
+
+
+def api_key_revoke(*, api_key: OrganisationApiKey) -> OrganisationApiKey:
+    """Revoke a key for good; requests with it fail from now on."""
+    if not api_key.revoked:
+        api_key.revoked = True
+        api_key.save(update_fields=["revoked"])
+    return api_key
+
+
+def notice_send(
+    *,
+    organisation: Organisation,
+    subject: str,
+    body: str = "",
+    link: str = "",
+    user: User | None = None,
+    email: bool = True,
+) -> Notice:
+    """Post an in-app notice to an organisation (or one of its users) and e-mail it after commit."""
+    notice = Notice.objects.create(
+        recipient_organisation=organisation, recipient_user=user, subject=subject, body=body, link=link
+    )
+    if email:
+        from .tasks import deliver_notice_email
+
+        transaction.on_commit(lambda: deliver_notice_email.delay(notice.pk))
+    return notice
+
+
+def notice_email_deliver(*, notice_id: int) -> bool:
+    """E-mail one notice to its recipients, once. Returns whether a message went out."""
+    with transaction.atomic():
+        notice = (
+            Notice.objects.select_for_update()
+            .select_related("recipient_organisation", "recipient_user")
+            .filter(pk=notice_id, emailed_at__isnull=True)
+            .first()
+        )
+        if notice is None:
+            return False
+        if notice.recipient_user_id:
+            recipients = [notice.recipient_user.email] if notice.recipient_user.email else []
+        else:
+            recipients = notice.recipient_organisation.contact_emails()
+        if not recipients:
+            return False
+        send_mail(notice.subject, _notice_email_text(notice), None, recipients)
+        notice.emailed_at = timezone.now()
+        notice.save(update_fields=["emailed_at"])
+        return True
+
+
+def _notice_email_text(notice: Notice) -> str:
+    from django.conf import settings
+
+    lines = [notice.body] if notice.body else []
+    if notice.link:
+        lines.append(notice.link)
+    lines.append("— " + str(settings.PORTAL_TITLE))
+    return "\n\n".join(lines)
+
+
+def notices_mark_read(*, user, notice_ids: list[int] | None = None) -> int:
+    """Mark the user's visible notices (all, or the given ones) read; returns how many changed."""
+    notices = Notice.objects.visible_to(user).unread()
+    if notice_ids is not None:
+        notices = notices.filter(pk__in=notice_ids)
+    return notices.update(read_at=timezone.now())

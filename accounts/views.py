@@ -1,0 +1,87 @@
+"""Browser pages of accounts: home per role, notices, the organisation's API keys."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import FormView, View
+
+from core.exceptions import ApplicationError
+from core.views import VisibleListView
+
+from .filtersets import NoticeFilterSet
+from .forms import ApiKeyCreateForm
+from .models import Notice, Organisation, OrganisationApiKey
+from .roles import role_summary
+from .services import api_key_create, api_key_revoke, notices_mark_read
+
+
+@login_required
+def home(request):
+    user = request.user
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "role": role_summary(user),
+            "visible_organisation_count": Organisation.objects.visible_to(user).count(),
+            "recent_notices": Notice.objects.visible_to(user)[:5],
+        },
+    )
+
+
+class NoticeListView(VisibleListView):
+    model = Notice
+    filterset_class = NoticeFilterSet
+    template_name = "accounts/notice_list.html"
+
+
+@login_required
+@require_POST
+def notice_mark_read(request):
+    ids = [int(i) for i in request.POST.getlist("notice") if i.isdigit()]
+    notices_mark_read(user=request.user, notice_ids=ids or None)
+    return redirect(request.POST.get("next") or "notice-list")
+
+
+class OrgAdminRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
+    def test_func(self):
+        user = self.request.user
+        return bool(user.organisation_id and user.is_org_admin)
+
+
+class ApiKeyListView(OrgAdminRequiredMixin, FormView):
+    """The organisation's API keys; a new key is shown once, right after it is made."""
+
+    template_name = "accounts/api_key_list.html"
+    form_class = ApiKeyCreateForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["api_keys"] = OrganisationApiKey.objects.visible_to(self.request.user).select_related(
+            "created_by"
+        )
+        return context
+
+    def form_valid(self, form):
+        try:
+            api_key, raw_key = api_key_create(
+                organisation=self.request.user.organisation,
+                name=form.cleaned_data["name"],
+                created_by=self.request.user,
+            )
+        except ApplicationError as exc:
+            form.add_error(exc.field, exc.message)
+            return self.form_invalid(form)
+        context = self.get_context_data(form=ApiKeyCreateForm(), new_key=raw_key, new_key_name=api_key.name)
+        return self.render_to_response(context)
+
+
+class ApiKeyRevokeView(OrgAdminRequiredMixin, View):
+    def post(self, request, pk):
+        api_key = get_object_or_404(OrganisationApiKey.objects.visible_to(request.user), pk=pk)
+        api_key_revoke(api_key=api_key)
+        messages.success(request, _("密钥“%(name)s”已吊销。") % {"name": api_key.name})
+        return redirect("api-key-list")

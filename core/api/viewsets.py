@@ -1,0 +1,27 @@
+"""Base viewsets: every API queryset passes through the model's visibility rule, once, here."""
+
+from rest_framework import mixins, viewsets
+
+
+class VisibleQuerysetMixin:
+    """Restricts `queryset` to what the caller may see (`Model.objects.visible_to(user)`).
+
+    Objects outside it answer 404, so the existence of another organisation's data never leaks.
+    """
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+
+class VisibleReadOnlyModelViewSet(VisibleQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class VisibleModelViewSet(VisibleQuerysetMixin, viewsets.ModelViewSet):
+    pass
+
+
+class VisibleListCreateViewSet(
+    VisibleQuerysetMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    pass

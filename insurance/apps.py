@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InsuranceConfig(AppConfig):
+    name = "insurance"
+    verbose_name = _("保险")
