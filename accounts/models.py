@@ -82,8 +82,9 @@ class Organisation(models.Model):
     kind = models.CharField(_("类型"), max_length=32, choices=OrganisationKind.choices)
     name = models.CharField(_("名称"), max_length=200, unique=True)
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    # Registry exports often lack the code of a user unit; such organisations are matched by name.
     credit_code = models.CharField(
-        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code]
+        _("统一社会信用代码"), max_length=18, blank=True, default="", validators=[validate_credit_code]
     )
     district = models.ForeignKey(
         "elevators.District",
@@ -111,10 +112,16 @@ class Organisation(models.Model):
             models.CheckConstraint(
                 name="organisation_department_iff_department_kind",
                 condition=(
-                    Q(kind__in=[str(k) for k in DEPARTMENT_KINDS]) & ~Q(department="")
-                    | ~Q(kind__in=[str(k) for k in DEPARTMENT_KINDS]) & Q(department="")
+                    Q(kind__in=sorted(DEPARTMENT_KINDS)) & ~Q(department="")
+                    | ~Q(kind__in=sorted(DEPARTMENT_KINDS)) & Q(department="")
                 ),
                 violation_error_message=_("八部门之一必须有部门代码，其他机构不得有部门代码。"),
+            ),
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~Q(credit_code=""),
+                name="organisation_credit_code_unique",
+                violation_error_message=_("该统一社会信用代码已属于另一机构。"),
             ),
             models.UniqueConstraint(
                 fields=["department"],

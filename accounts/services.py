@@ -14,10 +14,10 @@ from .models import Notice, Organisation, OrganisationApiKey, User
 from .validators import normalise_credit_code
 
 
-def organisation_create(*, kind: str, name: str, credit_code: str, **fields) -> Organisation:
-    """Create an organisation after normalising and validating its credit code and fields."""
+def organisation_create(*, kind: str, name: str, credit_code: str = "", **fields) -> Organisation:
+    """Create an organisation after normalising and validating its credit code (if any) and fields."""
     try:
-        code = normalise_credit_code(credit_code)
+        code = normalise_credit_code(credit_code) if credit_code else ""
     except ValidationError as exc:
         raise ApplicationError(exc.messages[0], field="credit_code") from exc
     organisation = Organisation(kind=kind, name=name.strip(), credit_code=code, **fields)
@@ -87,7 +87,7 @@ def notice_email_deliver(*, notice_id: int) -> bool:
     """E-mail one notice to its recipients, once. Returns whether a message went out."""
     with transaction.atomic():
         notice = (
-            Notice.objects.select_for_update()
+            Notice.objects.select_for_update(of=("self",))
             .select_related("recipient_organisation", "recipient_user")
             .filter(pk=notice_id, emailed_at__isnull=True)
             .first()

@@ -1,9 +1,21 @@
 """The elevator registry: divisions, place categories, elevators and their lifecycle."""
 
+from datetime import date
+
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
+from accounts.visibility import VisibleQuerySet
+
+from .codes import (
+    CATEGORIES_BY_CODE,
+    CATEGORY_CHOICES,
+    ELEVATOR_CATEGORIES,
+    EQUIPMENT_CODE_MAX_LENGTH,
+    EquipmentCodeForm,
+)
 
 
 class District(models.Model):
@@ -68,3 +80,254 @@ class PlaceCategorySector(models.Model):
 
     def __str__(self) -> str:
         return f"{self.place_category} → {self.get_department_display()}"
+
+
+class ElevatorStatus(models.TextChoices):
+    IN_USE = "in_use", _("在用")
+    SUSPENDED = "suspended", _("停用")
+    SCRAPPED = "scrapped", _("报废")
+    CANCELLED = "cancelled", _("注销")
+
+
+class InspectionResult(models.TextChoices):
+    PASS = "pass", _("合格")
+    FAIL = "fail", _("不合格")
+    PASS_AFTER_RECTIFICATION = "pass_rectified", _("复检合格")
+
+
+PASSING_RESULTS = (InspectionResult.PASS, InspectionResult.PASS_AFTER_RECTIFICATION)
+OLD_ELEVATOR_YEARS = 15
+
+
+class ElevatorQuerySet(VisibleQuerySet):
+    # --- the single definitions every figure uses (DESIGN.md section 3) ---------------------
+    def in_scope(self, *, on: date):
+        """Elevators the plan requires to be insured on `on`: registered, in use, and within a
+        valid inspection period (latest inspection passed, next due on or after `on`)."""
+        return self.filter(
+            ~Q(registration_number=""),
+            status=ElevatorStatus.IN_USE,
+            inspection_result__in=PASSING_RESULTS,
+            next_inspection_due__gte=on,
+        )
+
+    def old(self, *, on: date):
+        """Old elevators: 15 years or more since installation on `on`."""
+        return self.filter(installed_on__lte=years_before(on, OLD_ELEVATOR_YEARS))
+
+    def three_no(self):
+        """ "三无电梯": no user unit, no maintenance contract, or no repair funds on record."""
+        return self.filter(
+            Q(user_unit__isnull=True) | Q(maintenance_company__isnull=True) | Q(has_repair_funds=False)
+        )
+
+    def in_group(self, group: str):
+        return self.filter(category__in=[c.code for c in ELEVATOR_CATEGORIES if c.group == group])
+
+    # --- visibility (accounts.visibility) ---------------------------------------------------
+    def for_city_regulator(self, org):
+        return self
+
+    def for_insurance_regulator(self, org):
+        return self
+
+    def for_district_regulator(self, org):
+        return self.filter(district_id=org.district_id)
+
+    def for_sector_department(self, org):
+        sector = PlaceCategorySector.objects.filter(department=org.department).values("place_category_id")
+        return self.filter(place_category_id__in=sector)
+
+    # The finance bureau also watches public housing (codes.md); publicly funded policies add
+    # their elevators once policies exist.
+    for_finance_bureau = for_sector_department
+
+    def for_property_manager(self, org):
+        return self.filter(Q(user_unit=org) | Q(owner=org))
+
+    def for_maintenance_company(self, org):
+        return self.filter(maintenance_company=org)
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day `years` earlier (29 February falls back to the 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+class Elevator(models.Model):
+    """One registered elevator, escalator or moving walkway (one row of the provincial registry)."""
+
+    Status = ElevatorStatus
+
+    equipment_code = models.CharField(_("设备代码"), max_length=EQUIPMENT_CODE_MAX_LENGTH, unique=True)
+    code_form = models.CharField(_("代码形式"), max_length=16, choices=EquipmentCodeForm.choices)
+    registration_number = models.CharField(_("使用登记证编号"), max_length=32, blank=True, db_index=True)
+    registered_on = models.DateField(_("登记日期"), null=True, blank=True)
+    category = models.CharField(_("设备品种"), max_length=4, choices=CATEGORY_CHOICES)
+    manufacturer = models.CharField(_("制造单位"), max_length=200, blank=True)
+    model_number = models.CharField(_("产品型号"), max_length=100, blank=True)
+    factory_serial = models.CharField(_("出厂编号"), max_length=100, blank=True)
+    manufactured_on = models.DateField(_("制造日期"), null=True, blank=True)
+    installed_on = models.DateField(_("安装日期"), null=True, blank=True)
+    site_name = models.CharField(_("楼盘/场所名称"), max_length=200, blank=True)
+    address = models.CharField(_("使用地点"), max_length=300)
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="elevators", verbose_name=_("所在区县")
+    )
+    place_category = models.ForeignKey(
+        PlaceCategory, on_delete=models.PROTECT, related_name="elevators", verbose_name=_("场所类别")
+    )
+    user_unit = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="used_elevators",
+        verbose_name=_("使用单位"),
+    )
+    owner = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_elevators",
+        verbose_name=_("产权单位"),
+    )
+    maintenance_company = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="maintained_elevators",
+        verbose_name=_("维保单位"),
+    )
+    has_repair_funds = models.BooleanField(_("有维修资金"), default=True)
+    status = models.CharField(
+        _("设备状态"), max_length=16, choices=ElevatorStatus.choices, default=ElevatorStatus.IN_USE
+    )
+    # The latest inspection's facts, kept by the inspection service (elevators.services) so that
+    # "in scope" is one indexed filter; the Inspection rows remain the history.
+    last_inspected_on = models.DateField(_("最近检验日期"), null=True, blank=True)
+    inspection_result = models.CharField(
+        _("检验结论"), max_length=16, choices=InspectionResult.choices, blank=True
+    )
+    next_inspection_due = models.DateField(_("下次检验日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ElevatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("电梯")
+        verbose_name_plural = _("电梯")
+        ordering = ["equipment_code"]
+        indexes = [
+            models.Index(fields=["status", "next_inspection_due"], name="elevator_scope_idx"),
+            models.Index(fields=["district", "place_category"], name="elevator_slice_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.equipment_code
+
+    @property
+    def category_info(self):
+        return CATEGORIES_BY_CODE[self.category]
+
+    @property
+    def group(self) -> str:
+        return self.category_info.group
+
+    def is_in_scope(self, *, on: date) -> bool:
+        """Predicate twin of ElevatorQuerySet.in_scope for one loaded elevator."""
+        return (
+            bool(self.registration_number)
+            and self.status == ElevatorStatus.IN_USE
+            and self.inspection_result in PASSING_RESULTS
+            and self.next_inspection_due is not None
+            and self.next_inspection_due >= on
+        )
+
+
+class InspectionQuerySet(VisibleQuerySet):
+    """An inspection is seen by whoever sees its elevator."""
+
+    def visible_to(self, user):
+        return self.filter(elevator__in=Elevator.objects.visible_to(user))
+
+
+class Inspection(models.Model):
+    class Kind(models.TextChoices):
+        PERIODIC = "periodic", _("定期检验")
+        ACCEPTANCE = "acceptance", _("监督检验")
+        SELF = "self", _("自行检测")
+
+    elevator = models.ForeignKey(
+        Elevator, on_delete=models.CASCADE, related_name="inspections", verbose_name=_("电梯")
+    )
+    inspected_on = models.DateField(_("检验日期"))
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.PERIODIC)
+    result = models.CharField(_("结论"), max_length=16, choices=InspectionResult.choices)
+    next_due = models.DateField(_("下次检验日期"), null=True, blank=True)
+    inspection_body = models.CharField(_("检验机构"), max_length=200, blank=True)
+    report_number = models.CharField(_("报告编号"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = InspectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("检验记录")
+        verbose_name_plural = _("检验记录")
+        ordering = ["-inspected_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["elevator", "inspected_on", "kind"], name="inspection_once_per_day_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(next_due__isnull=True) | Q(next_due__gt=models.F("inspected_on")),
+                name="inspection_next_due_after_date",
+                violation_error_message=_("下次检验日期必须晚于检验日期。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.elevator} {self.inspected_on} {self.get_result_display()}"
+
+
+class LifecycleEventQuerySet(VisibleQuerySet):
+    def visible_to(self, user):
+        return self.filter(elevator__in=Elevator.objects.visible_to(user))
+
+
+class LifecycleEvent(models.Model):
+    """Something that happened to an elevator: construction notices, registration and status changes."""
+
+    class Kind(models.TextChoices):
+        INSTALL_NOTICE = "install_notice", _("安装告知")
+        MODIFICATION_NOTICE = "modification_notice", _("改造告知")
+        MAJOR_REPAIR_NOTICE = "major_repair_notice", _("重大修理告知")
+        REGISTRATION = "registration", _("使用登记")
+        REGISTRATION_CHANGE = "registration_change", _("登记变更")
+        STATUS_CHANGE = "status_change", _("状态变更")
+
+    elevator = models.ForeignKey(
+        Elevator, on_delete=models.CASCADE, related_name="events", verbose_name=_("电梯")
+    )
+    occurred_on = models.DateField(_("日期"))
+    kind = models.CharField(_("事件"), max_length=32, choices=Kind.choices)
+    description = models.CharField(_("说明"), max_length=500, blank=True)
+    reference = models.CharField(_("文号"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    objects = LifecycleEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("生命周期事件")
+        verbose_name_plural = _("生命周期事件")
+        ordering = ["-occurred_on", "-pk"]
+        indexes = [models.Index(fields=["elevator", "occurred_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.elevator} {self.occurred_on} {self.get_kind_display()}"
