@@ -41,8 +41,11 @@ class NoticeListView(VisibleListView):
 @login_required
 @require_POST
 def notice_mark_read(request):
-    ids = [int(i) for i in request.POST.getlist("notice") if i.isdigit()]
-    notices_mark_read(user=request.user, notice_ids=ids or None)
+    if request.POST.get("all") == "1":
+        notices_mark_read(user=request.user)
+    else:
+        ids = [int(i) for i in request.POST.getlist("notice") if i.isdigit()]
+        notices_mark_read(user=request.user, notice_ids=ids)
     return redirect(request.POST.get("next") or "notice-list")
 
 

@@ -66,7 +66,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -260,6 +260,12 @@ TIBAO = {
     "CITY_NAME": env.str("TIBAO_CITY_NAME", default="襄阳市"),
     "RESCUE_PHONE": env.str("TIBAO_RESCUE_PHONE", default="96333"),
     "COVERAGE_TARGET": env.float("TIBAO_COVERAGE_TARGET", default=0.60),
+    # Use-registration numbers carry the province abbreviation and the city's letter (codes.md).
+    "PROVINCE_ABBREVIATION": env.str("TIBAO_PROVINCE_ABBREVIATION", default="鄂"),
+    "CITY_LETTER": env.str("TIBAO_CITY_LETTER", default="F"),
+    # Imports refuse a file over these limits before parsing it.
+    "IMPORT_MAX_BYTES": env.int("TIBAO_IMPORT_MAX_MB", default=50) * 1024 * 1024,
+    "IMPORT_MAX_ROWS": env.int("TIBAO_IMPORT_MAX_ROWS", default=300_000),
 }
 
 LOGGING = {
@@ -270,3 +276,4 @@ LOGGING = {
 }
 
 PORTAL_TITLE = _("梯保 · 电梯安全责任保险平台")
+FILTERS_EMPTY_CHOICE_LABEL = _("全部")

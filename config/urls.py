@@ -2,10 +2,14 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from core.views import healthz
+
+admin.site.site_header = admin.site.site_title = settings.PORTAL_TITLE
+admin.site.index_title = _("后台管理")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

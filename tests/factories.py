@@ -23,7 +23,9 @@ class DistrictFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["code"]
 
     code = "420606"
-    name = factory.LazyAttribute(lambda d: {"420606": "樊城区", "420602": "襄城区"}.get(d.code, f"区{d.code}"))
+    name = factory.LazyAttribute(
+        lambda d: {"420606": "樊城区", "420602": "襄城区"}.get(d.code, f"区{d.code}")
+    )
     kind = District.Kind.DISTRICT
     city_code = "420600"
     city_name = "襄阳市"

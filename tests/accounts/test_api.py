@@ -37,7 +37,11 @@ def test_valid_key_lists_what_its_organisation_may_see(world):
     api_key, raw = api_key_create(organisation=world.orgs["pm_fancheng"], name="物业系统")
     response = client_with_key(raw).get(URL)
     assert response.status_code == 200
-    expected = {o.name for o in world.orgs.values() if o.kind != "property_manager" and o.kind != "maintenance_company"}
+    expected = {
+        o.name
+        for o in world.orgs.values()
+        if o.kind != "property_manager" and o.kind != "maintenance_company"
+    }
     assert listed_names(response) == expected | {world.orgs["pm_fancheng"].name}
     row = next(r for r in response.json()["results"] if r["name"] == world.orgs["pm_fancheng"].name)
     assert set(row) >= {"kind", "name", "credit_code", "district"}

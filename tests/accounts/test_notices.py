@@ -16,13 +16,17 @@ def org():
     organisation = OrganisationFactory(kind="insurer")
     Contact.objects.create(organisation=organisation, name="张三", email="zhang@insurer.example.cn")
     Contact.objects.create(organisation=organisation, name="李四", email="li@insurer.example.cn")
-    Contact.objects.create(organisation=organisation, name="王五", email="wang@insurer.example.cn", receives_notices=False)
+    Contact.objects.create(
+        organisation=organisation, name="王五", email="wang@insurer.example.cn", receives_notices=False
+    )
     return organisation
 
 
 def test_notice_is_emailed_to_contacts_only_after_commit(org, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        notice = notice_send(organisation=org, subject="保单即将到期", body="3 台电梯的保单将于30天内到期。", link="/x/")
+        notice = notice_send(
+            organisation=org, subject="保单即将到期", body="3 台电梯的保单将于30天内到期。", link="/x/"
+        )
     assert mail.outbox == []  # nothing leaves before the transaction commits
     for callback in callbacks:
         callback()
@@ -68,7 +72,9 @@ def test_bell_counts_unread_and_marking_read_clears_it(org):
 
     client.post("/notices/mark-read/", {"notice": [first.pk]})
     assert client.get("/").context["unread_notice_count"] == 1
-    client.post("/notices/mark-read/")
+    client.post("/notices/mark-read/")  # nothing selected: nothing changes
+    assert client.get("/").context["unread_notice_count"] == 1
+    client.post("/notices/mark-read/", {"all": "1"})
     assert client.get("/").context["unread_notice_count"] == 0
 
 

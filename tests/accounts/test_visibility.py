@@ -101,5 +101,9 @@ def test_notices_reach_their_organisation_or_their_user(world):
 
     assert set(Notice.objects.visible_to(world.users["insurer_a"])) == {to_org}
     assert set(Notice.objects.visible_to(colleague)) == {to_org, to_user}
-    assert not Notice.objects.visible_to(world.users["insurer_b"]).filter(pk__in=[to_org.pk, to_user.pk]).exists()
+    assert (
+        not Notice.objects.visible_to(world.users["insurer_b"])
+        .filter(pk__in=[to_org.pk, to_user.pk])
+        .exists()
+    )
     assert not Notice.objects.visible_to(world.users["city"]).exists()

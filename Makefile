@@ -1,0 +1,50 @@
+# Tibao: the two commands are `make run` (portal with demo data) and `make test` (the suite).
+# Everything runs from a virtualenv in .venv, created and kept up to date by these targets.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Touched after a successful install: the install is re-run only when pyproject.toml is newer.
+INSTALLED := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+# Settings refuse to start without SECRET_KEY when DEBUG is off; the development targets run with
+# DEBUG on (and a key generated under var/) unless the caller chose otherwise.
+run test messages: export DEBUG ?= 1
+# The deployment check is about production settings, so always with DEBUG off.
+check-deploy: export DEBUG := 0
+
+.PHONY: venv messages run test lint check-deploy
+
+venv: $(INSTALLED)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e ".[dev]"
+	touch $(INSTALLED)
+
+# Compile the .po catalogues to .mo (the .mo files are build output, not kept in git).
+messages: venv
+	@if find . -path ./$(VENV) -prune -o -name '*.po' -print | grep -q .; then \
+		$(BIN)/python manage.py compilemessages --ignore=$(VENV) --ignore=node_modules; \
+	else \
+		echo "No translation catalogues (.po) yet: nothing to compile."; \
+	fi
+
+run: venv messages
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: venv messages
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Needs the production environment: SECRET_KEY (50+ characters) and ALLOWED_HOSTS at least.
+check-deploy: venv
+	$(BIN)/python manage.py check --deploy --fail-level WARNING

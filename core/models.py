@@ -1,0 +1,75 @@
+"""Plumbing rows shared by every app: import runs (a job row per uploaded file)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.visibility import VisibleQuerySet
+
+
+class ImportRunQuerySet(VisibleQuerySet):
+    """An import is seen by its organisation; the city regulator sees every import."""
+
+    def for_city_regulator(self, org):
+        return self
+
+    def _own(self, org):
+        return self.filter(Q(organisation=org))
+
+    for_district_regulator = for_sector_department = for_finance_bureau = _own
+    for_insurance_regulator = for_insurer = for_property_manager = for_maintenance_company = _own
+
+
+class ImportRun(models.Model):
+    """One uploaded file and what importing it did (or would do, for a dry run).
+
+    The row is the explicit audit record of a bulk write: who, when, which file (checksum), and the
+    counts; the refused rows are in the downloadable error report.
+    """
+
+    class Kind(models.TextChoices):
+        REGISTRY = "registry", _("电梯台账")
+        POLICIES = "policies", _("保单清单")
+        CLAIMS = "claims", _("理赔清单")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("处理中")
+        CHECKED = "checked", _("预检完成")
+        DONE = "done", _("已导入")
+        REFUSED = "refused", _("未导入（有错误）")
+        FAILED = "failed", _("处理失败")
+
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    dry_run = models.BooleanField(_("仅预检"), default=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    filename = models.CharField(_("文件名"), max_length=255)
+    checksum = models.CharField(_("SHA-256"), max_length=64)
+    options = models.JSONField(_("选项"), default=dict, blank=True)
+    summary = models.JSONField(_("结果"), default=dict, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+    error_report = models.FileField(_("错误报告"), upload_to="imports/%Y/%m/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = ImportRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("导入记录")
+        verbose_name_plural = _("导入记录")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.filename} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in (self.Status.PENDING, self.Status.RUNNING)

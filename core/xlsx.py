@@ -1,0 +1,548 @@
+"""Reading and writing the spreadsheets that imports and exports exchange. No domain rules here.
+
+Imports read `.xlsx` or `.csv` files as people really send them (title rows above the header,
+decorated headers, columns in any order, CSV in UTF-8 or GB18030) through `read_table`, which
+streams rows so a registry of hundreds of thousands of elevators never sits in memory at once.
+Exports and error reports are written with openpyxl's write-only mode.
+"""
+
+import codecs
+import csv
+import io
+import itertools
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import IO, NamedTuple
+
+import openpyxl
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
+
+from core.exceptions import ApplicationError
+
+TableSource = str | os.PathLike[str] | bytes | IO[bytes]
+
+# Suggested limits; callers pass their own (from settings) to `read_table`.
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_ROWS = 300_000
+HEADER_SEARCH_ROWS = 20
+
+TABLE_FORMATS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".csv": "csv", ".txt": "csv"}
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # tried in this order; UTF-16 is recognised by its BOM
+CSV_DELIMITERS = (",", "\t")
+CSV_SNIFF_LINES = 20
+READ_CHUNK = 1024 * 1024
+
+# Characters that never belong in a header: zero-width spaces and a stray byte-order mark.
+INVISIBLE_CHARACTERS = re.compile("[\u200b-\u200d\u2060\ufeff]")
+# Some systems export ="0123" so that Excel keeps the leading zeros of a code.
+CSV_TEXT_FORMULA = re.compile(r'^="(.*)"$', re.DOTALL)
+
+ERROR_COLUMN_HEADER = _("错误原因")
+ERROR_REASON_SEPARATOR = "；"
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+SHEET_TITLE_MAX_LENGTH = 31
+EXCEL_NATIVE_TYPES = (bool, int, float, Decimal, date, time, timedelta)
+
+
+class TableError(ApplicationError):
+    """The whole file is refused (too big, too many rows, no header, unreadable).
+
+    `code` names the reason for callers and tests; `message` is what the user reads.
+    """
+
+    def __init__(self, message, *, code: str, field: str | None = None, extra: dict | None = None):
+        super().__init__(message, field=field, extra=extra)
+        self.code = code
+
+
+class TableRow(NamedTuple):
+    """One data row: its row number as Excel shows it, its values by field, and the row as read."""
+
+    number: int
+    values: dict[str, object]
+    original: list[object]
+
+
+def normalise_header(value: object) -> str:
+    """Fold a header cell to the form aliases are compared in.
+
+    NFKC turns full-width brackets, letters and the ideographic space into ASCII; every kind of
+    white space (line breaks included) and invisible character is dropped, then the asterisk
+    that marks required columns, then case.
+    """
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value))
+    text = INVISIBLE_CHARACTERS.sub("", "".join(text.split()))
+    return text.strip("*").casefold()
+
+
+def _alias_lookup(aliases: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for field, variants in aliases.items():
+        for variant in variants:
+            key = normalise_header(variant)
+            if lookup.setdefault(key, field) != field:
+                raise ValueError(f"header {variant!r} is an alias of both {lookup[key]!r} and {field!r}")
+    return lookup
+
+
+def _describe_fields(fields: Iterable[str], aliases: Mapping[str, Sequence[str]]) -> str:
+    """Each field with every header that names it, e.g. 设备代码、使用单位/使用单位名称."""
+    return "、".join("/".join(aliases[field]) for field in fields)
+
+
+def _human_size(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _is_blank(row: Sequence[object]) -> bool:
+    return all(value is None or (isinstance(value, str) and not value.strip()) for value in row)
+
+
+def _clean(value: object) -> object:
+    """Strip text; empty text means no value."""
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+class Table:
+    """An opened table file positioned after its header row; iterate it once for its data rows.
+
+    `header_row` is the header's row number, `headers` the header cells as written (for an error
+    report), `columns` the 0-based column of each recognised field. Use it as a context manager,
+    or exhaust it: the file is closed either way.
+    """
+
+    def __init__(
+        self,
+        *,
+        rows: Iterator[Sequence[object]],
+        close: Callable[[], None],
+        aliases: Mapping[str, Sequence[str]],
+        required: Collection[str],
+        max_rows: int,
+        header_search_rows: int,
+    ):
+        self._rows = rows
+        self._close = close
+        self._closed = False
+        self.max_rows = max_rows
+        self.data_rows = 0
+        self.header_row = 0
+        self.headers: list[object] = []
+        self.columns: dict[str, int] = {}
+        try:
+            self._find_header(aliases=aliases, required=required, search_rows=header_search_rows)
+        except BaseException:
+            self.close()
+            raise
+
+    def _find_header(
+        self, *, aliases: Mapping[str, Sequence[str]], required: Collection[str], search_rows: int
+    ) -> None:
+        unknown = [field for field in required if field not in aliases]
+        if unknown:
+            raise ValueError(f"required fields without aliases: {unknown}")
+        lookup = _alias_lookup(aliases)
+        best: tuple[int, list[str]] | None = None  # the row that looked most like a header
+        for number, row in enumerate(itertools.islice(self._rows, search_rows), start=1):
+            columns: dict[str, int] = {}
+            for index, cell in enumerate(row):
+                field = lookup.get(normalise_header(cell))
+                if field is not None:
+                    columns.setdefault(field, index)  # a repeated header: the first column wins
+            if not columns:
+                continue
+            missing = [field for field in required if field not in columns]
+            if not missing:
+                headers = list(row)
+                while headers and headers[-1] is None:
+                    headers.pop()
+                self.header_row, self.headers, self.columns = number, headers, columns
+                return
+            if best is None or len(missing) < len(best[1]):
+                best = (number, missing)
+        if best is not None:
+            raise TableError(
+                _("第%(row)d行像是表头，但缺少必需的列：%(missing)s。")
+                % {"row": best[0], "missing": _describe_fields(best[1], aliases)},
+                code="missing_columns",
+            )
+        raise TableError(
+            _("在文件前%(rows)d行中没有找到表头，需要的列：%(required)s。")
+            % {"rows": search_rows, "required": _describe_fields(required or aliases, aliases)},
+            code="no_header",
+        )
+
+    def __iter__(self) -> Iterator[TableRow]:
+        if self._closed:
+            raise RuntimeError("a Table can be read only once")
+        width = len(self.headers)
+        try:
+            for number, row in enumerate(self._rows, start=self.header_row + 1):
+                if _is_blank(row):
+                    continue
+                self.data_rows += 1
+                if self.data_rows > self.max_rows:
+                    raise TableError(
+                        _("文件超过了%(limit)d行数据的上限，请拆分后分批导入。") % {"limit": self.max_rows},
+                        code="too_many_rows",
+                    )
+                values = {
+                    field: _clean(row[index]) if index < len(row) else None
+                    for field, index in self.columns.items()
+                }
+                original = list(row[:width]) + [None] * (width - len(row))
+                yield TableRow(number, values, original)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Release the file; safe to call more than once."""
+        if not self._closed:
+            self._closed = True
+            self._close()
+
+    def __enter__(self) -> "Table":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def read_table(
+    source: TableSource,
+    *,
+    filename: str | None = None,
+    aliases: Mapping[str, Sequence[str]],
+    required: Collection[str] = (),
+    max_bytes: int,
+    max_rows: int,
+    header_search_rows: int = HEADER_SEARCH_ROWS,
+) -> Table:
+    """Open an .xlsx or .csv table and find its header; iterate the result for its data rows.
+
+    `source` is a path, the file's bytes, or a binary file object (an uploaded file); `filename`
+    decides the format (defaults to the path's name). `aliases` maps each field to the header
+    texts that name it, compared after `normalise_header`; other columns are ignored. The header
+    is the first of the first `header_search_rows` rows that names every `required` field.
+
+    A file over `max_bytes` is refused before it is parsed; iteration raises TableError once more
+    than `max_rows` non-blank data rows have been read (rows are counted as they stream, so an
+    importer must treat that error as refusing the whole file). Each data row is a TableRow
+    (number, {field: value}, original values); entirely blank rows are skipped, text values are
+    stripped and empty text becomes None.
+    """
+    if filename is None:
+        if not isinstance(source, str | os.PathLike):
+            raise ValueError("filename is required when the source is not a path")
+        filename = os.fspath(source)
+    extension = os.path.splitext(filename)[1].lower()
+    table_format = TABLE_FORMATS.get(extension)
+    if table_format is None:
+        if extension == ".xls":
+            message = _("不支持旧版Excel（.xls）文件，请在Excel中另存为.xlsx后上传。")
+        else:
+            message = _("不支持的文件类型“%(extension)s”，请上传.xlsx或.csv文件。") % {
+                "extension": extension or filename
+            }
+        raise TableError(message, code="format")
+
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
+    size = _size_of(source)
+    if size > max_bytes:
+        raise TableError(
+            _("文件大小为%(size)s，超过了%(limit)s的上限。")
+            % {"size": _human_size(size), "limit": _human_size(max_bytes)},
+            code="too_big",
+        )
+    opener = _open_xlsx if table_format == "xlsx" else _open_csv
+    rows, close = opener(source, filename=filename)
+    return Table(
+        rows=rows,
+        close=close,
+        aliases=aliases,
+        required=required,
+        max_rows=max_rows,
+        header_search_rows=header_search_rows,
+    )
+
+
+def _size_of(source: str | os.PathLike[str] | IO[bytes]) -> int:
+    if isinstance(source, str | os.PathLike):
+        return os.path.getsize(source)
+    size = getattr(source, "size", None)  # Django's File knows its size
+    if isinstance(size, int):
+        source.seek(0)
+        return size
+    source.seek(0, os.SEEK_END)
+    size = source.tell()
+    source.seek(0)
+    return size
+
+
+def _unreadable(filename: str) -> TableError:
+    return TableError(
+        _("无法读取文件“%(filename)s”：文件可能已损坏，或内容与扩展名不符。")
+        % {"filename": os.path.basename(filename)},
+        code="unreadable",
+    )
+
+
+def _guarded(rows: Iterator[Sequence[object]], *, filename: str) -> Iterator[Sequence[object]]:
+    """Rows from a parser; whatever the parser trips over in an uploaded file is the file's fault."""
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # a corrupt upload may fail anywhere inside the parser
+            raise _unreadable(filename) from exc
+        yield row
+
+
+def _open_xlsx(
+    source: str | os.PathLike[str] | IO[bytes], *, filename: str
+) -> tuple[Iterator[Sequence[object]], Callable[[], None]]:
+    try:
+        workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
+    except Exception as exc:  # not a zip, not a workbook, a broken part: all the file's fault
+        raise _unreadable(filename) from exc
+    if not workbook.worksheets:
+        workbook.close()
+        raise _unreadable(filename)
+    sheet = workbook.worksheets[0]
+    # The stored dimensions are often wrong in exports from other systems; read what is there.
+    sheet.reset_dimensions()
+    return _guarded(sheet.iter_rows(values_only=True), filename=filename), workbook.close
+
+
+def _detect_encoding(binary: IO[bytes]) -> str | None:
+    """The first encoding that decodes the whole file, reading it in chunks."""
+    binary.seek(0)
+    if binary.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return "utf-16"  # Excel's "Unicode text" export
+    for encoding in CSV_ENCODINGS:
+        binary.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            while chunk := binary.read(READ_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return None
+
+
+def _open_csv(
+    source: str | os.PathLike[str] | IO[bytes], *, filename: str
+) -> tuple[Iterator[Sequence[object]], Callable[[], None]]:
+    owned = isinstance(source, str | os.PathLike)
+    binary: IO[bytes] = open(source, "rb") if owned else source  # closed by Table.close()
+    encoding = _detect_encoding(binary)
+    if encoding is None:
+        if owned:
+            binary.close()
+        raise TableError(
+            _("无法识别CSV文件的编码，请另存为UTF-8或GB18030编码的CSV，或直接上传Excel文件。"),
+            code="encoding",
+        )
+    binary.seek(0)
+    text = io.TextIOWrapper(binary, encoding=encoding, newline="")
+    sample = list(itertools.islice(text, CSV_SNIFF_LINES))
+    delimiter = max(CSV_DELIMITERS, key=lambda d: sum(line.count(d) for line in sample))
+    reader = csv.reader(itertools.chain(sample, text), delimiter=delimiter)
+
+    def close() -> None:
+        # Closing the wrapper would close an uploaded file that the caller still owns.
+        text.detach()
+        if owned:
+            binary.close()
+
+    def unwrapped() -> Iterator[list[str]]:
+        for row in reader:
+            yield [_unwrap_text_formula(value) for value in row]
+
+    return _guarded(unwrapped(), filename=filename), close
+
+
+def _unwrap_text_formula(value: str) -> str:
+    match = CSV_TEXT_FORMULA.match(value)
+    return match[1] if match else value
+
+
+# --- Dates --------------------------------------------------------------------------------------
+
+DATE_TEXT_FORMATS = (
+    # 2021-03-05, 2021/3/5, 2021.03.05 (one separator throughout)
+    re.compile(r"^(?P<year>\d{4})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})$"),
+    re.compile(r"^(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})$"),  # 20210305
+    re.compile(r"^(?P<year>\d{4})年(?P<month>\d{1,2})月(?P<day>\d{1,2})日?$"),  # 2021年3月5日
+)
+# "2021-03-05 00:00:00" or "2021/3/5 0:00", as CSV exports write date cells.
+TIME_SUFFIX = re.compile(r"(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
+# An Excel serial number written out as text (a CSV of raw cell values): 44260 or 44260.0.
+SERIAL_TEXT = re.compile(r"^\d{5}(?:\.\d+)?$")
+# Serial numbers with five digits only (1927-05-18 .. 2173-10-14 in the 1900 date system): smaller
+# numbers are far likelier a year typed alone (2015) than a date in 1905.
+EXCEL_SERIAL_RANGE = (10_000, 99_999)
+DATE_FORMATS_HELP = "2021-03-05、2021/3/5、2021.03.05、20210305、2021年3月5日"
+
+
+def _date_error(value: object) -> ValidationError:
+    return ValidationError(
+        _("无法识别的日期：“%(value)s”（可用格式：%(formats)s）。"),
+        code="date",
+        params={"value": value, "formats": DATE_FORMATS_HELP},
+    )
+
+
+def _date_from_parts(year: str, month: str, day: str, *, original: object) -> date:
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValidationError(
+            _("日期不存在：“%(value)s”。"), code="date", params={"value": original}
+        ) from None
+
+
+def _date_from_serial(serial: float, *, original: object) -> date:
+    low, high = EXCEL_SERIAL_RANGE
+    if not low <= serial < high + 1:
+        raise _date_error(original)
+    return from_excel(serial).date()
+
+
+def parse_date(value: object) -> date | None:
+    """A date from a spreadsheet cell; None when the cell is empty.
+
+    Accepts date and datetime cells, Excel serial numbers (1900 date system, five digits:
+    44260 is 2021-03-05, while a bare year such as 2015 is refused), 8-digit numbers such as
+    20210305, and text in the forms 2021-03-05, 2021/3/5, 2021.03.05, 20210305 and 2021年3月5日,
+    full-width digits included, with or without a trailing time of day. Anything
+    else raises ValidationError quoting the value.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool):
+        raise _date_error(value)
+    if isinstance(value, int | float):
+        if float(value).is_integer() and 10_000_000 <= value <= 99_999_999:
+            return parse_date(str(int(value)))
+        return _date_from_serial(value, original=value)
+    if not isinstance(value, str):
+        raise _date_error(value)
+    text = unicodedata.normalize("NFKC", value).strip()
+    if not text:
+        return None
+    text = "".join(TIME_SUFFIX.sub("", text).split())
+    for pattern in DATE_TEXT_FORMATS:
+        match = pattern.match(text)
+        if match:
+            return _date_from_parts(match["year"], match["month"], match["day"], original=value)
+    if SERIAL_TEXT.match(text):
+        return _date_from_serial(float(text), original=value)
+    raise _date_error(value)
+
+
+# --- Writing ------------------------------------------------------------------------------------
+
+
+def _sheet_title(title: str) -> str:
+    return SHEET_TITLE_FORBIDDEN.sub("", str(title))[:SHEET_TITLE_MAX_LENGTH] or "Sheet1"
+
+
+def _display_width(text: str) -> int:
+    """Columns a text needs in Excel: CJK and other wide characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _cell_value(sheet: object, value: object) -> object:
+    """A value openpyxl can write and Excel will show as data, never as a formula."""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)  # Excel has no time zones
+    if value is None or isinstance(value, EXCEL_NATIVE_TYPES):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    if text.startswith("="):
+        # Text from users must not become a live formula in someone else's Excel.
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"
+        return cell
+    return text
+
+
+def write_xlsx(
+    headers: Sequence[object],
+    rows: Iterable[Sequence[object]],
+    *,
+    sheet_title: str = "Sheet1",
+    bold_header: bool = True,
+) -> bytes:
+    """One-sheet .xlsx with a header row and `rows`, streamed through openpyxl's write-only mode.
+
+    Values may be text, numbers, Decimal, dates, aware datetimes (written in local time) or
+    anything with a str(); text starting with "=" is written as text, not as a formula, and
+    characters Excel cannot store are dropped.
+    """
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(_sheet_title(sheet_title))
+    header_texts = ["" if h is None else str(h) for h in headers]
+    for index, text in enumerate(header_texts, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(_display_width(text) + 2, 10), 50)
+    sheet.freeze_panes = "A2"
+    header_cells = []
+    for text in header_texts:
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", text))
+        if bold_header:
+            cell.font = Font(bold=True)
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        sheet.append([_cell_value(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def write_error_report(
+    headers: Sequence[object],
+    rows_with_errors: Iterable[tuple[Sequence[object], Sequence[object] | str]],
+    *,
+    sheet_title: str = "错误报告",
+) -> bytes:
+    """The refused rows of an import, to fix and upload again.
+
+    The sheet repeats the file's original header row (`Table.headers`) with an extra column
+    "错误原因"; each row holds a refused row's original values (`TableRow.original`) and its
+    reasons joined by "；". Re-importing the corrected file works because unknown columns such
+    as "错误原因" are ignored.
+    """
+    width = len(headers)
+
+    def report_rows() -> Iterator[list[object]]:
+        for values, reasons in rows_with_errors:
+            padded = list(values[:width]) + [None] * (width - len(values))
+            text = reasons if isinstance(reasons, str) else ERROR_REASON_SEPARATOR.join(map(str, reasons))
+            yield [*padded, text]
+
+    return write_xlsx([*headers, str(ERROR_COLUMN_HEADER)], report_rows(), sheet_title=sheet_title)

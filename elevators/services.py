@@ -1,0 +1,146 @@
+"""Writes to the registry: elevators, inspections, lifecycle events."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import OrganisationKind
+from accounts.visibility import organisation_of
+from core.exceptions import ApplicationError
+
+from .models import Elevator, Inspection, LifecycleEvent
+
+
+def registry_writable_districts(user) -> set[str] | None:
+    """Districts whose registry `user` may change: None means every district, an empty set none.
+
+    The city regulator keeps the whole registry; a district regulator its own district (DESIGN.md 2).
+    """
+    if getattr(user, "is_superuser", False) and organisation_of(user) is None:
+        return None
+    org = organisation_of(user)
+    if org is None or not org.is_active:
+        return set()
+    if org.kind == OrganisationKind.CITY_REGULATOR:
+        return None
+    if org.kind == OrganisationKind.DISTRICT_REGULATOR:
+        return {org.district_id}
+    return set()
+
+
+def registry_check_writer(*, user, district_id: str | None = None) -> None:
+    """Raise PermissionDenied unless `user` may change the registry (in `district_id`, if given)."""
+    districts = registry_writable_districts(user)
+    if districts is None:
+        return
+    if not districts or (district_id is not None and district_id not in districts):
+        raise PermissionDenied(_("只有市级或本辖区市场监管部门可以修改电梯登记数据。"))
+
+
+def _full_clean(instance, *, exclude=None) -> None:
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise ApplicationError(messages[0], field=None if field == "__all__" else field) from exc
+
+
+@transaction.atomic
+def elevator_create(*, user, **fields) -> Elevator:
+    """Register an elevator; records a registration event when it has a registration number."""
+    elevator = Elevator(**fields)
+    registry_check_writer(user=user, district_id=elevator.district_id)
+    _full_clean(elevator)
+    elevator.save()
+    if elevator.registration_number:
+        LifecycleEvent.objects.create(
+            elevator=elevator,
+            occurred_on=elevator.registered_on or timezone.localdate(),
+            kind=LifecycleEvent.Kind.REGISTRATION,
+            reference=elevator.registration_number,
+        )
+    return elevator
+
+
+def elevator_change_events(elevator: Elevator, before: dict, *, on: date) -> list[LifecycleEvent]:
+    """Timeline events for a change of status or registration number (`before`: the old values)."""
+    events = []
+    if before["status"] != elevator.status:
+        events.append(
+            LifecycleEvent(
+                elevator=elevator,
+                occurred_on=on,
+                kind=LifecycleEvent.Kind.STATUS_CHANGE,
+                description=_("%(old)s → %(new)s")
+                % {
+                    "old": Elevator.Status(before["status"]).label,
+                    "new": elevator.get_status_display(),
+                },
+            )
+        )
+    if before["registration_number"] != elevator.registration_number:
+        kind = (
+            LifecycleEvent.Kind.REGISTRATION_CHANGE
+            if before["registration_number"]
+            else LifecycleEvent.Kind.REGISTRATION
+        )
+        events.append(
+            LifecycleEvent(
+                elevator=elevator,
+                occurred_on=on,
+                kind=kind,
+                reference=elevator.registration_number,
+                description=before["registration_number"]
+                and _("原登记证编号 %(old)s") % {"old": before["registration_number"]},
+            )
+        )
+    return events
+
+
+@transaction.atomic
+def elevator_update(*, user, elevator: Elevator, on: date | None = None, **fields) -> Elevator:
+    """Change an elevator's registry facts; status and registration changes join its timeline."""
+    elevator = Elevator.objects.select_for_update().get(pk=elevator.pk)
+    registry_check_writer(user=user, district_id=elevator.district_id)
+    before = {"status": elevator.status, "registration_number": elevator.registration_number}
+    for name, value in fields.items():
+        setattr(elevator, name, value)
+    registry_check_writer(user=user, district_id=elevator.district_id)  # may not move it out of reach
+    _full_clean(elevator)
+    elevator.save()
+    LifecycleEvent.objects.bulk_create(
+        elevator_change_events(elevator, before, on=on or timezone.localdate())
+    )
+    return elevator
+
+
+@transaction.atomic
+def inspection_record(*, user, elevator: Elevator, **fields) -> Inspection:
+    """Record an inspection; when it is the latest, the elevator's inspection facts follow it."""
+    registry_check_writer(user=user, district_id=elevator.district_id)
+    elevator = Elevator.objects.select_for_update().get(pk=elevator.pk)
+    inspection = Inspection(elevator=elevator, **fields)
+    _full_clean(inspection, exclude=["elevator"])
+    if Inspection.objects.filter(
+        elevator=elevator, inspected_on=inspection.inspected_on, kind=inspection.kind
+    ).exists():
+        raise ApplicationError(_("该电梯当天已有同类检验记录。"), field="inspected_on")
+    inspection.save()
+    elevator_follow_latest_inspection(elevator=elevator)
+    return inspection
+
+
+def elevator_follow_latest_inspection(*, elevator: Elevator) -> None:
+    """Copy the latest inspection's date, result and next due date onto the elevator."""
+    latest = elevator.inspections.order_by("-inspected_on", "-pk").first()
+    if latest is None:
+        return
+    elevator.last_inspected_on = latest.inspected_on
+    elevator.inspection_result = latest.result
+    elevator.next_inspection_due = latest.next_due
+    elevator.save(
+        update_fields=["last_inspected_on", "inspection_result", "next_inspection_due", "updated_at"]
+    )

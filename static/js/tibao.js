@@ -1,0 +1,85 @@
+/* Tibao (梯保): small behaviours declared in the markup with data-tb-* attributes (no inline scripts).
+ *
+ *   <form data-tb-confirm="确定吗？">           asks before submitting
+ *   <button data-tb-copy="#id" data-tb-copied="已复制">   copies the value or text of #id
+ *   <input type="checkbox" data-tb-check-all="notice">  ticks every checkbox named "notice" in its form
+ *   <button data-tb-requires="notice">         enabled only while a checkbox named "notice" is ticked
+ */
+(function () {
+  "use strict";
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-tb-confirm]");
+    if (form && !window.confirm(form.dataset.tbConfirm)) {
+      event.preventDefault();
+    }
+  });
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    // Plain http on an intranet has no Clipboard API: fall back to a selected textarea.
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    try {
+      document.execCommand("copy");
+    } finally {
+      document.body.removeChild(area);
+    }
+    return Promise.resolve();
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-tb-copy]");
+    if (!button) {
+      return;
+    }
+    var source = document.querySelector(button.dataset.tbCopy);
+    if (!source) {
+      return;
+    }
+    var text = "value" in source ? source.value : source.textContent;
+    copyText(text.trim()).then(function () {
+      var label = button.querySelector("[data-tb-label]") || button;
+      var original = label.textContent;
+      label.textContent = button.dataset.tbCopied || original;
+      window.setTimeout(function () {
+        label.textContent = original;
+      }, 2000);
+    });
+  });
+
+  function updateRequired(form) {
+    form.querySelectorAll("[data-tb-requires]").forEach(function (button) {
+      var name = button.dataset.tbRequires;
+      button.disabled = !form.querySelector('input[type="checkbox"][name="' + name + '"]:checked');
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.form) {
+      return;
+    }
+    if (box.dataset.tbCheckAll) {
+      box.form
+        .querySelectorAll('input[type="checkbox"][name="' + box.dataset.tbCheckAll + '"]')
+        .forEach(function (other) {
+          other.checked = box.checked;
+        });
+    }
+    updateRequired(box.form);
+  });
+
+  document.querySelectorAll("form").forEach(function (form) {
+    if (form.querySelector("[data-tb-requires]")) {
+      updateRequired(form);
+    }
+  });
+})();
