@@ -99,27 +99,38 @@ PASSING_RESULTS = (InspectionResult.PASS, InspectionResult.PASS_AFTER_RECTIFICAT
 OLD_ELEVATOR_YEARS = 15
 
 
+def in_scope_condition(*, on: date) -> Q:
+    """In scope on `on`: registered, in use, and within a valid inspection period (latest inspection
+    passed, next due on or after `on` — the due date itself still counts). DESIGN.md section 3."""
+    return Q(
+        ~Q(registration_number=""),
+        status=ElevatorStatus.IN_USE,
+        inspection_result__in=PASSING_RESULTS,
+        next_inspection_due__gte=on,
+    )
+
+
+def old_condition(*, on: date) -> Q:
+    """Old elevators: 15 years or more since installation on `on`."""
+    return Q(installed_on__lte=years_before(on, OLD_ELEVATOR_YEARS))
+
+
+def three_no_condition() -> Q:
+    """ "三无电梯": no user unit, no maintenance contract, or no repair funds on record."""
+    return Q(user_unit__isnull=True) | Q(maintenance_company__isnull=True) | Q(has_repair_funds=False)
+
+
 class ElevatorQuerySet(VisibleQuerySet):
     # --- the single definitions every figure uses (DESIGN.md section 3) ---------------------
     def in_scope(self, *, on: date):
-        """Elevators the plan requires to be insured on `on`: registered, in use, and within a
-        valid inspection period (latest inspection passed, next due on or after `on`)."""
-        return self.filter(
-            ~Q(registration_number=""),
-            status=ElevatorStatus.IN_USE,
-            inspection_result__in=PASSING_RESULTS,
-            next_inspection_due__gte=on,
-        )
+        """Elevators the plan requires to be insured on `on` (see in_scope_condition)."""
+        return self.filter(in_scope_condition(on=on))
 
     def old(self, *, on: date):
-        """Old elevators: 15 years or more since installation on `on`."""
-        return self.filter(installed_on__lte=years_before(on, OLD_ELEVATOR_YEARS))
+        return self.filter(old_condition(on=on))
 
     def three_no(self):
-        """ "三无电梯": no user unit, no maintenance contract, or no repair funds on record."""
-        return self.filter(
-            Q(user_unit__isnull=True) | Q(maintenance_company__isnull=True) | Q(has_repair_funds=False)
-        )
+        return self.filter(three_no_condition())
 
     def in_group(self, group: str):
         return self.filter(category__in=[c.code for c in ELEVATOR_CATEGORIES if c.group == group])
