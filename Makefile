@@ -27,7 +27,7 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 
 # Compile the .po catalogues to .mo (the .mo files are build output, not kept in git).
 messages: venv
-	@if find . -path ./$(VENV) -prune -o -name '*.po' -print | grep -q .; then \
+	@if find . \( -path ./$(VENV) -o -path ./node_modules \) -prune -o -name '*.po' -print | grep -q .; then \
 		$(BIN)/python manage.py compilemessages --ignore=$(VENV) --ignore=node_modules; \
 	else \
 		echo "No translation catalogues (.po) yet: nothing to compile."; \

@@ -21,13 +21,17 @@ def attribute_current_request(label: str, **data) -> None:
 
 
 @contextlib.contextmanager
-def acting_as(label: str, **data):
-    """Attribute every change made inside the block to `label` (commands, tasks)."""
+def acting_as(label: str, *, actor=None, **data):
+    """Attribute every change made inside the block to `label` (commands, tasks), and to the user
+    `actor` when the work is done on a user's behalf (an import queued from the browser)."""
     # auditlog's own context manager does not restore an enclosing context (a request serving an
     # in-process task); restoring it here lets the enclosing block disconnect its own receiver.
     enclosing = auditlog_value.get(None)
     try:
-        with set_extra_data({"actor_email": label[:254], "additional_data": {"actor": label, **data}}):
+        context = {"actor_email": label[:254], "additional_data": {"actor": label, **data}}
+        if actor is not None:
+            context["actor"] = actor
+        with set_extra_data(context):
             yield
     finally:
         if enclosing is not None:

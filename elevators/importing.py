@@ -9,14 +9,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from accounts.models import Organisation, OrganisationKind
 from accounts.validators import normalise_credit_code
+from core.imports import ImportKind, register_import_kind
 from core.xlsx import TableRow, parse_date, read_table, write_error_report
 
 from .codes import (
@@ -545,3 +548,26 @@ def registry_import(
         if dry_run or result.refused_rows:
             transaction.set_rollback(True)
     return result
+
+
+class RegistryImportOptionsForm(forms.Form):
+    category_scheme = forms.ChoiceField(
+        label=_l("设备品种编码"),
+        choices=[("2014", _l("2014版特种设备目录（默认）")), ("legacy", _l("旧版省级编码"))],
+        initial="2014",
+    )
+
+
+register_import_kind(
+    ImportKind(
+        key="registry",
+        label=_l("电梯台账"),
+        run=registry_import,
+        may_import=lambda user: registry_writable_districts(user) != set(),
+        help_text=_l(
+            "省特种设备登记系统导出的在用电梯台账。按设备代码新增或更新；有任何错误行则整份文件不导入。"
+        ),
+        options_form=RegistryImportOptionsForm,
+        template_columns=[aliases[0] for aliases in REGISTRY_COLUMNS.values()],
+    )
+)

@@ -232,7 +232,12 @@ def test_login_lockout_and_city():
             "LOGIN_LOCKOUT_MINUTES": "10",
             "TIBAO_CITY_CODE": "420100",
             "TIBAO_CITY_NAME": "武汉市",
+            "TIBAO_RESCUE_PHONE": "12345",
             "TIBAO_COVERAGE_TARGET": "0.8",
+            "TIBAO_PROVINCE_ABBREVIATION": "鄂",
+            "TIBAO_CITY_LETTER": "A",
+            "TIBAO_IMPORT_MAX_MB": "2",
+            "TIBAO_IMPORT_MAX_ROWS": "1000",
         },
         "AXES_FAILURE_LIMIT",
         "AXES_COOLOFF_TIME",
@@ -240,12 +245,18 @@ def test_login_lockout_and_city():
     )
     assert values["AXES_FAILURE_LIMIT"] == 3
     assert values["AXES_COOLOFF_TIME"] == "0:10:00"
-    assert values["TIBAO"] == {
+    expected = {
         "CITY_CODE": "420100",
         "CITY_NAME": "武汉市",
-        "RESCUE_PHONE": "96333",
+        "RESCUE_PHONE": "12345",
         "COVERAGE_TARGET": 0.8,
+        "PROVINCE_ABBREVIATION": "鄂",
+        "CITY_LETTER": "A",
+        "IMPORT_MAX_BYTES": 2 * 1024 * 1024,
+        "IMPORT_MAX_ROWS": 1000,
     }
+    # Other keys may join TIBAO; these must be read from the environment as given.
+    assert {key: values["TIBAO"].get(key) for key in expected} == expected
 
 
 def test_production_security_settings():
