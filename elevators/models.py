@@ -2,12 +2,13 @@
 
 from datetime import date
 
+from django.apps import apps
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Department
-from accounts.visibility import VisibleQuerySet
+from accounts.models import Department, OrganisationKind
+from accounts.visibility import VisibleQuerySet, organisation_of
 
 from .codes import (
     CATEGORIES_BY_CODE,
@@ -149,15 +150,38 @@ class ElevatorQuerySet(VisibleQuerySet):
         sector = PlaceCategorySector.objects.filter(department=org.department).values("place_category_id")
         return self.filter(place_category_id__in=sector)
 
-    # The finance bureau also watches public housing (codes.md); publicly funded policies add
-    # their elevators once policies exist.
-    for_finance_bureau = for_sector_department
+    def for_finance_bureau(self, org):
+        """Public housing (its sector in codes.md) and every elevator under a publicly funded policy."""
+        covered = _policy_covers().filter(elevator=OuterRef("pk"), policy__funding_source="public_finance")
+        sector = PlaceCategorySector.objects.filter(department=org.department).values("place_category_id")
+        return self.filter(Q(place_category_id__in=sector) | Exists(covered))
+
+    def for_insurer(self, org):
+        """Elevators the insurer covers or has covered (it looks others up by code for quoting)."""
+        return self.filter(Exists(_policy_covers().filter(elevator=OuterRef("pk"), policy__insurer=org)))
 
     def for_property_manager(self, org):
         return self.filter(Q(user_unit=org) | Q(owner=org))
 
     def for_maintenance_company(self, org):
         return self.filter(maintenance_company=org)
+
+    def quotable_by(self, user):
+        """Elevators whose registry facts `user` may read one code at a time to quote a policy.
+
+        An active insurer may look up any elevator by its exact code before it covers it (DESIGN.md
+        section 2, "registry lookup by equipment code for quoting"); nobody else gains anything here.
+        Callers show only the quoting facts, never the whole record, and never list this queryset.
+        """
+        org = organisation_of(user)
+        if org is None or not org.is_active or not getattr(user, "is_active", True):
+            return self.none()
+        return self if org.kind == OrganisationKind.INSURER else self.none()
+
+
+def _policy_covers():
+    # insurance depends on elevators, not the other way round: look the model up when needed.
+    return apps.get_model("insurance", "PolicyElevator").objects.all()
 
 
 def years_before(day: date, years: int) -> date:
@@ -260,6 +284,14 @@ class Elevator(models.Model):
             and self.next_inspection_due is not None
             and self.next_inspection_due >= on
         )
+
+    def is_old(self, *, on: date) -> bool:
+        """Predicate twin of old_condition."""
+        return self.installed_on is not None and self.installed_on <= years_before(on, OLD_ELEVATOR_YEARS)
+
+    def is_three_no(self) -> bool:
+        """Predicate twin of three_no_condition."""
+        return self.user_unit_id is None or self.maintenance_company_id is None or not self.has_repair_funds
 
 
 class InspectionQuerySet(VisibleQuerySet):

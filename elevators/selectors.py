@@ -1,11 +1,16 @@
 """Reads about elevators that cross relations: the timeline, the public card."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from core.text import normalise_code
+
+from .codes import ELEVATOR_CATEGORIES
+from .importing import RESULT_WORDS, STATUS_WORDS
 from .models import Elevator
 
 
@@ -85,3 +90,140 @@ def elevator_timeline(*, elevator: Elevator) -> list[TimelineEntry]:
     """
     entries = [entry for source in TIMELINE_SOURCES for entry in source(elevator)]
     return sorted(entries, key=lambda entry: entry.on, reverse=True)
+
+
+# --- The public card (/e/<code>/): what anyone may read about one elevator, without signing in ----
+
+# Exactly these facts, and nothing else, reach the public: no premiums, claims, registration
+# numbers, credit codes, phone numbers or people (DESIGN.md section 2, "the public").
+PUBLIC_CARD_KEYS = frozenset(
+    {
+        "equipment_code",
+        "category",
+        "address",
+        "user_unit",
+        "maintenance_company",
+        "last_maintenance",  # date of the latest maintenance, from the maintenance app
+        "next_inspection_due",
+        "insurer",  # name of the insurer of the policy in force, from the insurance app
+        "policy_start",
+        "policy_end",
+        "rescue_phone",
+    }
+)
+# Facts other apps own: {"last_maintenance": date} or {"insurer": name, "policy_start": date,
+# "policy_end": date}. With nothing registered the card says 暂无记录 and 未投保.
+CONTRIBUTED_CARD_KEYS = frozenset({"last_maintenance", "insurer", "policy_start", "policy_end"})
+
+PublicCardFacts = Callable[[Elevator], dict]
+PUBLIC_CARD_FACTS: list[PublicCardFacts] = []
+
+
+def register_public_card_facts(source: PublicCardFacts) -> PublicCardFacts:
+    """Apps add their facts to the public card (maintenance: last maintenance; insurance: insurer
+    and policy period). A source may return only keys of CONTRIBUTED_CARD_KEYS."""
+    PUBLIC_CARD_FACTS.append(source)
+    return source
+
+
+def elevator_public_card(*, equipment_code: str) -> dict | None:
+    """The public card of the elevator with `equipment_code` (any case, spaces, full width), or None.
+
+    Returns exactly PUBLIC_CARD_KEYS: the code, category name, address (site name and address),
+    user unit and maintenance company names, last maintenance, next inspection due, the insurer and
+    policy period (None when uninsured) and the rescue phone number. Anyone may read it, so a
+    registered source that returns any other key is a programming error and raises ValueError.
+    """
+    code = normalise_code(equipment_code)
+    if not code:
+        return None
+    elevator = (
+        Elevator.objects.select_related("user_unit", "maintenance_company")
+        .filter(equipment_code=code)
+        .first()
+    )
+    if elevator is None:
+        return None
+    card = {
+        "equipment_code": elevator.equipment_code,
+        "category": elevator.category_info.name,
+        "address": " ".join(part for part in (elevator.site_name, elevator.address) if part),
+        "user_unit": elevator.user_unit.name if elevator.user_unit else "",
+        "maintenance_company": elevator.maintenance_company.name if elevator.maintenance_company else "",
+        "last_maintenance": None,
+        "next_inspection_due": elevator.next_inspection_due,
+        "insurer": None,
+        "policy_start": None,
+        "policy_end": None,
+        "rescue_phone": settings.TIBAO["RESCUE_PHONE"],
+    }
+    for source in PUBLIC_CARD_FACTS:
+        facts = source(elevator)
+        unexpected = set(facts) - CONTRIBUTED_CARD_KEYS
+        if unexpected:
+            raise ValueError(f"public card source {source!r} returned keys not for the public: {unexpected}")
+        card.update(facts)
+    return card
+
+
+# --- The registry export (/elevators/export.xlsx) ----------------------------------------------
+
+# (field or lookup, header). Headers are the registry import's own column names, so an export can
+# be corrected and imported again; "有维修资金" is extra and the import ignores it.
+ELEVATOR_EXPORT_COLUMNS: list[tuple[str, str]] = [
+    ("equipment_code", "设备代码"),
+    ("registration_number", "使用登记证编号"),
+    ("category", "设备品种"),
+    ("manufacturer", "制造单位"),
+    ("model_number", "产品型号"),
+    ("factory_serial", "出厂编号"),
+    ("manufactured_on", "制造日期"),
+    ("installed_on", "安装日期"),
+    ("registered_on", "登记日期"),
+    ("user_unit__name", "使用单位"),
+    ("user_unit__credit_code", "使用单位统一社会信用代码"),
+    ("owner__name", "产权单位"),
+    ("owner__credit_code", "产权单位统一社会信用代码"),
+    ("maintenance_company__name", "维保单位"),
+    ("maintenance_company__credit_code", "维保单位统一社会信用代码"),
+    ("district__name", "所在区县"),
+    ("address", "使用地点"),
+    ("site_name", "楼盘名称"),
+    ("place_category__name", "场所类别"),
+    ("status", "设备状态"),
+    ("last_inspected_on", "最近检验日期"),
+    ("inspection_result", "检验结论"),
+    ("next_inspection_due", "下次检验日期"),
+    ("has_repair_funds", "有维修资金"),
+]
+EXPORT_CHUNK_ROWS = 2000
+
+
+# Stored values written as the words the import reads back, whatever the user's language.
+EXPORT_WORDS: dict[str, dict] = {
+    "category": {c.code: c.name for c in ELEVATOR_CATEGORIES},
+    "status": {value: word for word, value in STATUS_WORDS.items()},
+    "inspection_result": {value: word for word, value in RESULT_WORDS.items()},
+    "has_repair_funds": {True: "是", False: "否"},
+}
+
+
+def elevator_export_table(*, queryset) -> tuple[list[str], Iterator[list]]:
+    """Headers and a row iterator for `queryset` (already visible to the user and filtered).
+
+    Rows stream from the database in chunks of plain values, so an export of a whole city's
+    registry does not hold model instances in memory.
+    """
+    fields = [field for field, _header in ELEVATOR_EXPORT_COLUMNS]
+    headers = [header for _field, header in ELEVATOR_EXPORT_COLUMNS]
+    translators = [EXPORT_WORDS.get(field) for field in fields]
+
+    def rows() -> Iterator[list]:
+        values = queryset.values_list(*fields).iterator(chunk_size=EXPORT_CHUNK_ROWS)
+        for record in values:
+            yield [
+                words.get(value, value) if words is not None else value
+                for words, value in zip(translators, record, strict=True)
+            ]
+
+    return headers, rows()

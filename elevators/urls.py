@@ -1,1 +1,12 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("elevators/", views.ElevatorListView.as_view(), name="elevator-list"),
+    path("elevators/export.xlsx", views.ElevatorExportView.as_view(), name="elevator-export"),
+    path("elevators/<int:pk>/", views.ElevatorDetailView.as_view(), name="elevator-detail"),
+    # Public, no login: the card behind the QR code in every car, and the sign to print.
+    path("e/<str:code>/", views.PublicCardView.as_view(), name="elevator-card"),
+    path("e/<str:code>/sign/", views.PublicSignView.as_view(), name="elevator-sign"),
+]

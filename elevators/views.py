@@ -1,0 +1,156 @@
+"""Browser pages of the registry: the list (with its Excel export), one elevator, the public card."""
+
+from django.contrib import messages
+from django.db.models import BooleanField, ExpressionWrapper
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import View
+
+import segno
+
+from core.views import VisibleDetailView, VisibleListView
+from core.xlsx import write_xlsx
+
+from .filtersets import ElevatorFilterSet
+from .models import Elevator, in_scope_condition, old_condition, three_no_condition
+from .selectors import elevator_export_table, elevator_public_card, elevator_timeline
+
+# The filters the list page offers; the FilterSet's other filters (user unit, maintenance company,
+# exact code) serve the API and links, and keep working in the query string.
+LIST_FILTERS = ["q", "district", "place_category", "group", "status", "in_scope", "old", "three_no"]
+YES_NO_ANY = [("unknown", gettext_lazy("不限")), ("true", gettext_lazy("是")), ("false", gettext_lazy("否"))]
+SORTABLE_COLUMNS = ["equipment_code", "district", "installed_on", "next_inspection_due"]
+DEFAULT_ORDERING = "equipment_code"  # Elevator.Meta.ordering
+EXPORT_MAX_ROWS = 100_000
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PUBLIC_CARD_MAX_AGE = 300
+
+
+def with_flags(queryset, *, on):
+    """Annotate the model's own conditions (in scope, old, 三无) so a page can show them as badges."""
+    return queryset.annotate(
+        flag_in_scope=ExpressionWrapper(in_scope_condition(on=on), output_field=BooleanField()),
+        flag_old=ExpressionWrapper(old_condition(on=on), output_field=BooleanField()),
+        flag_three_no=ExpressionWrapper(three_no_condition(), output_field=BooleanField()),
+    )
+
+
+def sort_links(request, columns, *, default: str) -> dict[str, dict]:
+    """For each sortable column: the URL that sorts by it (again: the other way) and the current direction."""
+    current = request.GET.get("ordering", "").split(",")[0] or default
+    links = {}
+    for column in columns:
+        direction = "asc" if current == column else "desc" if current == f"-{column}" else ""
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["ordering"] = f"-{column}" if direction == "asc" else column
+        links[column] = {"url": f"?{query.urlencode()}", "direction": direction}
+    return links
+
+
+class ElevatorListView(VisibleListView):
+    queryset = Elevator.objects.select_related(
+        "district", "place_category", "user_unit", "maintenance_company"
+    )
+    filterset_class = ElevatorFilterSet
+    template_name = "elevators/elevator_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return with_flags(super().get_queryset(), on=timezone.localdate())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.filterset.form
+        for name in ("in_scope", "old", "three_no"):
+            form.fields[name].widget.choices = YES_NO_ANY
+        context["filter_fields"] = [form[name] for name in LIST_FILTERS]
+        context["ordering"] = self.request.GET.get("ordering", "")
+        context["sort_links"] = sort_links(self.request, SORTABLE_COLUMNS, default=DEFAULT_ORDERING)
+        return context
+
+
+class ElevatorExportView(ElevatorListView):
+    """The list page's rows (same visibility, same filters, same order) as an .xlsx the import reads."""
+
+    paginate_by = None
+
+    def get(self, request, *args, **kwargs):
+        queryset = self.get_queryset()
+        total = queryset.count()
+        if total > EXPORT_MAX_ROWS:
+            messages.error(
+                request,
+                _("筛选结果共 %(total)s 台，超过单次导出上限 %(limit)s 台，请缩小筛选范围后再导出。")
+                % {"total": f"{total:,}", "limit": f"{EXPORT_MAX_ROWS:,}"},
+            )
+            query = request.GET.urlencode()
+            return redirect(reverse("elevator-list") + (f"?{query}" if query else ""))
+        headers, rows = elevator_export_table(queryset=queryset)
+        content = write_xlsx(headers, rows, sheet_title="电梯台账")
+        filename = f"电梯台账-{timezone.localdate():%Y%m%d}.xlsx"
+        return HttpResponse(
+            content,
+            content_type=XLSX_CONTENT_TYPE,
+            headers={"Content-Disposition": content_disposition_header(True, filename)},
+        )
+
+
+class ElevatorDetailView(VisibleDetailView):
+    queryset = Elevator.objects.select_related(
+        "district", "place_category", "user_unit", "owner", "maintenance_company"
+    )
+    template_name = "elevators/elevator_detail.html"
+    context_object_name = "elevator"
+
+    def get_queryset(self):
+        return with_flags(super().get_queryset(), on=timezone.localdate())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["timeline"] = elevator_timeline(elevator=self.object)
+        return context
+
+
+def qr_svg(url: str) -> str:
+    """A QR code (never a Micro QR, which many phones cannot read) for `url`, as inline SVG."""
+    return segno.make_qr(url, error="m").svg_inline(border=2, omitsize=True, title=url, svgclass="tb-qr")
+
+
+class PublicCardView(View):
+    """/e/<code>/: the public card, for anyone who scans the sign in the car; no login."""
+
+    template_name = "elevators/public_card.html"
+
+    def get(self, request, code):
+        card = elevator_public_card(equipment_code=code)
+        if card is None:
+            return render(request, self.template_name, {"card": None, "code": code}, status=404)
+        response = render(request, self.template_name, self.get_context_data(card))
+        patch_cache_control(response, public=True, max_age=PUBLIC_CARD_MAX_AGE)
+        return response
+
+    def get_context_data(self, card):
+        return {"card": card}
+
+
+class PublicSignView(PublicCardView):
+    """/e/<code>/sign/: the A5 sign to print and put up in the car, with the card's QR code."""
+
+    template_name = "elevators/public_sign.html"
+
+    def get_context_data(self, card):
+        card_url = self.request.build_absolute_uri(reverse("elevator-card", args=[card["equipment_code"]]))
+        return {
+            "card": card,
+            "card_url": card_url,
+            "qr_svg": mark_safe(qr_svg(card_url)),  # segno's own markup: path data and an escaped title
+            "printed_on": timezone.localdate(),
+        }
