@@ -21,6 +21,7 @@ class NavItem:
 
 NAVIGATION = [
     NavItem(_("首页"), "home", icon="house"),
+    NavItem(_("电梯"), "elevator-list", icon="building"),
     NavItem(_("通知"), "notice-list", icon="bell"),
     NavItem(_("API 密钥"), "api-key-list", org_admin_only=True, icon="key"),
     NavItem(_("接口文档"), "api-docs", icon="braces"),

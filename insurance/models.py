@@ -157,6 +157,9 @@ class CoverageLimit(models.Model):
             models.CheckConstraint(condition=Q(limit__gt=0), name="coverage_limit_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_item_display()}: {self.limit}"
+
 
 class BasePremium(models.Model):
     version = models.ForeignKey(ProductVersion, on_delete=models.CASCADE, related_name="base_premiums")
@@ -170,6 +173,9 @@ class BasePremium(models.Model):
             models.UniqueConstraint(fields=["version", "group"], name="base_premium_once_per_group"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="base_premium_not_negative"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_group_display()}: {self.amount}"
 
 
 class Coefficient(models.Model):
@@ -194,6 +200,9 @@ class Coefficient(models.Model):
                 name="coefficient_band_or_key",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_factor_display()} {self.key or (self.lower, self.upper)}: {self.value}"
 
     def matches(self, number) -> bool:
         return (self.lower is None or number >= self.lower) and (self.upper is None or number < self.upper)
@@ -486,6 +495,9 @@ class ClaimPayment(models.Model):
         ordering = ["paid_on", "pk"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="claim_payment_positive")]
 
+    def __str__(self) -> str:
+        return f"{self.claim} {self.paid_on} {self.amount}"
+
 
 class ClaimStatusChange(models.Model):
     """The history of a claim's status: a domain event kept for regulators (days to settle)."""
@@ -500,3 +512,6 @@ class ClaimStatusChange(models.Model):
         verbose_name = _("理赔状态变更")
         verbose_name_plural = _("理赔状态变更")
         ordering = ["recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.claim}: {self.from_status} → {self.to_status}"

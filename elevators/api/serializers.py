@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.validators import UniqueValidator
 
 from accounts.models import Organisation, OrganisationKind
 from accounts.validators import normalise_credit_code
@@ -30,6 +32,13 @@ from ..models import District, Elevator, Inspection, PlaceCategory
 
 def _django_messages(exc: DjangoValidationError) -> list[str]:
     return [str(message) for message in exc.messages]
+
+
+def with_help(fields: dict, help_texts: dict) -> dict:
+    """Give every field its description for the OpenAPI schema (the models carry only names)."""
+    for name, field in fields.items():
+        field.help_text = help_texts[name]
+    return fields
 
 
 # --- Fields that read codes the way people type them -------------------------------------------
@@ -117,6 +126,16 @@ class OrganisationByCreditCodeField(serializers.SlugRelatedField):
             slug_field="credit_code", queryset=Organisation.objects.filter(is_active=True), **kwargs
         )
 
+    def run_validation(self, data=serializers.empty):
+        # A related field turns "" into null; here "" is what a unit without a credit code reads as,
+        # so sending a record back unchanged must keep that unit, never silently drop it.
+        if data == "":
+            current = getattr(self.parent.instance, self.source, None) if self.parent else None
+            if current is not None and not current.credit_code:
+                raise SkipField
+            raise serializers.ValidationError(_("请填写统一社会信用代码；没有该单位请填 null。"))
+        return super().run_validation(data)
+
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
@@ -203,7 +222,9 @@ ELEVATOR_HELP = {
 class ElevatorSerializer(TodayMixin, serializers.ModelSerializer):
     """One elevator of the registry. Inspection facts and computed flags are read-only."""
 
-    equipment_code = EquipmentCodeField(max_length=32)
+    equipment_code = EquipmentCodeField(
+        max_length=32, validators=[UniqueValidator(Elevator.objects.all(), message=_("该设备代码已经登记。"))]
+    )
     code_form_display = serializers.CharField(source="get_code_form_display", read_only=True)
     registration_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
     category = CategoryField()
@@ -282,20 +303,9 @@ class ElevatorSerializer(TodayMixin, serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        extra_kwargs = {name: {"help_text": text} for name, text in ELEVATOR_HELP.items()}
-
-    def build_field(self, field_name, info, model_class, nested_depth):
-        field_class, kwargs = super().build_field(field_name, info, model_class, nested_depth)
-        kwargs.setdefault("help_text", ELEVATOR_HELP.get(field_name))
-        return field_class, kwargs
 
     def get_fields(self):
-        fields = super().get_fields()
-        # Declared fields do not take extra_kwargs; give every field its description here.
-        for name, field in fields.items():
-            if not field.help_text and name in ELEVATOR_HELP:
-                field.help_text = ELEVATOR_HELP[name]
-        return fields
+        return with_help(super().get_fields(), ELEVATOR_HELP)
 
     @extend_schema_field(serializers.CharField())
     def get_group_display(self, elevator: Elevator) -> str:
@@ -436,13 +446,8 @@ class InspectionSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "created_at"]
-        extra_kwargs = {name: {"help_text": text} for name, text in INSPECTION_HELP.items()}
         # The service checks "one inspection of a kind per elevator and day" with a readable message.
         validators: list = []
 
     def get_fields(self):
-        fields = super().get_fields()
-        for name, field in fields.items():
-            if not field.help_text and name in INSPECTION_HELP:
-                field.help_text = INSPECTION_HELP[name]
-        return fields
+        return with_help(super().get_fields(), INSPECTION_HELP)
