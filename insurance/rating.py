@@ -1,0 +1,176 @@
+"""Premium rating: one function prices browser quotes, API quotes and imported policies.
+
+premium = base premium of the elevator's category group
+          × age coefficient × place-category coefficient × claims-experience coefficient
+          × maintenance-quality coefficient,
+rounded half-up to the fen once, at the end. A factor whose input is unknown, or whose table has no
+matching row, counts 1.000 and the quote says so.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
+from elevators.models import Elevator, years_before
+
+from .models import Claim, Coefficient, ProductVersion, RatingFactor
+
+FEN = Decimal("0.01")
+ONE = Decimal("1")
+CLAIMS_LOOKBACK_YEARS = 3
+
+# Sources of maintenance quality scores (0-100) per elevator, registered by the maintenance app:
+# fn(elevator_ids, on) -> {elevator_id: score}. With none registered every score is unknown.
+MAINTENANCE_SCORE_SOURCES: list[Callable[[list[int], date], dict[int, Decimal]]] = []
+
+
+@dataclass(frozen=True)
+class FactorLine:
+    factor: str  # RatingFactor value
+    label: str
+    input: str  # what the table was read with, as shown to people ("12年", "住宅小区", "未知")
+    coefficient: Decimal
+
+
+@dataclass(frozen=True)
+class ElevatorQuote:
+    elevator: Elevator
+    group: str
+    base: Decimal
+    factors: tuple[FactorLine, ...]
+    premium: Decimal
+
+    def as_dict(self) -> dict:
+        """The rating kept with each covered elevator (PolicyElevator.rating) and sent by the API."""
+        return {
+            "group": self.group,
+            "base": str(self.base),
+            "factors": [
+                {"factor": f.factor, "label": f.label, "input": f.input, "coefficient": str(f.coefficient)}
+                for f in self.factors
+            ],
+            "premium": str(self.premium),
+        }
+
+
+@dataclass(frozen=True)
+class Quote:
+    version: ProductVersion
+    start: date
+    lines: tuple[ElevatorQuote, ...] = field(default_factory=tuple)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.premium for line in self.lines), Decimal("0.00"))
+
+    def by_elevator(self) -> dict[int, ElevatorQuote]:
+        return {line.elevator.pk: line for line in self.lines}
+
+
+def completed_years(since: date, on: date) -> int:
+    return on.year - since.year - ((on.month, on.day) < (since.month, since.day))
+
+
+def _band(rows: list[Coefficient], number) -> Decimal | None:
+    for row in rows:
+        if row.matches(number):
+            return row.value
+    return None
+
+
+def _claims_counts(elevator_ids: list[int], start: date) -> dict[int, int]:
+    since = years_before(start, CLAIMS_LOOKBACK_YEARS)
+    rows = (
+        Claim.objects.filter(
+            elevator_id__in=elevator_ids, incident_at__date__gte=since, incident_at__date__lt=start
+        )
+        .exclude(status=Claim.Status.WITHDRAWN)
+        .values("elevator_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["elevator_id"]: row["n"] for row in rows}
+
+
+def _maintenance_scores(elevator_ids: list[int], on: date) -> dict[int, Decimal]:
+    scores: dict[int, Decimal] = {}
+    for source in MAINTENANCE_SCORE_SOURCES:
+        scores.update(source(elevator_ids, on))
+    return scores
+
+
+def quote(*, version: ProductVersion, elevators: Iterable[Elevator], start: date) -> Quote:
+    """The premium of each elevator under `version` for a policy year starting on `start`.
+
+    Raises ApplicationError when the product has no base premium for an elevator's category group.
+    """
+    elevators = list(elevators)
+    bases = {row.group: row.amount for row in version.base_premiums.all()}
+    tables: dict[str, list[Coefficient]] = {factor: [] for factor in RatingFactor.values}
+    for row in version.coefficients.all():
+        tables[row.factor].append(row)
+    places = {row.key: row.value for row in tables[RatingFactor.PLACE]}
+    ids = [e.pk for e in elevators]
+    claims = _claims_counts(ids, start)
+    scores = _maintenance_scores(ids, start)
+
+    lines = []
+    for elevator in elevators:
+        group = elevator.group
+        if group not in bases:
+            raise ApplicationError(
+                _("产品“%(product)s”没有%(group)s的基准保费，不能为电梯 %(code)s 报价。")
+                % {
+                    "product": version.product,
+                    "group": elevator.category_info.group.label,
+                    "code": elevator.equipment_code,
+                },
+                field="elevators",
+            )
+        installed = elevator.installed_on or elevator.manufactured_on
+        age = completed_years(installed, start) if installed else None
+        claim_count = claims.get(elevator.pk, 0)
+        score = scores.get(elevator.pk)
+        factors = (
+            FactorLine(
+                RatingFactor.AGE,
+                str(RatingFactor.AGE.label),
+                _("%(n)d年") % {"n": age} if age is not None else _("未知"),
+                (_band(tables[RatingFactor.AGE], age) if age is not None else None) or ONE,
+            ),
+            FactorLine(
+                RatingFactor.PLACE,
+                str(RatingFactor.PLACE.label),
+                str(elevator.place_category),
+                places.get(elevator.place_category_id, ONE),
+            ),
+            FactorLine(
+                RatingFactor.CLAIMS,
+                str(RatingFactor.CLAIMS.label),
+                _("%(n)d次") % {"n": claim_count},
+                _band(tables[RatingFactor.CLAIMS], claim_count) or ONE,
+            ),
+            FactorLine(
+                RatingFactor.MAINTENANCE,
+                str(RatingFactor.MAINTENANCE.label),
+                str(score) if score is not None else _("无评分"),
+                (_band(tables[RatingFactor.MAINTENANCE], score) if score is not None else None) or ONE,
+            ),
+        )
+        premium = bases[group]
+        for line in factors:
+            premium *= line.coefficient
+        lines.append(
+            ElevatorQuote(
+                elevator=elevator,
+                group=group,
+                base=bases[group],
+                factors=factors,
+                premium=premium.quantize(FEN, rounding=ROUND_HALF_UP),
+            )
+        )
+    return Quote(version=version, start=start, lines=tuple(lines))

@@ -1,0 +1,324 @@
+"""Writes for products and policies (claims: insurance/claims.py)."""
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation, OrganisationKind
+from accounts.visibility import organisation_of
+from core.exceptions import ApplicationError
+from elevators.models import Elevator
+
+from .models import (
+    BasePremium,
+    Coefficient,
+    CoverageLimit,
+    FundingSource,
+    Policy,
+    PolicyElevator,
+    Product,
+    ProductVersion,
+)
+from .rating import quote
+
+PREMIUM_TOLERANCE = Decimal("0.01")
+
+
+# --- products -------------------------------------------------------------------------------
+
+
+def _check_insurer(user, insurer: Organisation) -> None:
+    org = organisation_of(user)
+    if org is None and getattr(user, "is_superuser", False):
+        return
+    if org is None or org.kind != OrganisationKind.INSURER or org.pk != insurer.pk:
+        raise PermissionDenied(_("只有保险机构本身可以维护自己的产品和保单。"))
+
+
+@transaction.atomic
+def product_version_create(
+    *,
+    user,
+    product: Product,
+    deductible: Decimal = Decimal("0.00"),
+    limits: dict[str, Decimal],
+    base_premiums: dict[str, Decimal],
+    coefficients: list[dict] = (),
+    note: str = "",
+) -> ProductVersion:
+    """A new version of a product's terms; policies already issued keep the version they have.
+
+    `limits` maps CoverageItem to the limit; `base_premiums` maps CategoryGroup to the yearly base
+    premium; each coefficient is {"factor", "value", and "lower"/"upper" or "key"}.
+    """
+    _check_insurer(user, product.insurer)
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    latest = product.versions.order_by("-number").first()
+    version = ProductVersion.objects.create(
+        product=product, number=(latest.number + 1) if latest else 1, deductible=deductible, note=note
+    )
+    CoverageLimit.objects.bulk_create(
+        CoverageLimit(version=version, item=i, limit=v) for i, v in limits.items()
+    )
+    BasePremium.objects.bulk_create(
+        BasePremium(version=version, group=g, amount=v) for g, v in base_premiums.items()
+    )
+    Coefficient.objects.bulk_create(Coefficient(version=version, **row) for row in coefficients)
+    return version
+
+
+# --- policies -------------------------------------------------------------------------------
+
+
+def _check_policy_writer(user, *, insurer: Organisation, policyholder: Organisation) -> None:
+    """Insurers register their own policies; property managers those they hold (DESIGN.md 2)."""
+    org = organisation_of(user)
+    if org is None and getattr(user, "is_superuser", False):
+        return
+    if org is not None and org.kind == OrganisationKind.INSURER and org.pk == insurer.pk:
+        return
+    if org is not None and org.kind == OrganisationKind.PROPERTY_MANAGER and org.pk == policyholder.pk:
+        return
+    raise PermissionDenied(_("只有承保的保险机构或投保人本身可以登记保单。"))
+
+
+def _check_policyholder(policyholder: Organisation, elevators: list[Elevator]) -> None:
+    """Plan 四(二): the policyholder is the owner or the user unit of every covered elevator."""
+    at_fault = [e for e in elevators if policyholder.pk not in (e.owner_id, e.user_unit_id)]
+    if at_fault:
+        raise ApplicationError(
+            _("投保人“%(holder)s”不是下列电梯的产权单位或使用单位：%(codes)s")
+            % {"holder": policyholder.name, "codes": "、".join(e.equipment_code for e in at_fault)},
+            field="elevators",
+            extra={"elevators": [e.equipment_code for e in at_fault]},
+        )
+
+
+def _overlaps(*, elevator_ids: list[int], model: str, start: date, end: date, exclude_policy=None):
+    covers = PolicyElevator.objects.filter(
+        elevator_id__in=elevator_ids,
+        model=model,
+        is_cancelled=False,
+        start_date__lte=end,
+        end_date__gte=start,
+    ).select_related("policy", "elevator")
+    return covers.exclude(policy=exclude_policy) if exclude_policy else covers
+
+
+def _overlap_error(covers) -> ApplicationError:
+    pairs = sorted({(c.elevator.equipment_code, c.policy.number) for c in covers})
+    return ApplicationError(
+        _("保险期间与已有保单重叠：%(pairs)s")
+        % {
+            "pairs": "；".join(
+                _("电梯 %(code)s 已由保单 %(number)s 承保") % {"code": c, "number": n} for c, n in pairs
+            )
+        },
+        field="elevators",
+        extra={"conflicts": [{"elevator": c, "policy": n} for c, n in pairs]},
+    )
+
+
+def _next_number(insurer: Organisation, start: date) -> str:
+    """A number for a policy registered in the portal before the insurer's own number is known."""
+    prefix = f"TB{start:%Y%m%d}"
+    taken = Policy.objects.filter(insurer=insurer, number__startswith=prefix).count()
+    return f"{prefix}{taken + 1:05d}"
+
+
+@transaction.atomic
+def policy_register(
+    *,
+    user,
+    version: ProductVersion,
+    policyholder: Organisation,
+    elevators: list[Elevator],
+    start_date: date,
+    end_date: date | None = None,
+    number: str = "",
+    funding_source: str = FundingSource.SELF,
+    declared_premiums: dict[int, Decimal] | None = None,
+    renewed_from: Policy | None = None,
+) -> Policy:
+    """Register a policy: rules checked, every elevator priced by `rating.quote`, cover written.
+
+    The whole policy is refused if any rule fails: the policyholder must own or use every elevator,
+    no elevator may already be covered under the same model for an overlapping period (PostgreSQL's
+    exclusion constraint makes that true under concurrency too), and declared premiums (imports,
+    API) must match the product's rating. End date defaults to one policy year.
+    """
+    insurer = version.product.insurer
+    _check_policy_writer(user, insurer=insurer, policyholder=policyholder)
+    if not elevators:
+        raise ApplicationError(_("请至少选择一台电梯。"), field="elevators")
+    end_date = end_date or (start_date.replace(year=start_date.year + 1) - timedelta(days=1))
+    if end_date < start_date:
+        raise ApplicationError(_("保险止期不能早于起期。"), field="end_date")
+    if not renewed_from and not version.product.is_on_sale:
+        raise ApplicationError(_("该产品已停售。"), field="product")
+    if number and Policy.objects.filter(insurer=insurer, number=number).exists():
+        raise ApplicationError(_("保单号 %(number)s 已存在。") % {"number": number}, field="number")
+    # Lock the elevators in a stable order: two registrations for one elevator queue up here, and
+    # the second sees the first's cover below.
+    ids = sorted({e.pk for e in elevators})
+    elevators = list(Elevator.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
+    _check_policyholder(policyholder, elevators)
+    model = version.product.model
+    conflicts = list(_overlaps(elevator_ids=ids, model=model, start=start_date, end=end_date))
+    if conflicts:
+        raise _overlap_error(conflicts)
+    priced = quote(version=version, elevators=elevators, start=start_date).by_elevator()
+    for elevator_id, declared in (declared_premiums or {}).items():
+        expected = priced[elevator_id].premium
+        if abs(declared - expected) > PREMIUM_TOLERANCE:
+            raise ApplicationError(
+                _("电梯 %(code)s 的保费 %(declared)s 元与产品费率计算结果 %(expected)s 元不符。")
+                % {
+                    "code": priced[elevator_id].elevator.equipment_code,
+                    "declared": declared,
+                    "expected": expected,
+                },
+                field="premium",
+            )
+    policy = Policy.objects.create(
+        number=number or _next_number(insurer, start_date),
+        insurer=insurer,
+        product_version=version,
+        model=model,
+        policyholder=policyholder,
+        start_date=start_date,
+        end_date=end_date,
+        total_premium=sum((line.premium for line in priced.values()), Decimal("0.00")),
+        funding_source=funding_source,
+        renewed_from=renewed_from,
+        created_by=user if getattr(user, "pk", None) else None,
+    )
+    covers = [
+        PolicyElevator(
+            policy=policy,
+            elevator_id=elevator_id,
+            premium=line.premium,
+            rating=line.as_dict(),
+            model=model,
+            start_date=start_date,
+            end_date=end_date,
+        )
+        for elevator_id, line in priced.items()
+    ]
+    try:
+        with transaction.atomic():
+            PolicyElevator.objects.bulk_create(covers)
+    except IntegrityError as exc:
+        conflicts = list(
+            _overlaps(elevator_ids=ids, model=model, start=start_date, end=end_date, exclude_policy=policy)
+        )
+        if conflicts:
+            raise _overlap_error(conflicts) from exc
+        raise
+    return policy
+
+
+def policy_renew(*, user, policy: Policy, start_date: date | None = None) -> Policy:
+    """Renew a policy into the next period in one step: same elevators (those the holder still owns
+    or uses and that are still in use), the product's latest version, priced anew."""
+    start_date = start_date or policy.end_date + timedelta(days=1)
+    length = policy.end_date - policy.start_date
+    version = policy.product_version.product.current_version
+    elevators = [
+        cover.elevator
+        for cover in policy.covered.select_related("elevator")
+        if cover.elevator.status == Elevator.Status.IN_USE
+        and policy.policyholder_id in (cover.elevator.owner_id, cover.elevator.user_unit_id)
+    ]
+    return policy_register(
+        user=user,
+        version=version,
+        policyholder=policy.policyholder,
+        elevators=elevators,
+        start_date=start_date,
+        end_date=start_date + length,
+        funding_source=policy.funding_source,
+        renewed_from=policy,
+    )
+
+
+@transaction.atomic
+def policy_cancel(*, user, policy: Policy, on: date) -> Policy:
+    """Cancel (退保) a policy from `on`; its elevators count as uninsured and may be covered anew."""
+    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    _check_policy_writer(user, insurer=policy.insurer, policyholder=policy.policyholder)
+    if policy.status == Policy.Status.CANCELLED:
+        return policy
+    policy.status, policy.cancelled_on = Policy.Status.CANCELLED, on
+    policy.save(update_fields=["status", "cancelled_on"])
+    policy.covered.update(is_cancelled=True)
+    return policy
+
+
+def policies_expire(*, today: date) -> int:
+    """Mark active policies whose period has ended as expired (daily); returns how many."""
+    return Policy.objects.filter(status=Policy.Status.ACTIVE, end_date__lt=today).update(
+        status=Policy.Status.EXPIRED
+    )
+
+
+def policy_expiry_notices(*, today: date, days: int = 30) -> int:
+    """Tell policyholders (in-app and e-mail) about policies ending within `days` whose elevators
+    have no follow-on policy. Each policy is announced once. Returns the number of notices sent."""
+    from accounts.services import notice_send
+
+    horizon = today + timedelta(days=days)
+    ending = Policy.objects.filter(
+        status=Policy.Status.ACTIVE,
+        end_date__gte=today,
+        end_date__lte=horizon,
+        expiry_notified_at__isnull=True,
+    ).select_related("policyholder")
+    ending = list(ending)
+    covers = list(
+        PolicyElevator.objects.filter(policy__in=ending, is_cancelled=False).select_related("elevator")
+    )
+    # Cover that begins after today, per elevator and model: a follow-on policy if it starts after
+    # the ending policy does (two covers of one model cannot overlap).
+    later_starts: dict[tuple[int, str], list[date]] = defaultdict(list)
+    for elevator_id, model, start in PolicyElevator.objects.filter(
+        elevator_id__in={c.elevator_id for c in covers}, is_cancelled=False, start_date__gt=today
+    ).values_list("elevator_id", "model", "start_date"):
+        later_starts[(elevator_id, model)].append(start)
+    by_policy: dict[int, list[str]] = defaultdict(list)
+    for cover in covers:
+        if not any(start > cover.end_date for start in later_starts[(cover.elevator_id, cover.model)]):
+            by_policy[cover.policy_id].append(cover.elevator.equipment_code)
+    by_holder: dict[Organisation, list[tuple[Policy, list[str]]]] = defaultdict(list)
+    for policy in ending:
+        if by_policy.get(policy.pk):
+            by_holder[policy.policyholder].append((policy, sorted(by_policy[policy.pk])))
+    sent = 0
+    with transaction.atomic():
+        for holder, items in by_holder.items():
+            lines = [
+                _("保单 %(number)s 将于 %(end)s 到期，%(n)d 台电梯尚无续保：%(codes)s")
+                % {
+                    "number": p.number,
+                    "end": p.end_date.isoformat(),
+                    "n": len(codes),
+                    "codes": "、".join(codes[:20]),
+                }
+                for p, codes in items
+            ]
+            notice_send(
+                organisation=holder,
+                subject=_("%(n)d 份电梯保险保单即将到期，请及时续保") % {"n": len(items)},
+                body="\n".join(lines),
+                link="/policies/?expiring=1",
+            )
+            Policy.objects.filter(pk__in=[p.pk for p, _codes in items]).update(
+                expiry_notified_at=timezone.now()
+            )
+            sent += 1
+    return sent
