@@ -231,17 +231,19 @@ class ElevatorSerializer(TodayMixin, serializers.ModelSerializer):
     category_display = serializers.CharField(source="get_category_display", read_only=True)
     group = serializers.ChoiceField(choices=CategoryGroup.choices, read_only=True)
     group_display = serializers.SerializerMethodField()
-    district = DistrictField()
+    district = DistrictField(label=_("所在区县"))
     district_name = serializers.CharField(source="district.name", read_only=True)
-    place_category = PlaceCategoryField()
+    place_category = PlaceCategoryField(label=_("场所类别"))
     place_category_name = serializers.CharField(source="place_category.name", read_only=True)
-    user_unit = OrganisationByCreditCodeField()
+    user_unit = OrganisationByCreditCodeField(label=_("使用单位"))
     user_unit_name = serializers.CharField(
         source="user_unit.name", read_only=True, allow_null=True, default=None
     )
-    owner = OrganisationByCreditCodeField()
+    owner = OrganisationByCreditCodeField(label=_("产权单位"))
     owner_name = serializers.CharField(source="owner.name", read_only=True, allow_null=True, default=None)
-    maintenance_company = OrganisationByCreditCodeField(kind=OrganisationKind.MAINTENANCE_COMPANY)
+    maintenance_company = OrganisationByCreditCodeField(
+        kind=OrganisationKind.MAINTENANCE_COMPANY, label=_("维保单位")
+    )
     maintenance_company_name = serializers.CharField(
         source="maintenance_company.name", read_only=True, allow_null=True, default=None
     )
