@@ -41,7 +41,10 @@ class VisibleListView(VisibleQuerysetMixin, ListView):
         self.filterset = self.filterset_class(
             self.request.GET or None, queryset=queryset, request=self.request
         )
-        return self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else queryset
+        if not self.filterset.is_bound:
+            return queryset
+        # A bad filter value shows its error and no rows: never silently every row.
+        return self.filterset.qs if self.filterset.is_valid() else queryset.none()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,5 +1,6 @@
 """Browser pages of the registry: the list (with its Excel export), one elevator, the public card."""
 
+import segno
 from django.contrib import messages
 from django.db.models import BooleanField, ExpressionWrapper
 from django.http import HttpResponse
@@ -12,8 +13,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import View
-
-import segno
 
 from core.views import VisibleDetailView, VisibleListView
 from core.xlsx import write_xlsx
@@ -72,6 +71,14 @@ class ElevatorListView(VisibleListView):
         for name in ("in_scope", "old", "three_no"):
             form.fields[name].widget.choices = YES_NO_ANY
         context["filter_fields"] = [form[name] for name in LIST_FILTERS]
+        # A bad value in a filter the form does not show (from a link or a hand-edited URL) must
+        # not pass silently: the page would list everything.
+        context["other_filter_errors"] = [
+            f"{form[name].label}：{error}"
+            for name, errors in form.errors.items()
+            if name not in LIST_FILTERS
+            for error in errors
+        ]
         context["ordering"] = self.request.GET.get("ordering", "")
         context["sort_links"] = sort_links(self.request, SORTABLE_COLUMNS, default=DEFAULT_ORDERING)
         return context
@@ -84,15 +91,15 @@ class ElevatorExportView(ElevatorListView):
 
     def get(self, request, *args, **kwargs):
         queryset = self.get_queryset()
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            # The list page shows what is wrong; an export must never fall back to every row.
+            return self.back_to_list(_("筛选条件有误，请修改后再导出。"))
         total = queryset.count()
         if total > EXPORT_MAX_ROWS:
-            messages.error(
-                request,
+            return self.back_to_list(
                 _("筛选结果共 %(total)s 台，超过单次导出上限 %(limit)s 台，请缩小筛选范围后再导出。")
-                % {"total": f"{total:,}", "limit": f"{EXPORT_MAX_ROWS:,}"},
+                % {"total": f"{total:,}", "limit": f"{EXPORT_MAX_ROWS:,}"}
             )
-            query = request.GET.urlencode()
-            return redirect(reverse("elevator-list") + (f"?{query}" if query else ""))
         headers, rows = elevator_export_table(queryset=queryset)
         content = write_xlsx(headers, rows, sheet_title="电梯台账")
         filename = f"电梯台账-{timezone.localdate():%Y%m%d}.xlsx"
@@ -101,6 +108,11 @@ class ElevatorExportView(ElevatorListView):
             content_type=XLSX_CONTENT_TYPE,
             headers={"Content-Disposition": content_disposition_header(True, filename)},
         )
+
+    def back_to_list(self, message):
+        messages.error(self.request, message)
+        query = self.request.GET.urlencode()
+        return redirect(reverse("elevator-list") + (f"?{query}" if query else ""))
 
 
 class ElevatorDetailView(VisibleDetailView):
