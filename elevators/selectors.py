@@ -27,7 +27,8 @@ class TimelineEntry:
     tone: str = "secondary"  # a Bootstrap colour: success, warning, danger, info, secondary
 
 
-TimelineSource = Callable[[Elevator], Iterable[TimelineEntry]]
+# fn(elevator, user): the entries of one app that `user` may see (each app applies its own visibility).
+TimelineSource = Callable[[Elevator, object], Iterable[TimelineEntry]]
 TIMELINE_SOURCES: list[TimelineSource] = []
 
 
@@ -38,7 +39,7 @@ def register_timeline_source(source: TimelineSource) -> TimelineSource:
 
 
 @register_timeline_source
-def _inspections(elevator: Elevator) -> Iterable[TimelineEntry]:
+def _inspections(elevator: Elevator, user) -> Iterable[TimelineEntry]:
     for inspection in elevator.inspections.all():
         passed = inspection.result != "fail"
         detail = [inspection.get_result_display()]
@@ -68,7 +69,7 @@ LIFECYCLE_ICONS = {
 
 
 @register_timeline_source
-def _lifecycle(elevator: Elevator) -> Iterable[TimelineEntry]:
+def _lifecycle(elevator: Elevator, user) -> Iterable[TimelineEntry]:
     for event in elevator.events.all():
         icon, tone = LIFECYCLE_ICONS.get(event.kind, ("dot", "secondary"))
         detail = "；".join(part for part in (event.description, event.reference) if part)
@@ -82,13 +83,14 @@ def _lifecycle(elevator: Elevator) -> Iterable[TimelineEntry]:
         )
 
 
-def elevator_timeline(*, elevator: Elevator) -> list[TimelineEntry]:
+def elevator_timeline(*, elevator: Elevator, user) -> list[TimelineEntry]:
     """Everything that happened to `elevator`, newest first, from every registered source.
 
-    The caller has already checked that the user may see the elevator (visible_to); each source
-    shows only facts about this one elevator.
+    The caller has already checked that `user` may see the elevator (visible_to); each source shows
+    only facts about this one elevator that `user` may see (a policy holder sees its policies, not
+    the insurer's claims).
     """
-    entries = [entry for source in TIMELINE_SOURCES for entry in source(elevator)]
+    entries = [entry for source in TIMELINE_SOURCES for entry in source(elevator, user)]
     return sorted(entries, key=lambda entry: entry.on, reverse=True)
 
 

@@ -127,7 +127,7 @@ class ElevatorDetailView(VisibleDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["timeline"] = elevator_timeline(elevator=self.object)
+        context["timeline"] = elevator_timeline(elevator=self.object, user=self.request.user)
         return context
 
 

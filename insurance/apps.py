@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class InsuranceConfig(AppConfig):
     name = "insurance"
     verbose_name = _("保险")
+
+    def ready(self):
+        from . import selectors  # noqa: F401  (policies and claims on the elevator timeline and public card)

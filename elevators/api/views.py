@@ -144,7 +144,7 @@ class ElevatorViewSet(
     )
     @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request, pk=None):
-        entries = elevator_timeline(elevator=self.get_object())
+        entries = elevator_timeline(elevator=self.get_object(), user=request.user)
         return Response(TimelineEntrySerializer(entries, many=True).data)
 
 

@@ -251,3 +251,33 @@ def test_policy_and_elevator_visibility_per_kind():
     # the finance bureau sees public housing and publicly funded elevators
     assert set(Elevator.objects.visible_to(world.users["finance"])) == {hospital}
     assert uninsured not in Elevator.objects.visible_to(world.users["insurer_a"])
+
+
+def test_policies_and_claims_join_the_timeline_and_the_public_card():
+    from datetime import datetime
+
+    from django.test import Client
+    from django.utils import timezone as tz
+
+    from elevators.selectors import elevator_timeline
+    from insurance.models import Claim
+
+    world = make_world()
+    holder = world.orgs["pm_fancheng"]
+    version = product_version(world.orgs["insurer_a"])
+    elevator = ElevatorFactory(user_unit=holder)
+    today = tz.localdate()
+    cover = policy(version, [elevator], start=today - timedelta(days=30))
+    Claim.objects.create(
+        insurer=cover.insurer, claim_number="CLM-1", policy=cover, elevator=elevator, kind="trapping",
+        incident_at=tz.make_aware(datetime.combine(today, datetime.min.time())), coverage_item="rescue",
+        reported_on=today,
+    )  # fmt: skip
+    kinds = {e.kind for e in elevator_timeline(elevator=elevator, user=world.users["insurer_a"])}
+    assert {"policy", "claim"} <= kinds
+    # the policyholder sees its policy but not the insurer's claim
+    kinds = {e.kind for e in elevator_timeline(elevator=elevator, user=world.users["pm_fancheng"])}
+    assert "policy" in kinds and "claim" not in kinds
+    card = Client().get(f"/e/{elevator.equipment_code}/").content.decode()
+    assert world.orgs["insurer_a"].name in card and "未投保" not in card
+    assert str(cover.total_premium) not in card

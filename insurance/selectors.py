@@ -1,0 +1,67 @@
+"""Reads about insurance that other apps show: the elevator timeline and the public card."""
+
+from collections.abc import Iterable
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from elevators.models import Elevator
+from elevators.selectors import TimelineEntry, register_public_card_facts, register_timeline_source
+
+from .models import Claim, PolicyElevator
+
+
+@register_timeline_source
+def _policy_and_claim_events(elevator: Elevator, user) -> Iterable[TimelineEntry]:
+    covers = (
+        PolicyElevator.objects.visible_to(user)
+        .filter(elevator=elevator)
+        .select_related("policy__insurer", "policy__policyholder")
+    )
+    for cover in covers:
+        policy = cover.policy
+        yield TimelineEntry(
+            on=cover.start_date,
+            kind="policy",
+            title=_("投保：%(model)s") % {"model": policy.get_model_display()},
+            detail=_("保单 %(number)s，%(start)s 至 %(end)s，%(status)s")
+            % {
+                "number": policy.number,
+                "start": cover.start_date.isoformat(),
+                "end": cover.end_date.isoformat(),
+                "status": policy.get_status_display(),
+            },
+            source=policy.insurer.name,
+            icon="shield-check",
+            tone="success" if policy.status == policy.Status.ACTIVE else "secondary",
+        )
+    for claim in Claim.objects.visible_to(user).filter(elevator=elevator).select_related("insurer"):
+        yield TimelineEntry(
+            on=timezone.localtime(claim.incident_at).date(),
+            kind="claim",
+            title=_("出险：%(kind)s") % {"kind": claim.get_kind_display()},
+            detail=_("理赔 %(number)s，%(status)s")
+            % {"number": claim.claim_number, "status": claim.get_status_display()},
+            source=claim.insurer.name,
+            icon="exclamation-octagon",
+            tone="danger" if claim.people_dead or claim.people_injured else "warning",
+        )
+
+
+@register_public_card_facts
+def _insurer_in_force(elevator: Elevator) -> dict:
+    """The insurer and period of the cover in force today, for the public card (no premium)."""
+    cover = (
+        PolicyElevator.objects.in_force_on(timezone.localdate())
+        .filter(elevator=elevator)
+        .select_related("policy__insurer")
+        .order_by("start_date")
+        .first()
+    )
+    if cover is None:
+        return {}
+    return {
+        "insurer": cover.policy.insurer.name,
+        "policy_start": cover.start_date,
+        "policy_end": cover.end_date,
+    }
