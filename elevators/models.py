@@ -294,8 +294,9 @@ class Elevator(models.Model):
         return self.user_unit_id is None or self.maintenance_company_id is None or not self.has_repair_funds
 
 
-class InspectionQuerySet(VisibleQuerySet):
-    """An inspection is seen by whoever sees its elevator."""
+class ElevatorRecordQuerySet(VisibleQuerySet):
+    """Rows about one elevator (inspections, lifecycle events, and other apps' records): seen by
+    whoever sees the elevator."""
 
     def visible_to(self, user):
         return self.filter(elevator__in=Elevator.objects.visible_to(user))
@@ -318,7 +319,7 @@ class Inspection(models.Model):
     report_number = models.CharField(_("报告编号"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
-    objects = InspectionQuerySet.as_manager()
+    objects = ElevatorRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("检验记录")
@@ -337,11 +338,6 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.elevator} {self.inspected_on} {self.get_result_display()}"
-
-
-class LifecycleEventQuerySet(VisibleQuerySet):
-    def visible_to(self, user):
-        return self.filter(elevator__in=Elevator.objects.visible_to(user))
 
 
 class LifecycleEvent(models.Model):
@@ -364,7 +360,7 @@ class LifecycleEvent(models.Model):
     reference = models.CharField(_("文号"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
-    objects = LifecycleEventQuerySet.as_manager()
+    objects = ElevatorRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("生命周期事件")
