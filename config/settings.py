@@ -101,7 +101,9 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {
-    "default": env.db_url_config(env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'tibao.sqlite3'}"),
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'tibao.sqlite3'}"
+    ),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -231,7 +233,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # One name for a choice set used by several fields (an elevator's latest result, an inspection's).
-    "ENUM_NAME_OVERRIDES": {"InspectionResultEnum": "elevators.models.InspectionResult"},
+    "ENUM_NAME_OVERRIDES": {
+        "InspectionResultEnum": "elevators.models.InspectionResult",
+        "ClaimStatusEnum": "insurance.models.ClaimStatus",
+        "ClaimKindEnum": "insurance.models.Claim.Kind",
+        "CoverageItemEnum": "insurance.models.CoverageItem",
+        "PolicyStatusEnum": "insurance.models.Policy.Status",
+        "ElevatorStatusEnum": "elevators.models.ElevatorStatus",
+        "InsuranceModelEnum": "insurance.models.InsuranceModel",
+    },
 }
 
 # --- Audit log ------------------------------------------------------------------------------

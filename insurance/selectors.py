@@ -1,14 +1,17 @@
-"""Reads about insurance that other apps show: the elevator timeline and the public card."""
+"""Reads about insurance that other apps show (the elevator timeline, the public card) and the claim
+totals sector departments see in place of claims."""
 
 from collections.abc import Iterable
+from decimal import Decimal
 
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from elevators.models import Elevator
+from elevators.models import Elevator, PlaceCategorySector
 from elevators.selectors import TimelineEntry, register_public_card_facts, register_timeline_source
 
-from .models import Claim, PolicyElevator
+from .models import Claim, ClaimStatus, PolicyElevator
 
 
 @register_timeline_source
@@ -65,3 +68,43 @@ def _insurer_in_force(elevator: Elevator) -> dict:
         "policy_start": cover.start_date,
         "policy_end": cover.end_date,
     }
+
+
+def claim_totals_for_sector(*, organisation) -> list[dict]:
+    """Claims on the elevators of a sector department's sector, in aggregate only (DESIGN.md 2):
+    per status the number of claims and the amounts claimed and paid, and a total row last.
+
+    Departments never see claim rows; this reads Claim directly, bypassing visibility on purpose,
+    and returns no identifying detail.
+    """
+    sector = PlaceCategorySector.objects.filter(department=organisation.department).values(
+        "place_category_id"
+    )
+    rows = {
+        row["status"]: row
+        for row in Claim.objects.filter(elevator__place_category_id__in=sector)
+        .values("status")
+        .annotate(count=Count("pk"), claimed=Sum("amount_claimed"), paid=Sum("amount_paid"))
+        .order_by()
+    }
+    zero = Decimal("0.00")
+    totals = [
+        {
+            "status": status,
+            "label": label,
+            "count": rows.get(status, {}).get("count", 0),
+            "claimed": (rows.get(status, {}).get("claimed") or zero).quantize(zero),
+            "paid": (rows.get(status, {}).get("paid") or zero).quantize(zero),
+        }
+        for status, label in ClaimStatus.choices
+    ]
+    totals.append(
+        {
+            "status": "",
+            "label": _("合计"),
+            "count": sum(row["count"] for row in totals),
+            "claimed": sum((row["claimed"] for row in totals), zero),
+            "paid": sum((row["paid"] for row in totals), zero),
+        }
+    )
+    return totals

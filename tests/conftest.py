@@ -120,3 +120,23 @@ def celery_through_broker(_celery_in_process):
 
     app.conf.task_always_eager = False
     yield app
+
+
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Data migrations fill the place categories; a transactional test ends with a flush that
+    empties them. Every test that uses the database finds them in place."""
+    if request.node.get_closest_marker("django_db") is None and not DB_FIXTURES & set(request.fixturenames):
+        return
+    request.getfixturevalue("_django_db_helper")  # what pytest-django's own marker fixture does
+    from elevators.models import PlaceCategory
+
+    if not PlaceCategory.objects.exists():
+        import importlib
+
+        from django.apps import apps
+
+        importlib.import_module("elevators.migrations.0002_place_categories").load(apps, None)

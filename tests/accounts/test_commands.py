@@ -41,6 +41,10 @@ def codes_by_name() -> dict[str, str]:
 
 def wipe_demo() -> None:
     """Back to an empty database (as far as the demo is concerned) within one test."""
+    from insurance.models import Product, ProductVersion
+
+    ProductVersion.objects.all().delete()
+    Product.objects.all().delete()
     User.objects.all().delete()
     Organisation.objects.all().delete()
 

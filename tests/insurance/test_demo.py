@@ -13,34 +13,24 @@ from insurance.models import Claim, InsuranceModel, Policy, PolicyElevator, Prod
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("seed_demo", "--elevators", "1500", "--seed", "11", stdout=io.StringIO())
-        yield
-        call_command("flush", "--noinput", verbosity=0)
-
-
 def coverage(queryset, today):
     insured = queryset.filter(policy_covers__in=PolicyElevator.objects.in_force_on(today)).distinct().count()
     return insured / queryset.count()
 
 
-def test_products_of_both_models_with_versions(demo):
+def test_demo_insurance_is_realistic_and_consistent():
+    call_command("seed_demo", "--elevators", "1500", "--seed", "11", stdout=io.StringIO())
+    today = timezone.localdate()
+
     assert Product.objects.count() == 8
     assert {p.model for p in Product.objects.all()} == set(InsuranceModel.values)
     assert all(p.current_version is not None for p in Product.objects.all())
 
-
-def test_coverage_is_between_sixty_and_seventy_percent_and_uneven(demo):
-    today = timezone.localdate()
     in_scope = Elevator.objects.in_scope(on=today)
     assert 0.55 <= coverage(in_scope, today) <= 0.75
     by_district = [coverage(in_scope.filter(district=code), today) for code in ("420606", "420626", "420624")]
     assert max(by_district) - min(by_district) > 0.15
 
-
-def test_policies_are_consistent(demo):
     for policy in Policy.objects.filter(status="active")[:50]:
         covers = policy.covered.all()
         assert policy.total_premium == covers.aggregate(s=Sum("premium"))["s"]
@@ -48,11 +38,17 @@ def test_policies_are_consistent(demo):
     assert Policy.objects.filter(renewed_from__isnull=False).exists()
     assert Policy.objects.filter(funding_source="public_finance").exists()
 
-
-def test_claims_fall_within_their_cover(demo):
     claims = Claim.objects.select_related("policy")
     assert claims.exists()
     for claim in claims:
         day = timezone.localtime(claim.incident_at).date()
-        assert claim.policy.covered.filter(elevator=claim.elevator, start_date__lte=day, end_date__gte=day).exists()
+        assert claim.policy.covered.filter(
+            elevator=claim.elevator, start_date__lte=day, end_date__gte=day
+        ).exists()
         assert claim.status_changes.exists()
+
+    policies = Policy.objects.count()
+    out = io.StringIO()
+    call_command("seed_demo", "--elevators", "1500", "--seed", "11", stdout=out)  # idempotent
+    assert "保单已存在" in out.getvalue()
+    assert Policy.objects.count() == policies

@@ -1,0 +1,420 @@
+"""Bulk-uploading claims through the real API, measured against PostgreSQL COPY (the limit).
+
+1. Creates a scratch PostgreSQL database (dropped at the end unless --keep), migrates it and loads
+   an insurer, its API key, a product and N elevators each covered by a policy of that insurer
+   (bulk_create: the setup is not what is measured).
+2. Starts the portal with gunicorn on 127.0.0.1 (a free port) against that database.
+3. POSTs the claims in batches to /api/v1/claims/bulk/ with the API key (http.client, one request
+   at a time per connection; --concurrency connections), checks that every item was created, and
+   prints claims per second; then re-sends the first batches, which must all come back unchanged,
+   for the rate of the idempotent path.
+4. Deletes the claims and loads the same rows into the claims table with COPY FROM STDIN (timed
+   from the COPY statement, the rows already formatted), and prints that rate and the ratio.
+The figures are written to bench/RESULTS.md under "## Claims upload".
+
+Usage: python bench/claims_upload.py [--claims 100000] [--batch 1000] [--elevators 20000]
+                                     [--workers 2] [--concurrency 1] [--keep]
+Environment: BENCH_PG names the PostgreSQL server (default postgres://postgres@127.0.0.1:5432).
+"""
+
+import argparse
+import http.client
+import io
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+DATABASE = "tibao_bench_claims"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+HEADING = "## Claims upload"
+RESEND_BATCHES = 10
+
+
+def portal_environment() -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"{SERVER}/{DATABASE}",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-claims-upload-not-a-secret",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def admin_connection():
+    import psycopg2
+
+    connection = psycopg2.connect(f"{SERVER}/postgres")
+    connection.autocommit = True
+    return connection
+
+
+def recreate_database() -> None:
+    connection = admin_connection()  # not `with connection`: psycopg2 would open a transaction
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+        cursor.execute(f"CREATE DATABASE {DATABASE}")
+    connection.close()
+
+
+def drop_database() -> None:
+    from django.db import connections
+
+    connections.close_all()
+    connection = admin_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+    connection.close()
+
+
+def setup_django() -> None:
+    os.environ.update(portal_environment())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+# --- the data ---------------------------------------------------------------------------------
+
+
+def load_world(elevator_count: int, start: date) -> dict:
+    """An insurer, its API key, a product, and `elevator_count` elevators each with its own policy."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from accounts.models import Organisation, OrganisationKind
+    from accounts.principal import SYSTEM
+    from accounts.services import api_key_create
+    from elevators.models import District, Elevator, PlaceCategory
+    from insurance.models import InsuranceModel, Policy, PolicyElevator, Product
+    from insurance.services import product_version_create
+
+    call_command("migrate", verbosity=0)
+    call_command("loaddata", "xiangyang", verbosity=0)
+    insurer = Organisation.objects.create(kind=OrganisationKind.INSURER, name="基准保险公司")
+    holder = Organisation.objects.create(kind=OrganisationKind.PROPERTY_MANAGER, name="基准物业公司")
+    product = Product.objects.create(
+        insurer=insurer, code="BENCH", name="电梯安全责任保险", model=InsuranceModel.LIABILITY
+    )
+    version = product_version_create(
+        user=SYSTEM,
+        product=product,
+        limits={
+            "death_disability": Decimal("800000"),
+            "medical": Decimal("80000"),
+            "property": Decimal("20000"),
+        },
+        base_premiums={"vertical": Decimal("93.00")},
+    )
+    districts = list(District.objects.all())
+    residential = PlaceCategory.objects.get(code="RESIDENTIAL")
+    Elevator.objects.bulk_create(
+        (
+            Elevator(
+                equipment_code=f"3110420012015{n:05d}",
+                code_form="device",
+                category="3110",
+                address=f"基准路{n}号",
+                district=districts[n % len(districts)],
+                place_category=residential,
+                user_unit=holder,
+                owner=holder,
+            )
+            for n in range(elevator_count)
+        ),
+        batch_size=5000,
+    )
+    elevators = list(Elevator.objects.order_by("pk"))
+    end = start.replace(year=start.year + 1) - timedelta(days=1)
+    Policy.objects.bulk_create(
+        (
+            Policy(
+                number=f"BP{n:06d}",
+                insurer=insurer,
+                product_version=version,
+                model=InsuranceModel.LIABILITY,
+                policyholder=holder,
+                start_date=start,
+                end_date=end,
+                total_premium=Decimal("93.00"),
+            )
+            for n in range(elevator_count)
+        ),
+        batch_size=5000,
+    )
+    policies = list(Policy.objects.order_by("pk"))
+    PolicyElevator.objects.bulk_create(
+        (
+            PolicyElevator(
+                policy=p, elevator=e, premium=Decimal("93.00"), model=p.model, start_date=start, end_date=end
+            )
+            for p, e in zip(policies, elevators, strict=True)
+        ),
+        batch_size=5000,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    _key, raw = api_key_create(organisation=insurer, name="基准测试")
+    return {"insurer": insurer, "key": raw, "policies": policies, "elevators": elevators}
+
+
+def claim_items(count: int, *, policies: list, elevators: list, start: date, today: date) -> list[dict]:
+    """`count` claims spread over the policies, in a realistic mix of statuses."""
+    rng = random.Random(2021)
+    kinds = ["trapping"] * 7 + ["injury", "property_damage", "equipment_damage"]
+    span = (today - start).days - 10
+    items = []
+    for n in range(count):
+        day = start + timedelta(days=n * 7 % span)
+        item = {
+            "claim_number": f"LP{n:07d}",
+            "policy_number": policies[n % len(policies)].number,
+            "equipment_code": elevators[n % len(elevators)].equipment_code,
+            "incident_at": f"{day.isoformat()}T{n % 24:02d}:15:00+08:00",
+            "kind": rng.choice(kinds),
+            "coverage_item": rng.choice(["medical", "property", "death_disability"]),
+            "people_injured": 1 if n % 10 == 8 else 0,
+            "amount_claimed": f"{rng.randint(100, 50000)}.00",
+            "amount_reserved": f"{rng.randint(100, 50000)}.00",
+            "reported_on": day.isoformat(),
+            "description": "轿厢困人，维保单位到场救援。",
+        }
+        roll = n % 20
+        later = (day + timedelta(days=3)).isoformat()
+        if roll < 3:
+            item.update(status="accepted", accepted_on=later)
+        elif roll < 5:
+            item.update(status="paid", paid_on=later, amount_paid="800.00", advance_payment=roll == 4)
+        elif roll == 5:
+            item.update(status="closed", closed_on=later)
+        items.append(item)
+    return items
+
+
+# --- the API ----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_portal(port: int, workers: int) -> subprocess.Popen:
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [
+            str(gunicorn),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "600",
+            "--log-level",
+            "warning",
+        ],  # fmt: skip
+        cwd=ROOT,
+        env=portal_environment(),
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return process
+        except OSError:
+            pass
+        time.sleep(0.3)
+    process.terminate()
+    raise SystemExit("the portal did not start within 60 s")
+
+
+def post_batch(port: int, key: str, items: list[dict]) -> dict:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    body = json.dumps({"claims": items}).encode()
+    connection.request(
+        "POST",
+        "/api/v1/claims/bulk/",
+        body=body,
+        headers={"Authorization": f"Api-Key {key}", "Content-Type": "application/json"},
+    )
+    response = connection.getresponse()
+    payload = response.read()
+    connection.close()
+    if response.status != 200:
+        raise SystemExit(f"HTTP {response.status}: {payload[:500]!r}")
+    return json.loads(payload)
+
+
+def upload(port: int, key: str, items: list[dict], *, batch: int, concurrency: int, expect: str) -> float:
+    """Send every item in batches; return the seconds taken. Stops at the first unexpected result."""
+    batches = [items[i : i + batch] for i in range(0, len(items), batch)]
+    began = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        for answer in pool.map(lambda chunk: post_batch(port, key, chunk), batches):
+            if answer["counts"][expect] != len(answer["results"]):
+                wrong = next(r for r in answer["results"] if r["result"] != expect)
+                raise SystemExit(f"expected every item {expect}, got {answer['counts']}: {wrong}")
+    return time.perf_counter() - began
+
+
+# --- COPY ---------------------------------------------------------------------------------------
+
+
+def copy_rows(items: list[dict], world: dict) -> float:
+    """Delete the claims, then load the same rows with COPY; return the seconds the load took."""
+    from django.db import connection
+
+    from insurance.models import Claim
+
+    policies = {p.number: p.pk for p in world["policies"]}
+    elevators = {e.equipment_code: e.pk for e in world["elevators"]}
+    columns = [
+        "insurer_id", "claim_number", "policy_id", "elevator_id", "incident_at", "kind", "coverage_item",
+        "people_injured", "people_dead", "amount_claimed", "amount_reserved", "amount_paid", "advance_payment",
+        "status", "reported_on", "accepted_on", "paid_on", "rejected_on", "withdrawn_on", "closed_on",
+        "description", "created_at", "updated_at",
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {Claim._meta.db_table} CASCADE")
+    insurer_id = world["insurer"].pk
+    now = datetime.now().astimezone().isoformat()
+    buffer = io.StringIO()
+    for item in items:
+        values = [
+            insurer_id, item["claim_number"], policies[item["policy_number"]], elevators[item["equipment_code"]],
+            item["incident_at"], item["kind"], item["coverage_item"], item.get("people_injured", 0),
+            item.get("people_dead", 0), item["amount_claimed"], item["amount_reserved"],
+            item.get("amount_paid", "0.00"), "t" if item.get("advance_payment") else "f",
+            item.get("status", "reported"), item["reported_on"], item.get("accepted_on"), item.get("paid_on"),
+            item.get("rejected_on"), item.get("withdrawn_on"), item.get("closed_on"), item["description"], now, now,
+        ]  # fmt: skip
+        buffer.write("\t".join(r"\N" if v is None else str(v) for v in values) + "\n")
+    buffer.seek(0)
+    began = time.perf_counter()  # the load alone: formatting the rows is the client's work
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {Claim._meta.db_table} ({', '.join(columns)}) FROM STDIN", buffer)
+    elapsed = time.perf_counter() - began
+    if Claim.objects.count() != len(items):
+        raise SystemExit("COPY did not load every row")
+    return elapsed
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+def write_results(section: str) -> None:
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    if HEADING in text:
+        before, _sep, rest = text.partition(HEADING)
+        following = rest.find("\n## ")
+        text = before + section + (rest[following:] if following != -1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    RESULTS.write_text(text.rstrip("\n") + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--elevators", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--concurrency", type=int, default=1, help="requests in flight at once")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--no-results", action="store_true", help="do not write bench/RESULTS.md")
+    args = parser.parse_args()
+
+    load_before = os.getloadavg()[0]
+    recreate_database()
+    setup_django()
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    start = today - timedelta(days=300)
+    portal = None
+    try:
+        began = time.perf_counter()
+        world = load_world(args.elevators, start)
+        print(f"setup: {args.elevators:,} elevators and policies in {time.perf_counter() - began:.1f} s")
+        items = claim_items(
+            args.claims, policies=world["policies"], elevators=world["elevators"], start=start, today=today
+        )
+        port = free_port()
+        portal = start_portal(port, args.workers)
+
+        api_seconds = upload(
+            port, world["key"], items, batch=args.batch, concurrency=args.concurrency, expect="created"
+        )
+        api_rate = args.claims / api_seconds
+        print(f"API bulk create: {args.claims:,} claims in {api_seconds:.1f} s = {api_rate:,.0f} claims/s")
+
+        resent = items[: RESEND_BATCHES * args.batch]
+        resend_seconds = upload(
+            port, world["key"], resent, batch=args.batch, concurrency=args.concurrency, expect="unchanged"
+        )
+        resend_rate = len(resent) / resend_seconds
+        print(
+            f"API re-send (all unchanged): {len(resent):,} claims in {resend_seconds:.1f} s = {resend_rate:,.0f} claims/s"
+        )
+
+        from insurance.models import Claim, ClaimStatusChange
+
+        stored = (Claim.objects.count(), ClaimStatusChange.objects.count())
+        if stored != (args.claims, args.claims):
+            raise SystemExit(f"expected {args.claims} claims and status changes, found {stored}")
+        portal.terminate()
+        portal.wait(timeout=30)
+        portal = None
+
+        copy_seconds = copy_rows(items, world)
+        copy_rate = args.claims / copy_seconds
+        print(f"COPY: {args.claims:,} rows in {copy_seconds:.2f} s = {copy_rate:,.0f} rows/s")
+        print(f"API / COPY: {api_rate / copy_rate:.1%} (COPY is {copy_rate / api_rate:.0f}x faster)")
+
+        if not args.no_results:
+            write_results(
+                f"{HEADING}\n"
+                f"`python bench/claims_upload.py --claims {args.claims} --batch {args.batch} "
+                f"--workers {args.workers} --concurrency {args.concurrency}` on this machine "
+                f"({os.cpu_count()} cores, PostgreSQL, gunicorn {args.workers} sync workers, "
+                f"{args.concurrency} request(s) in flight), {date.today().isoformat()}; 1-minute load average "
+                f"{load_before:.1f} before and {os.getloadavg()[0]:.1f} after (other work shares the machine).\n\n"
+                "| path | claims | seconds | claims/s |\n|---|---:|---:|---:|\n"
+                f"| POST /api/v1/claims/bulk/, {args.batch} per call, all created "
+                f"| {args.claims:,} | {api_seconds:.1f} | {api_rate:,.0f} |\n"
+                f"| the same calls re-sent, all unchanged | {len(resent):,} | {resend_seconds:.1f} "
+                f"| {resend_rate:,.0f} |\n"
+                f"| COPY FROM STDIN of the same rows, already formatted (claims table only: no checks, "
+                f"no status changes, no audit) | {args.claims:,} | {copy_seconds:.2f} | {copy_rate:,.0f} |\n\n"
+                f"The API runs at {api_rate / copy_rate:.1%} of COPY. Each API claim is checked "
+                "(shape, policy, cover period, coverage item, dates, amounts) and written with its first "
+                "status change and an audit entry for each, so it writes four rows where COPY writes one.\n"
+            )
+    finally:
+        if portal is not None:
+            portal.terminate()
+            portal.wait(timeout=30)
+        if not args.keep:
+            drop_database()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,344 @@
+"""Claims over the API: /api/v1/claims/ (list, detail, create, update) and /api/v1/claims/bulk/.
+
+Serializers check shape only; every rule lives in insurance.claims (claim_upsert, claims_bulk_upsert),
+which the Excel upload calls too. Reads pass through visibility in the base viewset, so another
+insurer's claim answers 404; writes are for insurers only (403 for everyone else).
+"""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.models import OrganisationKind
+from accounts.visibility import organisation_of
+from core.api.viewsets import VisibleQuerysetMixin
+
+from ..claims import CLAIMS_BATCH_MAX, REQUIRED_ON_CREATE, claim_upsert, claims_bulk_upsert, claims_counts
+from ..filtersets import ClaimFilterSet
+from ..models import Claim, ClaimPayment, ClaimStatus, ClaimStatusChange, CoverageItem
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+# --- shapes ---------------------------------------------------------------------------------
+
+
+class ClaimPaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ClaimPayment
+        fields = ["paid_on", "amount", "payee", "reference"]
+        extra_kwargs = {
+            "paid_on": {"help_text": _("支付日期。")},
+            "amount": {"help_text": _("本笔支付金额（元，两位小数，大于0）。"), "min_value": Decimal("0.01")},
+            "payee": {"help_text": _("收款人（可空）。"), "required": False},
+            "reference": {"help_text": _("支付流水号（可空）。"), "required": False},
+        }
+
+
+class ClaimStatusChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ClaimStatusChange
+        fields = ["from_status", "to_status", "on", "recorded_at"]
+        extra_kwargs = {
+            "from_status": {"help_text": _("变更前状态（新建理赔时为空）。")},
+            "to_status": {"help_text": _("变更后状态。")},
+            "on": {"help_text": _("该状态的日期（报案、受理、赔付……日期）。")},
+            "recorded_at": {"help_text": _("记录时间。")},
+        }
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    """A claim as the API answers it."""
+
+    insurer_name = serializers.CharField(source="insurer.name", read_only=True, help_text=_("保险机构名称。"))
+    insurer_credit_code = serializers.CharField(
+        source="insurer.credit_code", read_only=True, help_text=_("保险机构统一社会信用代码。")
+    )
+    policy_number = serializers.CharField(source="policy.number", read_only=True, help_text=_("保单号。"))
+    equipment_code = serializers.CharField(
+        source="elevator.equipment_code", read_only=True, help_text=_("出险电梯的设备代码。")
+    )
+    payments = ClaimPaymentSerializer(many=True, read_only=True, help_text=_("各笔赔款支付。"))
+    status_changes = ClaimStatusChangeSerializer(
+        many=True, read_only=True, help_text=_("状态变更记录，先后排列。")
+    )
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id", "claim_number", "insurer_name", "insurer_credit_code", "policy_number", "equipment_code",
+            "elevator", "incident_at", "kind", "coverage_item", "people_injured", "people_dead",
+            "amount_claimed", "amount_reserved", "amount_paid", "advance_payment", "status", "reported_on",
+            "accepted_on", "paid_on", "rejected_on", "withdrawn_on", "closed_on", "description", "payments",
+            "status_changes", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+        extra_kwargs = {
+            "id": {"help_text": _("理赔在本平台的编号。")},
+            "claim_number": {"help_text": _("保险机构的理赔编号（同一保险机构内唯一）。")},
+            "elevator": {"help_text": _("出险电梯在本平台的编号。")},
+            "incident_at": {"help_text": _("出险时间（带时区；出险日期按北京时间计）。")},
+            "kind": {"help_text": _("事故类型。")},
+            "coverage_item": {"help_text": _("索赔的保障项目。")},
+            "people_injured": {"help_text": _("受伤人数。")},
+            "people_dead": {"help_text": _("死亡人数。")},
+            "amount_claimed": {"help_text": _("索赔金额（元）。")},
+            "amount_reserved": {"help_text": _("估损金额（元）。")},
+            "amount_paid": {"help_text": _("已赔金额（元）。")},
+            "advance_payment": {"help_text": _("是否先行赔付。")},
+            "status": {"help_text": _("理赔状态。")},
+            "reported_on": {"help_text": _("报案日期。")},
+            "accepted_on": {"help_text": _("受理日期。")},
+            "paid_on": {"help_text": _("赔付日期。")},
+            "rejected_on": {"help_text": _("拒赔日期。")},
+            "withdrawn_on": {"help_text": _("撤案日期。")},
+            "closed_on": {"help_text": _("结案日期。")},
+            "description": {"help_text": _("事故经过。")},
+            "created_at": {"help_text": _("首次报送时间。")},
+            "updated_at": {"help_text": _("最近更新时间。")},
+        }
+
+
+def _date_field(help_text):
+    return serializers.DateField(required=False, allow_null=True, help_text=help_text)
+
+
+class ClaimWriteSerializer(serializers.Serializer):
+    """A claim as an insurer sends it. Only claim_number is always required: a new claim also needs
+    policy_number, equipment_code, incident_at, kind, coverage_item and reported_on; an update sends
+    only what changes (fields left out keep their values)."""
+
+    claim_number = serializers.CharField(
+        max_length=64, help_text=_("保险机构的理赔编号；再次报送同一编号即更新该理赔。")
+    )
+    policy_number = serializers.CharField(
+        max_length=64, required=False, help_text=_("本保险机构的保单号（其他机构的保单视为不存在）。")
+    )
+    equipment_code = serializers.CharField(
+        max_length=40, required=False, help_text=_("出险电梯的设备代码（18位设备代码或20位注册代码）。")
+    )
+    incident_at = serializers.DateTimeField(
+        required=False, help_text=_("出险时间，如 2026-03-05T14:30:00+08:00；须在该电梯的保险期间内。")
+    )
+    kind = serializers.ChoiceField(choices=Claim.Kind.choices, required=False, help_text=_("事故类型。"))
+    coverage_item = serializers.ChoiceField(
+        choices=CoverageItem.choices, required=False, help_text=_("索赔的保障项目，须为保单产品承保的项目。")
+    )
+    people_injured = serializers.IntegerField(min_value=0, required=False, help_text=_("受伤人数，默认0。"))
+    people_dead = serializers.IntegerField(min_value=0, required=False, help_text=_("死亡人数，默认0。"))
+    amount_claimed = serializers.DecimalField(
+        **MONEY, min_value=0, required=False, help_text=_("索赔金额（元，两位小数），默认0。")
+    )
+    amount_reserved = serializers.DecimalField(
+        **MONEY, min_value=0, required=False, help_text=_("估损金额（元，两位小数），默认0。")
+    )
+    amount_paid = serializers.DecimalField(
+        **MONEY,
+        min_value=0,
+        required=False,
+        help_text=_("已赔金额（元）；报送了支付记录时须等于其合计，省略则取合计。"),
+    )
+    advance_payment = serializers.BooleanField(required=False, help_text=_("是否先行赔付，默认否。"))
+    status = serializers.ChoiceField(
+        choices=ClaimStatus.choices,
+        required=False,
+        help_text=_(
+            "理赔状态，默认已报案。新理赔可为任一状态；更新只能按 已报案→已受理→已赔付/已拒赔/已撤案→已结案 "
+            "向前变更（已报案可直接赔付、拒赔、撤案或结案）。每个状态须有对应日期。"
+        ),
+    )
+    reported_on = serializers.DateField(required=False, help_text=_("报案日期（新理赔必填）。"))
+    accepted_on = _date_field(_("受理日期（状态为已受理时必填）。"))
+    paid_on = _date_field(_("赔付日期（状态为已赔付时必填）。"))
+    rejected_on = _date_field(_("拒赔日期（状态为已拒赔时必填）。"))
+    withdrawn_on = _date_field(_("撤案日期（状态为已撤案时必填）。"))
+    closed_on = _date_field(_("结案日期（状态为已结案时必填）。"))
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000, help_text=_("事故经过。")
+    )
+    payments = ClaimPaymentSerializer(
+        many=True, required=False, help_text=_("赔款支付记录；报送时整体替换该理赔已有的支付记录。")
+    )
+
+
+class ClaimBulkRequestSerializer(serializers.Serializer):
+    claims = ClaimWriteSerializer(
+        many=True, help_text=_("最多1000条理赔；每条单独校验、单独保存。"), max_length=CLAIMS_BATCH_MAX
+    )
+
+
+class ClaimBulkResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text=_("该条在请求 claims 列表中的位置（从0起）。"))
+    claim_number = serializers.CharField(allow_null=True, help_text=_("理赔编号。"))
+    # Text rather than an enum: the schema has one "result" enum already (an inspection's result).
+    result = serializers.CharField(
+        help_text=_(
+            "created 新建；updated 已更新；unchanged 无变化（未写入）；refused 被拒绝（见 errors）。"
+        ),
+    )
+    id = serializers.IntegerField(allow_null=True, help_text=_("理赔在本平台的编号（被拒绝时为空）。"))
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=_("被拒绝的原因，按字段列出。"),
+    )
+
+
+class ClaimBulkCountsSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    refused = serializers.IntegerField()
+
+
+class ClaimBulkResponseSerializer(serializers.Serializer):
+    results = ClaimBulkResultSerializer(many=True)
+    counts = ClaimBulkCountsSerializer()
+
+
+# --- the viewset ----------------------------------------------------------------------------
+
+
+class InsurerWritesOnly(permissions.BasePermission):
+    """Reads for every caller (visibility decides what); writes only for insurers."""
+
+    message = _("只有保险机构可以报送或修改理赔。")
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        org = organisation_of(request.user)
+        return org is not None and org.kind == OrganisationKind.INSURER and org.is_active
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("理赔列表"), description=_("调用方可见的理赔（保险机构只见本机构的），游标分页。")
+    ),
+    retrieve=extend_schema(summary=_("理赔详情"), description=_("含各笔支付和状态变更记录。")),
+)
+class ClaimViewSet(
+    VisibleQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Claims the caller may see; insurers report and update their own through claim_upsert."""
+
+    queryset = Claim.objects.select_related("insurer", "policy", "elevator").prefetch_related(
+        "payments", "status_changes"
+    )
+    serializer_class = ClaimSerializer
+    filterset_class = ClaimFilterSet
+    permission_classes = [permissions.IsAuthenticated, InsurerWritesOnly]
+
+    def _answer(self, claim: Claim, code: int) -> Response:
+        claim = self.get_queryset().get(pk=claim.pk)
+        return Response(self.get_serializer(claim).data, status=code)
+
+    @extend_schema(
+        summary=_("报送理赔（按理赔编号新建或更新）"),
+        description=_(
+            "同一理赔编号再次报送即更新该理赔（状态变更须符合流转规则），内容无变化则不写入。"
+            "新建返回201，更新或无变化返回200；被拒绝返回400并列出各字段原因。"
+        ),
+        request=ClaimWriteSerializer,
+        responses={
+            201: ClaimSerializer,
+            200: ClaimSerializer,
+            400: OpenApiResponse(description=_("被拒绝。")),
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        shape = ClaimWriteSerializer(data=request.data)
+        shape.is_valid(raise_exception=True)
+        claim, outcome = claim_upsert(insurer=organisation_of(request.user), data=shape.validated_data)
+        return self._answer(claim, status.HTTP_201_CREATED if outcome == "created" else status.HTTP_200_OK)
+
+    @extend_schema(
+        summary=_("修改理赔（整体）"),
+        description=_("须包含新建理赔的全部必填字段；理赔编号不可修改。"),
+        request=ClaimWriteSerializer,
+        responses={200: ClaimSerializer},
+    )
+    def update(self, request, *args, **kwargs):
+        return self._update(request, partial=False)
+
+    @extend_schema(
+        summary=_("修改理赔（部分）"),
+        description=_("只报送需要变化的字段，例如状态及其日期。"),
+        request=ClaimWriteSerializer,
+        responses={200: ClaimSerializer},
+    )
+    def partial_update(self, request, *args, **kwargs):
+        return self._update(request, partial=True)
+
+    def _update(self, request, *, partial: bool) -> Response:
+        claim = self.get_object()
+        data = request.data.copy() if hasattr(request.data, "copy") else request.data
+        if not isinstance(data, dict):
+            raise serializers.ValidationError({"non_field_errors": [_("请求体必须是一个对象。")]})
+        if "claim_number" in data and str(data["claim_number"]).strip() != claim.claim_number:
+            raise serializers.ValidationError({"claim_number": [_("理赔编号不可修改。")]})
+        data["claim_number"] = claim.claim_number
+        shape = ClaimWriteSerializer(data=data)
+        shape.is_valid(raise_exception=True)
+        if not partial:
+            missing = [name for name in REQUIRED_ON_CREATE if name not in shape.validated_data]
+            if missing:
+                raise serializers.ValidationError(dict.fromkeys(missing, [_("整体修改时必填。")]))
+        claim, _outcome = claim_upsert(insurer=organisation_of(request.user), data=shape.validated_data)
+        return self._answer(claim, status.HTTP_200_OK)
+
+    @extend_schema(
+        summary=_("批量报送理赔"),
+        description=_(
+            "一次最多1000条。按理赔编号幂等：新编号新建，已有编号在状态流转允许时更新，内容相同则不写入。"
+            "每条单独校验、单独保存：合格的条目即使同批有被拒绝的也会保存。答复逐条列出结果和原因。"
+        ),
+        request=ClaimBulkRequestSerializer,
+        responses={
+            200: ClaimBulkResponseSerializer,
+            400: OpenApiResponse(description=_('请求体不是 {"claims": [...]} 或超过1000条。')),
+        },
+        filters=False,
+    )
+    @action(detail=False, methods=["post"], url_path="bulk", pagination_class=None, filterset_class=None)
+    def bulk(self, request):
+        items = request.data.get("claims") if isinstance(request.data, dict) else None
+        if not isinstance(items, list):
+            raise serializers.ValidationError(
+                {"claims": [_('请求体须为 {"claims": [...]}，claims 为理赔列表。')]}
+            )
+        if len(items) > CLAIMS_BATCH_MAX:
+            raise serializers.ValidationError(
+                {
+                    "claims": [
+                        _("一次最多报送%(limit)d条理赔，本次%(count)d条，请分批报送。")
+                        % {"limit": CLAIMS_BATCH_MAX, "count": len(items)}
+                    ]
+                }
+            )
+        shape = ClaimWriteSerializer()
+        results: list[dict | None] = [None] * len(items)
+        valid: list[tuple[int, dict]] = []
+        for index, item in enumerate(items):
+            try:
+                valid.append((index, shape.run_validation(item)))
+            except serializers.ValidationError as exc:
+                number = item.get("claim_number") if isinstance(item, dict) else None
+                errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+                results[index] = {
+                    "index": index,
+                    "claim_number": number if isinstance(number, str | int) else None,
+                    "result": "refused",
+                    "id": None,
+                    "errors": errors,
+                }
+        stored = claims_bulk_upsert(insurer=organisation_of(request.user), items=[data for _i, data in valid])
+        for (index, _data), result in zip(valid, stored, strict=True):
+            results[index] = {**result, "index": index}
+        return Response({"results": results, "counts": claims_counts(results)})
