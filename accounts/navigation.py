@@ -22,6 +22,23 @@ class NavItem:
 NAVIGATION = [
     NavItem(_("首页"), "home", icon="house"),
     NavItem(_("电梯"), "elevator-list", icon="building"),
+    NavItem(_("保单"), "policy-list", kinds=ALL_KINDS - {K.MAINTENANCE_COMPANY}, icon="shield-check"),
+    NavItem(
+        _("保险产品"),
+        "product-list",
+        kinds=frozenset(
+            {K.INSURER, K.CITY_REGULATOR, K.DISTRICT_REGULATOR, K.INSURANCE_REGULATOR, K.PROPERTY_MANAGER}
+        ),
+        icon="journal-text",
+    ),
+    NavItem(
+        _("理赔"),
+        "claim-list",
+        kinds=frozenset(
+            {K.INSURER, K.CITY_REGULATOR, K.DISTRICT_REGULATOR, K.INSURANCE_REGULATOR, K.SECTOR_DEPARTMENT}
+        ),
+        icon="cash-coin",
+    ),
     NavItem(_("通知"), "notice-list", icon="bell"),
     NavItem(_("API 密钥"), "api-key-list", org_admin_only=True, icon="key"),
     NavItem(_("接口文档"), "api-docs", icon="braces"),

@@ -4,11 +4,17 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import NoticeViewSet, OrganisationViewSet
 from elevators.api.views import ElevatorViewSet, InspectionViewSet
+from insurance.api.claims import ClaimViewSet
+from insurance.api.views import PolicyViewSet, ProductViewSet, QuoteViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("notices", NoticeViewSet, basename="notice")
 router.register("elevators", ElevatorViewSet, basename="elevator")
 router.register("inspections", InspectionViewSet, basename="inspection")
+router.register("claims", ClaimViewSet, basename="claim")
+router.register("products", ProductViewSet, basename="product")
+router.register("quotes", QuoteViewSet, basename="quote")
+router.register("policies", PolicyViewSet, basename="policy")
 
 urlpatterns = router.urls

@@ -22,6 +22,8 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include("core.urls")),
     path("", include("elevators.urls")),
+    path("", include("insurance.urls")),
+    path("", include("insurance.urls_claims")),
     path("", include("accounts.urls")),
 ]
 

@@ -5,8 +5,7 @@ that is rolled back for a dry run, or when any row is refused (all-or-nothing), 
 exactly what the real run would do. Rows stream in chunks; memory stays bounded whatever the size.
 """
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django import forms
@@ -20,7 +19,16 @@ from django.utils.translation import gettext_lazy as _l
 from accounts.models import Organisation, OrganisationKind
 from accounts.validators import normalise_credit_code
 from core.imports import ImportKind, register_import_kind
-from core.xlsx import TableRow, parse_date, read_table, write_error_report
+from core.tabular import (
+    RowRefused,
+    TableImportResult,
+    cell_date,
+    cell_text,
+    cell_word,
+    chunks,
+    column_label,
+)
+from core.xlsx import TableRow, read_table
 
 from .codes import (
     CATEGORIES_BY_CODE,
@@ -100,58 +108,23 @@ CHUNK_ROWS = 1000
 TEXT_LIMITS = {f.name: f.max_length for f in Elevator._meta.get_fields() if getattr(f, "max_length", None)}
 
 
-class RowRefused(Exception):
-    def __init__(self, field: str, reason):
-        super().__init__(reason)
-        self.field, self.reason = field, str(reason)
-
-
 @dataclass
-class RowProblem:
-    row: int
-    column: str
-    reason: str
+class RegistryImportResult(TableImportResult):
+    """What an import did (or, for a dry run, would do); duplicates are (earlier row, later row, code)."""
 
-
-@dataclass
-class RegistryImportResult:
-    """What an import did (or, for a dry run, would do)."""
-
-    dry_run: bool
-    rows: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     organisations_created: int = 0
-    duplicates: list[tuple[int, int, str]] = field(default_factory=list)  # (earlier row, later row, code)
-    problems: list[RowProblem] = field(default_factory=list)
-    refused_rows: list[tuple[list, list[str]]] = field(default_factory=list)  # (original, reasons)
-    headers: list = field(default_factory=list)
-
-    @property
-    def refused(self) -> int:
-        return len(self.refused_rows)
-
-    @property
-    def committed(self) -> bool:
-        return not self.dry_run and not self.refused_rows
 
     def summary(self) -> dict:
         return {
-            "rows": self.rows,
+            **super().summary(),
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
-            "refused": self.refused,
             "organisations_created": self.organisations_created,
-            "duplicates": [{"row": a, "later_row": b, "code": c} for a, b, c in self.duplicates],
-            "problems": [p.__dict__ for p in self.problems[:1000]],
-            "committed": self.committed,
         }
-
-    def error_report(self) -> bytes:
-        """The refused rows with a column of reasons, as .xlsx."""
-        return write_error_report(self.headers, self.refused_rows)
 
 
 class _Lookups:
@@ -270,33 +243,8 @@ def _category(value, scheme: str) -> ElevatorCategory:
     return category
 
 
-def _date(values: dict, name: str) -> date | None:
-    try:
-        return parse_date(values.get(name))
-    except ValidationError as exc:
-        raise RowRefused(name, exc.messages[0]) from exc
-
-
-def _word(values: dict, name: str, words: dict, default=None):
-    raw = values.get(name)
-    if raw is None:
-        return default
-    found = words.get(str(raw).strip())
-    if found is None:
-        raise RowRefused(
-            name, _("“%(value)s”不是可接受的取值：%(allowed)s") % {"value": raw, "allowed": "、".join(words)}
-        )
-    return found
-
-
 def _text(values: dict, name: str, *, required: bool = False) -> str:
-    text = "" if values.get(name) is None else str(values[name]).strip()
-    if required and not text:
-        raise RowRefused(name, _("必填项为空。"))
-    limit = TEXT_LIMITS.get(name)
-    if limit and len(text) > limit:
-        raise RowRefused(name, _("超过%(limit)d个字符。") % {"limit": limit})
-    return text
+    return cell_text(values, name, required=required, limit=TEXT_LIMITS.get(name))
 
 
 def _parse_row(values: dict, *, lookups: _Lookups, scheme: str, today: date, writable: set | None) -> dict:
@@ -328,17 +276,17 @@ def _parse_row(values: dict, *, lookups: _Lookups, scheme: str, today: date, wri
         "manufacturer": _text(values, "manufacturer"),
         "model_number": _text(values, "model_number"),
         "factory_serial": _text(values, "factory_serial"),
-        "manufactured_on": _date(values, "manufactured_on"),
-        "installed_on": _date(values, "installed_on"),
-        "registered_on": _date(values, "registered_on"),
+        "manufactured_on": cell_date(values, "manufactured_on"),
+        "installed_on": cell_date(values, "installed_on"),
+        "registered_on": cell_date(values, "registered_on"),
         "address": _text(values, "address", required=True),
         "site_name": _text(values, "site_name"),
         "district": district,
         "place_category": lookups.place_category(values.get("place_category")),
-        "status": _word(values, "status", STATUS_WORDS, ElevatorStatus.IN_USE),
-        "last_inspected_on": _date(values, "last_inspected_on"),
-        "inspection_result": _word(values, "inspection_result", RESULT_WORDS, ""),
-        "next_inspection_due": _date(values, "next_inspection_due"),
+        "status": cell_word(values, "status", STATUS_WORDS, ElevatorStatus.IN_USE),
+        "last_inspected_on": cell_date(values, "last_inspected_on"),
+        "inspection_result": cell_word(values, "inspection_result", RESULT_WORDS, ""),
+        "next_inspection_due": cell_date(values, "next_inspection_due"),
     }
     if _text(values, "user_unit") == "":
         raise RowRefused("user_unit", _("必填项为空。"))
@@ -372,17 +320,6 @@ def _parse_row(values: dict, *, lookups: _Lookups, scheme: str, today: date, wri
     )
     fields.update(user_unit=user_unit, owner=owner or user_unit, maintenance_company=maintenance)
     return fields
-
-
-def _chunks(rows: Iterable[TableRow], size: int) -> Iterator[list[TableRow]]:
-    chunk: list[TableRow] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 ELEVATOR_FIELDS = [
@@ -495,21 +432,14 @@ def registry_import(
     )
     result.headers = list(table.headers)
 
-    def header(field_name: str) -> str:
-        index = table.columns.get(field_name)
-        if index is None and field_name.endswith("_code"):
-            index = table.columns.get(field_name.removesuffix("_code"))
-        return str(table.headers[index]) if index is not None else REGISTRY_COLUMNS[field_name][0]
-
     def refuse(row: TableRow, problem: RowRefused) -> None:
-        result.problems.append(RowProblem(row.number, header(problem.field), problem.reason))
-        result.refused_rows.append((row.original, [f"{header(problem.field)}：{problem.reason}"]))
+        result.refuse(row, column_label(table, REGISTRY_COLUMNS, problem.field), problem.reason)
 
     seen: dict[str, int] = {}
     created_codes: set[str] = set()
     with transaction.atomic(), table:
         lookups = _Lookups(result)
-        for chunk in _chunks(table, CHUNK_ROWS):
+        for chunk in chunks(table, CHUNK_ROWS):
             parsed: dict[str, tuple[TableRow, dict]] = {}
             for row in chunk:
                 result.rows += 1

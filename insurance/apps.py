@@ -7,4 +7,8 @@ class InsuranceConfig(AppConfig):
     verbose_name = _("保险")
 
     def ready(self):
-        from . import selectors  # noqa: F401  (policies and claims on the elevator timeline and public card)
+        from . import (
+            claims_import,  # noqa: F401  (registers the claim-list import kind)
+            importing,  # noqa: F401  (registers the policy-list import kind)
+            selectors,  # noqa: F401  (policies and claims on the elevator timeline and public card)
+        )

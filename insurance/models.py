@@ -66,15 +66,11 @@ class ProductQuerySet(VisibleQuerySet):
     def for_insurer(self, org):
         return self.filter(insurer=org)
 
-    def for_city_regulator(self, org):
-        return self
-
-    def for_insurance_regulator(self, org):
-        return self
-
     def _on_sale(self, org):
+        """The insurance issue: insurers see their own; regulators and property managers what is on sale."""
         return self.on_sale()
 
+    for_city_regulator = for_insurance_regulator = _on_sale
     for_district_regulator = for_sector_department = for_finance_bureau = _on_sale
     for_property_manager = _on_sale
 

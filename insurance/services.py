@@ -72,7 +72,52 @@ def product_version_create(
     return version
 
 
+@transaction.atomic
+def product_create(
+    *,
+    user,
+    insurer: Organisation,
+    code: str,
+    name: str,
+    model: str,
+    is_on_sale: bool = True,
+    deductible: Decimal = Decimal("0.00"),
+    limits: dict[str, Decimal],
+    base_premiums: dict[str, Decimal],
+    coefficients: list[dict] = (),
+    note: str = "",
+) -> Product:
+    """A new product of `insurer` with its first version of terms (see product_version_create).
+
+    Only the insurer itself may create it; the code is unique per insurer.
+    """
+    _check_insurer(user, insurer)
+    if Product.objects.filter(insurer=insurer, code=code).exists():
+        raise ApplicationError(_("产品代码 %(code)s 已存在。") % {"code": code}, field="code")
+    product = Product.objects.create(
+        insurer=insurer, code=code, name=name, model=model, is_on_sale=is_on_sale
+    )
+    product_version_create(
+        user=user,
+        product=product,
+        deductible=deductible,
+        limits=limits,
+        base_premiums=base_premiums,
+        coefficients=coefficients,
+        note=note,
+    )
+    return product
+
+
 # --- policies -------------------------------------------------------------------------------
+
+
+def policy_default_end(start: date) -> date:
+    """The last day of one policy year from `start` (both ends inclusive; 29 February ends on the 28th)."""
+    try:
+        return start.replace(year=start.year + 1) - timedelta(days=1)
+    except ValueError:
+        return date(start.year + 1, 3, 1) - timedelta(days=1)
 
 
 def _check_policy_writer(user, *, insurer: Organisation, policyholder: Organisation) -> None:
@@ -131,6 +176,24 @@ def _next_number(insurer: Organisation, start: date) -> str:
     return f"{prefix}{taken + 1:05d}"
 
 
+NUMBER_ATTEMPTS = 5
+
+
+def _create_numbered(fields: dict, *, number: str, insurer: Organisation, start: date) -> Policy:
+    """Create the policy row. Two registrations racing for one number meet at the unique
+    constraint: a number the caller chose is refused with a message, a portal number is drawn again."""
+    for _attempt in range(NUMBER_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return Policy.objects.create(number=number or _next_number(insurer, start), **fields)
+        except IntegrityError:
+            if number:
+                raise ApplicationError(
+                    _("保单号 %(number)s 已存在。") % {"number": number}, field="number"
+                ) from None
+    raise ApplicationError(_("系统繁忙，未能生成保单号，请重试。"))
+
+
 @transaction.atomic
 def policy_register(
     *,
@@ -156,7 +219,7 @@ def policy_register(
     _check_policy_writer(user, insurer=insurer, policyholder=policyholder)
     if not elevators:
         raise ApplicationError(_("请至少选择一台电梯。"), field="elevators")
-    end_date = end_date or (start_date.replace(year=start_date.year + 1) - timedelta(days=1))
+    end_date = end_date or policy_default_end(start_date)
     if end_date < start_date:
         raise ApplicationError(_("保险止期不能早于起期。"), field="end_date")
     if not renewed_from and not version.product.is_on_sale:
@@ -173,31 +236,44 @@ def policy_register(
     if conflicts:
         raise _overlap_error(conflicts)
     priced = quote(version=version, elevators=elevators, start=start_date).by_elevator()
-    for elevator_id, declared in (declared_premiums or {}).items():
-        expected = priced[elevator_id].premium
-        if abs(declared - expected) > PREMIUM_TOLERANCE:
-            raise ApplicationError(
+    # Every mismatch at once, so that a file or a bulk request can be corrected in one pass.
+    mismatches = [
+        (priced[elevator_id], declared)
+        for elevator_id, declared in sorted((declared_premiums or {}).items())
+        if abs(declared - priced[elevator_id].premium) > PREMIUM_TOLERANCE
+    ]
+    if mismatches:
+        raise ApplicationError(
+            "；".join(
                 _("电梯 %(code)s 的保费 %(declared)s 元与产品费率计算结果 %(expected)s 元不符。")
-                % {
-                    "code": priced[elevator_id].elevator.equipment_code,
-                    "declared": declared,
-                    "expected": expected,
-                },
-                field="premium",
-            )
-    policy = Policy.objects.create(
-        number=number or _next_number(insurer, start_date),
-        insurer=insurer,
-        product_version=version,
-        model=model,
-        policyholder=policyholder,
-        start_date=start_date,
-        end_date=end_date,
-        total_premium=sum((line.premium for line in priced.values()), Decimal("0.00")),
-        funding_source=funding_source,
-        renewed_from=renewed_from,
-        created_by=user if getattr(user, "pk", None) else None,
-    )
+                % {"code": line.elevator.equipment_code, "declared": declared, "expected": line.premium}
+                for line, declared in mismatches
+            ),
+            field="premium",
+            extra={
+                "premiums": [
+                    {
+                        "elevator": line.elevator.equipment_code,
+                        "declared": str(declared),
+                        "expected": str(line.premium),
+                    }
+                    for line, declared in mismatches
+                ]
+            },
+        )
+    fields = {
+        "insurer": insurer,
+        "product_version": version,
+        "model": model,
+        "policyholder": policyholder,
+        "start_date": start_date,
+        "end_date": end_date,
+        "total_premium": sum((line.premium for line in priced.values()), Decimal("0.00")),
+        "funding_source": funding_source,
+        "renewed_from": renewed_from,
+        "created_by": user if getattr(user, "pk", None) else None,
+    }
+    policy = _create_numbered(fields, number=number, insurer=insurer, start=start_date)
     covers = [
         PolicyElevator(
             policy=policy,
@@ -221,6 +297,68 @@ def policy_register(
             raise _overlap_error(conflicts) from exc
         raise
     return policy
+
+
+def policy_differences(
+    policy: Policy,
+    *,
+    version: ProductVersion,
+    policyholder: Organisation,
+    elevators: list[Elevator],
+    start_date: date,
+    end_date: date | None = None,
+    funding_source: str = FundingSource.SELF,
+    declared_premiums: dict[int, Decimal] | None = None,
+) -> list[str]:
+    """What differs between a registered policy and the same number sent again (empty: identical)."""
+    covers = {c.elevator_id: c.premium for c in policy.covered.all()}
+    checks = [
+        (policy.product_version.product_id == version.product_id, _("保险产品")),
+        (policy.policyholder_id == policyholder.pk, _("投保人")),
+        (set(covers) == {e.pk for e in elevators}, _("承保电梯")),
+        (
+            (policy.start_date, policy.end_date) == (start_date, end_date or policy_default_end(start_date)),
+            _("保险期间"),
+        ),
+        (policy.funding_source == funding_source, _("资金来源")),
+        (
+            all(
+                elevator_id in covers and abs(covers[elevator_id] - declared) <= PREMIUM_TOLERANCE
+                for elevator_id, declared in (declared_premiums or {}).items()
+            ),
+            _("保费"),
+        ),
+    ]
+    return [str(label) for same, label in checks if not same]
+
+
+def policy_register_once(*, user, number: str, **registration) -> tuple[Policy, bool]:
+    """Register a policy the insurer may send more than once (bulk API, policy lists): a number it
+    already has is left alone when the content is the same, and refused when it differs.
+
+    Takes policy_register's arguments; returns (policy, created).
+    """
+    version = registration["version"]
+    _check_policy_writer(user, insurer=version.product.insurer, policyholder=registration["policyholder"])
+    existing = (
+        Policy.objects.filter(insurer=version.product.insurer, number=number)
+        .select_related("product_version")
+        .first()
+    )
+    if existing is None:
+        return policy_register(user=user, number=number, **registration), True
+    keys = ("policyholder", "elevators", "start_date", "end_date", "funding_source", "declared_premiums")
+    differences = policy_differences(
+        existing, version=version, **{k: registration[k] for k in keys if k in registration}
+    )
+    if differences:
+        raise ApplicationError(
+            _("保单号 %(number)s 已存在，且%(fields)s与已登记的不同。")
+            % {"number": number, "fields": "、".join(differences)},
+            field="number",
+            extra={"differences": differences},
+        )
+    return existing, False
 
 
 def policy_renew(*, user, policy: Policy, start_date: date | None = None) -> Policy:
@@ -254,6 +392,10 @@ def policy_cancel(*, user, policy: Policy, on: date) -> Policy:
     _check_policy_writer(user, insurer=policy.insurer, policyholder=policy.policyholder)
     if policy.status == Policy.Status.CANCELLED:
         return policy
+    if on > policy.end_date:
+        raise ApplicationError(
+            _("退保日期不能晚于保险止期（%(end)s）。") % {"end": policy.end_date.isoformat()}, field="date"
+        )
     policy.status, policy.cancelled_on = Policy.Status.CANCELLED, on
     policy.save(update_fields=["status", "cancelled_on"])
     policy.covered.update(is_cancelled=True)
@@ -315,7 +457,7 @@ def policy_expiry_notices(*, today: date, days: int = 30) -> int:
                 organisation=holder,
                 subject=_("%(n)d 份电梯保险保单即将到期，请及时续保") % {"n": len(items)},
                 body="\n".join(lines),
-                link="/policies/?expiring=1",
+                link=f"/policies/?expiring_within={days}",
             )
             Policy.objects.filter(pk__in=[p.pk for p, _codes in items]).update(
                 expiry_notified_at=timezone.now()

@@ -4,6 +4,8 @@
  *   <button data-tb-copy="#id" data-tb-copied="已复制">   copies the value or text of #id
  *   <input type="checkbox" data-tb-check-all="notice">  ticks every checkbox named "notice" in its form
  *   <button data-tb-requires="notice">         enabled only while a checkbox named "notice" is ticked
+ *   <input type="checkbox" data-tb-check-group="site-1">  ticks every checkbox with data-tb-group="site-1"
+ *                                               in its form, and is ticked itself while all of them are
  */
 (function () {
   "use strict";
@@ -62,6 +64,19 @@
     });
   }
 
+  function groupMembers(form, group) {
+    return form.querySelectorAll('input[type="checkbox"][data-tb-group="' + group + '"]');
+  }
+
+  function updateGroups(form) {
+    form.querySelectorAll("[data-tb-check-group]").forEach(function (box) {
+      var members = Array.prototype.slice.call(groupMembers(form, box.dataset.tbCheckGroup));
+      box.checked = members.length > 0 && members.every(function (member) {
+        return member.checked;
+      });
+    });
+  }
+
   document.addEventListener("change", function (event) {
     var box = event.target;
     if (!box.form) {
@@ -74,10 +89,19 @@
           other.checked = box.checked;
         });
     }
+    if (box.dataset.tbCheckGroup) {
+      groupMembers(box.form, box.dataset.tbCheckGroup).forEach(function (member) {
+        member.checked = box.checked;
+      });
+    }
+    updateGroups(box.form);
     updateRequired(box.form);
   });
 
   document.querySelectorAll("form").forEach(function (form) {
+    if (form.querySelector("[data-tb-check-group]")) {
+      updateGroups(form);
+    }
     if (form.querySelector("[data-tb-requires]")) {
       updateRequired(form);
     }

@@ -1,0 +1,175 @@
+"""What every importer of tabular files shares: refusing a row, the import's report, reading cells.
+
+An importer (the registry, policy lists, claims) reads a file with `core.xlsx.read_table`, parses
+each row into its own fields, and refuses a row by raising `RowRefused(field, reason)`. The result
+(`TableImportResult`, extended by each importer with its own counts) keeps every refused row with
+its row number, the column as the file wrote it and the Chinese reason, and writes the error report
+(the refused rows as they were, plus a column of reasons). No domain rules here.
+"""
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .xlsx import Table, TableRow, parse_date, write_error_report
+
+
+class RowRefused(Exception):
+    """One row cannot be imported: `field` names the column at fault, `reason` says why (Chinese)."""
+
+    def __init__(self, field: str, reason):
+        super().__init__(reason)
+        self.field, self.reason = field, str(reason)
+
+
+@dataclass
+class RowProblem:
+    row: int
+    column: str
+    reason: str
+
+
+@dataclass
+class TableImportResult:
+    """What an import did (or, for a dry run, would do): the rows read and the rows refused.
+
+    Importers subclass it with their own counts and extend `summary()`. Nothing is written unless
+    no row was refused and it is not a dry run (`committed`).
+    """
+
+    dry_run: bool
+    rows: int = 0
+    duplicates: list[tuple[int, int, str]] = field(default_factory=list)  # (earlier row, later row, key)
+    problems: list[RowProblem] = field(default_factory=list)
+    refused_rows: list[tuple[list, list[str]]] = field(default_factory=list)  # (original, reasons)
+    headers: list = field(default_factory=list)
+
+    @property
+    def refused(self) -> int:
+        return len(self.refused_rows)
+
+    @property
+    def committed(self) -> bool:
+        return not self.dry_run and not self.refused_rows
+
+    def refuse(self, row: TableRow, column: str, reason: str) -> None:
+        """Record a refused row: one problem for the page, one line of the error report."""
+        self.problems.append(RowProblem(row.number, column, reason))
+        self.refused_rows.append((row.original, [f"{column}：{reason}"]))
+
+    def order_by_row(self) -> None:
+        """Put the problems and the report's rows in the file's order (an importer that refuses rows
+        in more than one pass, e.g. row by row and then policy by policy, calls it at the end)."""
+        pairs = sorted(zip(self.problems, self.refused_rows, strict=True), key=lambda pair: pair[0].row)
+        self.problems = [problem for problem, _row in pairs]
+        self.refused_rows = [refused for _problem, refused in pairs]
+
+    def summary(self) -> dict:
+        """Counts and the first problems, as kept on the ImportRun and shown in the browser."""
+        return {
+            "rows": self.rows,
+            "refused": self.refused,
+            "duplicates": [{"row": a, "later_row": b, "code": c} for a, b, c in self.duplicates],
+            "problems": [p.__dict__ for p in self.problems[:1000]],
+            "committed": self.committed,
+        }
+
+    def error_report(self) -> bytes:
+        """The refused rows with a column of reasons, as .xlsx."""
+        return write_error_report(self.headers, self.refused_rows)
+
+
+def column_label(table: Table, aliases: Mapping[str, Sequence[str]], field_name: str) -> str:
+    """The header of `field_name` as the file wrote it, for a report.
+
+    A `<name>_code` field missing from the file falls back to the `<name>` column (a unit named
+    only by its name); a field the file lacks altogether is named by its first alias.
+    """
+    index = table.columns.get(field_name)
+    if index is None and field_name.endswith("_code"):
+        index = table.columns.get(field_name.removesuffix("_code"))
+    if index is not None and index < len(table.headers) and table.headers[index] is not None:
+        return str(table.headers[index])
+    return aliases[field_name][0] if field_name in aliases else field_name
+
+
+# --- cells ------------------------------------------------------------------------------------
+
+
+def cell_text(
+    values: Mapping[str, object], name: str, *, required: bool = False, limit: int | None = None
+) -> str:
+    """A text cell stripped; "" when empty. Numbers that Excel stored (1001.0) read as 1001."""
+    raw = values.get(name)
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = "" if raw is None else str(raw).strip()
+    if required and not text:
+        raise RowRefused(name, _("必填项为空。"))
+    if limit and len(text) > limit:
+        raise RowRefused(name, _("超过%(limit)d个字符。") % {"limit": limit})
+    return text
+
+
+def cell_date(values: Mapping[str, object], name: str, *, required: bool = False) -> date | None:
+    """A date in any of the forms core.xlsx.parse_date accepts; None when empty."""
+    try:
+        day = parse_date(values.get(name))
+    except ValidationError as exc:
+        raise RowRefused(name, exc.messages[0]) from exc
+    if required and day is None:
+        raise RowRefused(name, _("必填项为空。"))
+    return day
+
+
+def cell_word(values: Mapping[str, object], name: str, words: Mapping[str, object], default=None):
+    """One of a fixed set of words (在用/停用, 自筹/财政, ...), mapped to its value; `default` when empty."""
+    raw = values.get(name)
+    if raw is None:
+        return default
+    found = words.get(str(raw).strip())
+    if found is None:
+        raise RowRefused(
+            name, _("“%(value)s”不是可接受的取值：%(allowed)s") % {"value": raw, "allowed": "、".join(words)}
+        )
+    return found
+
+
+def cell_money(values: Mapping[str, object], name: str, *, required: bool = False) -> Decimal | None:
+    """An amount in yuan with at most two decimals (1,234.50 and ¥93 are understood); None when empty."""
+    raw = values.get(name)
+    if raw is None:
+        if required:
+            raise RowRefused(name, _("必填项为空。"))
+        return None
+    if isinstance(raw, bool):
+        raise RowRefused(name, _("“%(value)s”不是金额。") % {"value": raw})
+    text = str(raw).strip().replace(",", "").replace("，", "").lstrip("¥￥").removesuffix("元").strip()
+    try:
+        amount = Decimal(text) if not isinstance(raw, float) else Decimal(repr(raw))
+    except InvalidOperation:
+        raise RowRefused(name, _("“%(value)s”不是金额。") % {"value": raw}) from None
+    if not amount.is_finite() or amount < 0:
+        raise RowRefused(name, _("“%(value)s”不是金额。") % {"value": raw})
+    rounded = amount.quantize(Decimal("0.01"))
+    # A float cell may carry binary noise (=93*0.9 is 83.70000000000000284); typed text may not.
+    noise = Decimal("0.000001") if isinstance(raw, float) else Decimal(0)
+    if abs(rounded - amount) > noise:
+        raise RowRefused(name, _("金额“%(value)s”最多保留两位小数（分）。") % {"value": raw})
+    return rounded
+
+
+def chunks(rows: Iterable[TableRow], size: int) -> Iterator[list[TableRow]]:
+    """The rows in lists of `size`, so an importer can look rows up a chunk at a time."""
+    chunk: list[TableRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -1,0 +1,334 @@
+"""Products, quotes and policies over the API: /api/v1/products/, /api/v1/quotes/, /api/v1/policies/.
+
+Reads pass through visibility in the base viewset (another insurer's product or policy is a 404);
+writes call insurance.services, which decide who may write what (a refusal is a 403, a broken rule
+a 400 with the service's Chinese message).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.visibility import organisation_of
+from core.api.viewsets import VisibleQuerysetMixin
+from core.exceptions import ApplicationError
+
+from ..filtersets import PolicyFilterSet, ProductFilterSet
+from ..models import Policy, PolicyElevator, Product, ProductVersion
+from ..rating import quote
+from ..services import (
+    policy_cancel,
+    policy_register,
+    policy_register_once,
+    policy_renew,
+    product_create,
+    product_version_create,
+)
+from .serializers import (
+    PolicyBulkRequestSerializer,
+    PolicyBulkResponseSerializer,
+    PolicyCancelSerializer,
+    PolicyDetailSerializer,
+    PolicyRenewSerializer,
+    PolicySerializer,
+    PolicyWriteSerializer,
+    ProductCreateSerializer,
+    ProductSerializer,
+    ProductVersionSerializer,
+    QuoteRequestSerializer,
+    QuoteSerializer,
+    caller_is_insurer,
+)
+
+BULK_MAX_POLICIES = 500
+
+
+class InsurerWrites(permissions.BasePermission):
+    """Reads for every caller (visibility decides what); creating products and policies is the
+    insurers' (back-office staff too). Actions on one object are left to the services."""
+
+    message = _("只有保险机构可以通过 API 登记产品和保单；使用单位请在门户中投保。")
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS or view.action not in ("create", "bulk"):
+            return True
+        user = request.user
+        return caller_is_insurer(user) or (organisation_of(user) is None and user.is_superuser)
+
+
+def _refusal(exc) -> dict:
+    """A refused write as the API reports it (the same body as the exception handler's 400)."""
+    if isinstance(exc, ApplicationError):
+        body = {"detail": str(exc.message)}
+        if exc.field:
+            body["field"] = exc.field
+        body.update(exc.extra)
+        return body
+    return {"detail": str(exc)}
+
+
+# --- products -------------------------------------------------------------------------------------
+
+
+def _versions_prefetch():
+    return Prefetch(
+        "versions",
+        queryset=ProductVersion.objects.prefetch_related("limits", "base_premiums", "coefficients"),
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("保险产品列表"),
+        description=_("保险机构看到本机构的全部产品（含停售）；其他调用方看到在售的产品。"),
+    ),
+    retrieve=extend_schema(summary=_("保险产品详情")),
+    create=extend_schema(
+        summary=_("新建保险产品"),
+        description=_("仅保险机构，为本机构新建产品及其第一个条款版本。"),
+        request=ProductCreateSerializer,
+        responses={201: ProductSerializer},
+    ),
+)
+class ProductViewSet(
+    VisibleQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Insurers' products with the terms of their current version."""
+
+    queryset = Product.objects.select_related("insurer").prefetch_related(_versions_prefetch())
+    serializer_class = ProductSerializer
+    filterset_class = ProductFilterSet
+    permission_classes = [permissions.IsAuthenticated, InsurerWrites]
+
+    def create(self, request, *args, **kwargs):
+        serializer = ProductCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        insurer = organisation_of(request.user)
+        if insurer is None:
+            raise PermissionDenied(InsurerWrites.message)
+        product = product_create(
+            user=request.user,
+            insurer=insurer,
+            code=data["code"],
+            name=data["name"],
+            model=data["model"],
+            is_on_sale=data["is_on_sale"],
+            **serializer.terms(),
+        )
+        product = self.get_queryset().get(pk=product.pk)
+        return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        summary=_("产品的全部条款版本"),
+        description=_("新的在前。"),
+        filters=False,
+        responses=ProductVersionSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary=_("产品条款改版"),
+        description=_("仅产品所属的保险机构。新版本成为当前版本；已签发的保单保留原版本。"),
+        request=ProductVersionSerializer,
+        responses={201: ProductVersionSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    def versions(self, request, pk=None):
+        product = self.get_object()
+        if request.method == "GET":
+            versions = sorted(product.versions.all(), key=lambda v: -v.number)
+            return Response(ProductVersionSerializer(versions, many=True).data)
+        serializer = ProductVersionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        version = product_version_create(user=request.user, product=product, **serializer.terms())
+        version = ProductVersion.objects.prefetch_related("limits", "base_premiums", "coefficients").get(
+            pk=version.pk
+        )
+        return Response(ProductVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+# --- quotes ---------------------------------------------------------------------------------------
+
+
+class QuoteViewSet(viewsets.GenericViewSet):
+    """Quotes: the rating engine that also prices browser quotes and imported policies."""
+
+    serializer_class = QuoteRequestSerializer
+    pagination_class = None
+
+    @extend_schema(
+        summary=_("报价"),
+        description=_(
+            "按产品当前版本为电梯报价：每台电梯的基准保费、各因子（梯龄、场所类别、近三年理赔次数、维保质量评分）"
+            "及系数、保费，以及总保费。与门户报价、保单登记和保单导入使用同一个费率函数。"
+        ),
+        request=QuoteRequestSerializer,
+        responses={
+            200: QuoteSerializer,
+            400: OpenApiResponse(description=_("产品或电梯不存在、无权使用，或产品没有该类电梯的基准保费。")),
+        },
+    )
+    def create(self, request):
+        serializer = QuoteRequestSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        result = quote(version=data["version"], elevators=data["elevator_rows"], start=data["start_date"])
+        return Response(QuoteSerializer(QuoteSerializer.from_quote(result)).data)
+
+
+# --- policies -------------------------------------------------------------------------------------
+
+
+class PolicyApiFilterSet(PolicyFilterSet):
+    """The list page's filters. The API's order is the cursor's (newest first), so no `ordering`."""
+
+
+del PolicyApiFilterSet.base_filters["ordering"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("保单列表"), description=_("调用方可见的保单，按登记先后倒序，游标分页。")),
+    retrieve=extend_schema(summary=_("保单详情"), description=_("含承保电梯及各自的保费和费率明细。")),
+    create=extend_schema(
+        summary=_("登记保单"),
+        description=_(
+            "仅保险机构。投保人必须是每台电梯的产权单位或使用单位；同一投保模式下电梯的保险期间不能与已有保单"
+            "重叠；填写的保费须与产品费率计算结果一致。违反时返回400及中文原因。"
+        ),
+        request=PolicyWriteSerializer,
+        responses={201: PolicyDetailSerializer},
+    ),
+)
+class PolicyViewSet(
+    VisibleQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Policies the caller may see. There is no DELETE or PUT: a policy is cancelled (退保) or renewed."""
+
+    queryset = Policy.objects.select_related("insurer", "policyholder", "product_version__product", "renewal")
+    serializer_class = PolicySerializer
+    filterset_class = PolicyApiFilterSet
+    permission_classes = [permissions.IsAuthenticated, InsurerWrites]
+
+    def get_queryset(self):
+        count = (
+            PolicyElevator.objects.filter(policy=OuterRef("pk"))
+            .order_by()
+            .values("policy")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        queryset = (
+            super()
+            .get_queryset()
+            .annotate(elevator_count=Coalesce(Subquery(count, output_field=IntegerField()), 0))
+        )
+        if self.action != "list":
+            queryset = queryset.prefetch_related(
+                Prefetch("covered", queryset=PolicyElevator.objects.select_related("elevator").order_by("pk"))
+            )
+        return queryset
+
+    def get_serializer_class(self):
+        return PolicySerializer if self.action == "list" else PolicyDetailSerializer
+
+    def _detail(self, policy: Policy, *, status_code=status.HTTP_200_OK) -> Response:
+        policy = self.get_queryset().get(pk=policy.pk)
+        return Response(PolicyDetailSerializer(policy).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = PolicyWriteSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        policy = policy_register(user=request.user, number=data["number"], **data["registration"])
+        return self._detail(policy, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("批量登记保单"),
+        description=_(
+            "一次最多500份，逐份处理、互不影响：每份在自己的事务保存点中登记。已登记的保单号再次提交时，内容相同"
+            "返回 unchanged，不同则拒绝。每份的结果见 results。"
+        ),
+        request=PolicyBulkRequestSerializer,
+        responses={200: PolicyBulkResponseSerializer},
+    )
+    @action(detail=False, methods=["post"], pagination_class=None, filterset_class=None)
+    def bulk(self, request):
+        items = request.data.get("policies") if isinstance(request.data, dict) else request.data
+        if not isinstance(items, list) or not items:
+            raise serializers.ValidationError({"policies": [_("请提交保单列表。")]})
+        if len(items) > BULK_MAX_POLICIES:
+            raise serializers.ValidationError(
+                {"policies": [_("一次最多提交%(limit)d份保单。") % {"limit": BULK_MAX_POLICIES}]}
+            )
+        context = self.get_serializer_context()
+        results = []
+        for index, item in enumerate(items):
+            number = str(item.get("number", "")) if isinstance(item, dict) else ""
+            entry = {"index": index, "number": number, "result": "refused", "id": None, "errors": {}}
+            results.append(entry)
+            serializer = PolicyWriteSerializer(data=item, context=context, number_required=True)
+            if not serializer.is_valid():
+                entry["errors"] = serializer.errors
+                continue
+            data = serializer.validated_data
+            try:
+                with transaction.atomic():
+                    policy, created = policy_register_once(
+                        user=request.user, number=data["number"], **data["registration"]
+                    )
+            except (ApplicationError, PermissionDenied) as exc:
+                entry["errors"] = _refusal(exc)
+                continue
+            entry.update(result="created" if created else "unchanged", id=policy.pk)
+        counts = {
+            key: sum(1 for r in results if r["result"] == key) for key in ("created", "unchanged", "refused")
+        }
+        return Response({**counts, "results": results})
+
+    @extend_schema(
+        summary=_("续保"),
+        description=_(
+            "一步续保到下一期：同样的电梯（投保人仍为产权或使用单位、仍在用的），产品的当前版本，重新计算保费。"
+            "仅承保的保险机构或投保人。"
+        ),
+        request=PolicyRenewSerializer,
+        responses={201: PolicyDetailSerializer},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def renew(self, request, pk=None):
+        policy = self.get_object()
+        serializer = PolicyRenewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        renewal = policy_renew(
+            user=request.user, policy=policy, start_date=serializer.validated_data.get("start_date")
+        )
+        return self._detail(renewal, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("退保"),
+        description=_("自退保日期起，保单的电梯不再计为已投保，可重新投保。仅承保的保险机构或投保人。"),
+        request=PolicyCancelSerializer,
+        responses={200: PolicyDetailSerializer},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def cancel(self, request, pk=None):
+        policy = self.get_object()
+        serializer = PolicyCancelSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        policy = policy_cancel(user=request.user, policy=policy, on=serializer.validated_data["date"])
+        return self._detail(policy)

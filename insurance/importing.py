@@ -1,0 +1,426 @@
+"""Importing policy lists (保单清单, reference/registry-export.md): one row per covered elevator.
+
+Rows with the same 保单号 form one policy, registered through insurance.services (the same rules
+and the same rating as the browser and the API: the premium of each row is checked against
+`rating.quote`). A policy number the insurer already has is left alone when the file says the same
+thing again, and refused when it differs. Like the registry import it is all-or-nothing: everything
+is written inside one transaction, rolled back for a dry run or when any row is refused, so a dry
+run reports exactly what the real run would do.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from accounts.models import Organisation, OrganisationKind
+from accounts.validators import normalise_credit_code
+from accounts.visibility import organisation_of
+from core.exceptions import ApplicationError
+from core.imports import ImportKind, register_import_kind
+from core.tabular import (
+    RowRefused,
+    TableImportResult,
+    cell_date,
+    cell_money,
+    cell_text,
+    cell_word,
+    column_label,
+)
+from core.text import normalise_code
+from core.xlsx import TableRow, read_table
+from elevators.codes import normalise_equipment_code
+from elevators.models import Elevator
+
+from .models import FundingSource, InsuranceModel, Policy, Product
+from .services import policy_register_once
+
+# field: the headers that name it in real files (compared after core.xlsx.normalise_header).
+POLICY_COLUMNS: dict[str, list[str]] = {
+    "number": ["保单号", "保单号码"],
+    "insurer": ["保险机构", "保险公司", "承保机构"],
+    "product": ["保险产品", "产品名称", "产品代码"],
+    "model": ["投保模式", "保险模式"],
+    "policyholder": ["投保人", "投保人名称", "投保单位"],
+    "policyholder_code": ["投保人统一社会信用代码", "投保单位统一社会信用代码"],
+    "equipment_code": ["设备代码"],
+    "start_date": ["保险起期", "保险起始日期", "起保日期"],
+    "end_date": ["保险止期", "保险终止日期", "终保日期"],
+    "premium": ["保费（元）", "保费", "保险费"],
+    "funding_source": ["资金来源"],
+}
+REQUIRED_COLUMNS = ["number", "insurer", "product", "equipment_code", "start_date", "premium"]
+
+MODEL_WORDS = {
+    "责任险": InsuranceModel.LIABILITY,
+    "电梯安全责任险": InsuranceModel.LIABILITY,
+    "保险+维保": InsuranceModel.INSURANCE_MAINTENANCE,
+    "保险+维保服务": InsuranceModel.INSURANCE_MAINTENANCE,
+}
+FUNDING_WORDS = {str(label): value for value, label in FundingSource.choices}
+FUNDING_WORDS.update({"自筹资金": FundingSource.SELF, "维修资金": FundingSource.MAINTENANCE_FUND})
+
+# The columns every row of one policy must agree on (the first row of the policy is the reference).
+POLICY_FIELDS = ["insurer", "product", "policyholder", "start_date", "end_date", "funding_source"]
+
+
+@dataclass
+class PolicyImportResult(TableImportResult):
+    """What an import did (or would do). `created`/`unchanged` count policies; `elevators` the cover
+    rows of created policies; duplicates are (earlier row, later row, equipment code) within a policy."""
+
+    created: int = 0
+    unchanged: int = 0
+    elevators: int = 0
+    premium: Decimal = Decimal("0.00")
+
+    def summary(self) -> dict:
+        return {
+            **super().summary(),
+            "created": self.created,
+            "updated": 0,
+            "unchanged": self.unchanged,
+            "elevators": self.elevators,
+            "premium": str(self.premium),
+        }
+
+
+@dataclass
+class _Row:
+    """One parsed row: the policy fields it names and the elevator it covers."""
+
+    table_row: TableRow
+    number: str
+    insurer: Organisation
+    product: Product
+    policyholder: Organisation
+    elevator: Elevator
+    start_date: object
+    end_date: object
+    premium: Decimal
+    funding_source: str
+
+
+@dataclass
+class _Policy:
+    number: str
+    rows: list[_Row] = field(default_factory=list)
+
+
+class _Lookups:
+    """Insurers, products, policyholders and elevators by every name a file may use, cached per import."""
+
+    def __init__(self, user):
+        self.user = user
+        self.caller = organisation_of(user)
+        self.insurers: dict[str, Organisation | None] = {}
+        self.products: dict[tuple[int, str], list[Product]] = {}
+        self.holders: dict[tuple[str, str], Organisation | None] = {}
+
+    def insurer(self, values: dict) -> Organisation:
+        text = cell_text(values, "insurer", required=True)
+        if text not in self.insurers:
+            insurers = Organisation.objects.filter(kind=OrganisationKind.INSURER, is_active=True)
+            self.insurers[text] = insurers.filter(
+                Q(name=text) | Q(short_name=text) | Q(credit_code=normalise_code(text))
+            ).first()
+        insurer = self.insurers[text]
+        if insurer is None:
+            raise RowRefused(
+                "insurer", _("未知的保险机构“%(value)s”（请填写全称或统一社会信用代码）。") % {"value": text}
+            )
+        if (
+            self.caller is not None
+            and self.caller.kind == OrganisationKind.INSURER
+            and insurer != self.caller
+        ):
+            raise RowRefused(
+                "insurer", _("只能导入本机构（%(name)s）承保的保单。") % {"name": self.caller.name}
+            )
+        return insurer
+
+    def product(self, insurer: Organisation, values: dict) -> Product:
+        """The insurer's product by code, else by its name when only one product has that name."""
+        text = cell_text(values, "product", required=True)
+        key = (insurer.pk, text)
+        if key not in self.products:
+            matches = list(Product.objects.filter(insurer=insurer).filter(Q(code=text) | Q(name=text)))
+            self.products[key] = [p for p in matches if p.code == text] or matches
+        matches = self.products[key]
+        if len(matches) > 1:
+            raise RowRefused("product", _("“%(value)s”对应多个产品，请填写产品代码。") % {"value": text})
+        if not matches:
+            names = "、".join(
+                f"{p.code} {p.name}" for p in Product.objects.filter(insurer=insurer).order_by("code")
+            )
+            raise RowRefused(
+                "product",
+                _("%(insurer)s没有产品“%(value)s”，可选：%(names)s")
+                % {"insurer": insurer.name, "value": text, "names": names or _("（无）")},
+            )
+        return matches[0]
+
+    def policyholder(self, values: dict) -> Organisation:
+        name = cell_text(values, "policyholder")
+        code = values.get("policyholder_code")
+        credit_code = ""
+        if code is not None:
+            try:
+                credit_code = normalise_credit_code(code)
+            except ValidationError as exc:
+                raise RowRefused("policyholder_code", exc.messages[0]) from exc
+        if not name and not credit_code:
+            raise RowRefused("policyholder", _("请填写投保人名称或统一社会信用代码。"))
+        key = (credit_code, name)
+        if key not in self.holders:
+            organisations = Organisation.objects.filter(is_active=True)
+            by_code = organisations.filter(credit_code=credit_code).first() if credit_code else None
+            self.holders[key] = by_code or (organisations.filter(name=name).first() if name else None)
+        holder = self.holders[key]
+        if holder is None:
+            if credit_code:
+                raise RowRefused(
+                    "policyholder_code",
+                    _("统一社会信用代码为 %(code)s 的单位不存在。") % {"code": credit_code},
+                )
+            raise RowRefused("policyholder", _("单位“%(name)s”不存在。") % {"name": name})
+        if (
+            self.caller is not None
+            and self.caller.kind == OrganisationKind.PROPERTY_MANAGER
+            and holder != self.caller
+        ):
+            raise RowRefused(
+                "policyholder", _("只能导入本单位（%(name)s）投保的保单。") % {"name": self.caller.name}
+            )
+        return holder
+
+    @staticmethod
+    def elevator_code(value) -> str:
+        try:
+            code, _form = normalise_equipment_code(value)
+        except ValidationError as exc:
+            raise RowRefused("equipment_code", exc.messages[0]) from exc
+        return code
+
+
+def _parse_row(row: TableRow, lookups: _Lookups) -> tuple[dict, str]:
+    """The policy fields of one row and its elevator's code, or RowRefused naming the column at fault."""
+    values = row.values
+    number = cell_text(values, "number", required=True, limit=Policy._meta.get_field("number").max_length)
+    insurer = lookups.insurer(values)
+    product = lookups.product(insurer, values)
+    model = cell_word(values, "model", MODEL_WORDS, default=None)
+    if model is not None and model != product.model:
+        raise RowRefused(
+            "model",
+            _("投保模式“%(value)s”与产品“%(product)s”的投保模式（%(model)s）不一致。")
+            % {"value": values.get("model"), "product": product.name, "model": product.get_model_display()},
+        )
+    code = lookups.elevator_code(values.get("equipment_code"))
+    holder = lookups.policyholder(values)
+    start = cell_date(values, "start_date", required=True)
+    end = cell_date(values, "end_date")
+    if end is not None and end < start:
+        raise RowRefused("end_date", _("保险止期不能早于起期。"))
+    fields = {
+        "number": number,
+        "insurer": insurer,
+        "product": product,
+        "policyholder": holder,
+        "start_date": start,
+        "end_date": end,
+        "premium": cell_money(values, "premium", required=True),
+        "funding_source": cell_word(values, "funding_source", FUNDING_WORDS, FundingSource.SELF),
+    }
+    return fields, code
+
+
+def _describe(field_name: str, value) -> str:
+    if isinstance(value, Organisation | Product):
+        return value.name
+    if field_name == "funding_source":
+        return str(FundingSource(value).label)
+    return "—" if value is None else str(value)
+
+
+def policy_list_import(*, source, filename: str, user, dry_run: bool) -> PolicyImportResult:
+    """Import a policy list (.xlsx or .csv) as `user`; all-or-nothing, or a dry run.
+
+    Every policy is registered through policy_register (via policy_register_once) with the file's
+    premiums as declared premiums. As a system operator (the command) the insurer of each policy is
+    its 保险机构 column; an insurer's user may import only its own policies and a property manager
+    only those it holds. A refused row is reported with its row number, column and a Chinese reason;
+    a policy refused by a rule refuses all its rows. Raises PermissionDenied for other callers and
+    core.xlsx.TableError for a file refused whole.
+    """
+    if not may_import_policies(user):
+        raise PermissionDenied(_("只有保险机构或使用单位可以导入保单清单。"))
+    result = PolicyImportResult(dry_run=dry_run)
+    table = read_table(
+        source,
+        filename=filename,
+        aliases=POLICY_COLUMNS,
+        required=REQUIRED_COLUMNS,
+        max_bytes=settings.TIBAO["IMPORT_MAX_BYTES"],
+        max_rows=settings.TIBAO["IMPORT_MAX_ROWS"],
+    )
+    result.headers = list(table.headers)
+
+    def label(field_name: str) -> str:
+        return column_label(table, POLICY_COLUMNS, field_name)
+
+    lookups = _Lookups(user)
+    parsed: list[tuple[TableRow, dict, str]] = []
+    with table:
+        for row in table:
+            result.rows += 1
+            try:
+                fields, code = _parse_row(row, lookups)
+            except RowRefused as problem:
+                result.refuse(row, label(problem.field), problem.reason)
+                continue
+            parsed.append((row, fields, code))
+
+    elevators = {
+        e.equipment_code: e
+        for e in Elevator.objects.filter(equipment_code__in={code for _row, _f, code in parsed})
+    }
+    policies: dict[tuple[int, str], _Policy] = {}
+    for row, fields, code in parsed:
+        elevator = elevators.get(code)
+        if elevator is None:
+            result.refuse(
+                row, label("equipment_code"), _("设备代码 %(code)s 不在电梯台账中。") % {"code": code}
+            )
+            continue
+        key = (fields["insurer"].pk, fields["number"])
+        group = policies.setdefault(key, _Policy(number=fields["number"]))
+        item = _Row(table_row=row, elevator=elevator, **fields)
+        if group.rows:
+            first = group.rows[0]
+            differing = [name for name in POLICY_FIELDS if getattr(item, name) != getattr(first, name)]
+            if differing:
+                name = differing[0]
+                result.refuse(
+                    row,
+                    label(name),
+                    _("与同一保单（%(number)s）第%(row)d行的“%(value)s”不一致。")
+                    % {
+                        "number": group.number,
+                        "row": first.table_row.number,
+                        "value": _describe(name, getattr(first, name)),
+                    },
+                )
+                continue
+            earlier = next((r for r in group.rows if r.elevator == elevator), None)
+            if earlier is not None:  # the same elevator twice in one policy: the last row wins
+                result.duplicates.append((earlier.table_row.number, row.number, code))
+                group.rows.remove(earlier)
+        group.rows.append(item)
+
+    with transaction.atomic():
+        for group in policies.values():
+            _register(group, user=user, result=result, label=label)
+        if dry_run or result.refused_rows:
+            transaction.set_rollback(True)
+    result.order_by_row()
+    return result
+
+
+def _register(group: _Policy, *, user, result: PolicyImportResult, label) -> None:
+    """Register one policy of the file in its own savepoint; a refusal refuses every row of it."""
+    first = group.rows[0]
+    version = first.product.current_version
+    try:
+        if version is None:
+            raise ApplicationError(_("该产品还没有条款版本。"), field="product")
+        with transaction.atomic():
+            policy, created = policy_register_once(
+                user=user,
+                number=group.number,
+                version=version,
+                policyholder=first.policyholder,
+                elevators=[r.elevator for r in group.rows],
+                start_date=first.start_date,
+                end_date=first.end_date,
+                funding_source=first.funding_source,
+                declared_premiums={r.elevator.pk: r.premium for r in group.rows},
+            )
+    except (ApplicationError, PermissionDenied) as exc:
+        _refuse_policy(group, exc, result=result, label=label)
+        return
+    if created:
+        result.created += 1
+        result.elevators += len(group.rows)
+        result.premium += policy.total_premium
+    else:
+        result.unchanged += 1
+
+
+# Which column a service's refusal points at, by the field it names.
+ERROR_COLUMNS = {
+    "elevators": "equipment_code",
+    "premium": "premium",
+    "number": "number",
+    "product": "product",
+    "end_date": "end_date",
+    "start_date": "start_date",
+}
+
+
+def _refuse_policy(group: _Policy, exc, *, result: PolicyImportResult, label) -> None:
+    """Every row of a refused policy goes to the report: the rows at fault with the reason, the others
+    saying which row stopped their policy (the file is fixed and sent again as a whole)."""
+    reason = str(getattr(exc, "message", exc))
+    extra = getattr(exc, "extra", {}) or {}
+    column = label(ERROR_COLUMNS.get(getattr(exc, "field", None) or "", "number"))
+    at_fault = set(extra.get("elevators", []))
+    at_fault |= {c["elevator"] for c in extra.get("conflicts", [])}
+    at_fault |= {p["elevator"] for p in extra.get("premiums", [])}
+    reasons: dict[str, str] = defaultdict(lambda: reason)
+    for mismatch in extra.get("premiums", []):
+        reasons[mismatch["elevator"]] = (
+            _("保费 %(declared)s 元与产品费率计算结果 %(expected)s 元不符。") % mismatch
+        )
+    for conflict in extra.get("conflicts", []):
+        reasons[conflict["elevator"]] = _("保险期间与已有保单 %(policy)s 重叠。") % conflict
+    faulty = [r for r in group.rows if r.elevator.equipment_code in at_fault] or group.rows
+    for row in group.rows:
+        if row in faulty:
+            result.refuse(row.table_row, column, reasons[row.elevator.equipment_code])
+        else:
+            result.refuse(
+                row.table_row,
+                label("number"),
+                _("同一保单（%(number)s）第%(row)d行有错误，整份保单未导入。")
+                % {"number": group.number, "row": faulty[0].table_row.number},
+            )
+
+
+def may_import_policies(user) -> bool:
+    """Insurers' and property managers' users import policy lists; operators do too (the command)."""
+    org = organisation_of(user)
+    if org is None:
+        return bool(getattr(user, "is_superuser", False))
+    return org.is_active and org.kind in (OrganisationKind.INSURER, OrganisationKind.PROPERTY_MANAGER)
+
+
+register_import_kind(
+    ImportKind(
+        key="policies",
+        label=_l("保单清单"),
+        run=policy_list_import,
+        may_import=may_import_policies,
+        help_text=_l(
+            "保险机构或使用单位的保单清单，每行一台承保电梯，保单号相同的行为同一份保单。保费按产品费率核对；"
+            "已登记且内容相同的保单不重复登记。有任何错误行则整份文件不导入。"
+        ),
+        template_columns=[aliases[0] for aliases in POLICY_COLUMNS.values()],
+    )
+)

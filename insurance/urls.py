@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("policies/", views.PolicyListView.as_view(), name="policy-list"),
+    path("policies/register/", views.policy_register_view, name="policy-register"),
+    path("policies/<int:pk>/", views.PolicyDetailView.as_view(), name="policy-detail"),
+    path("policies/<int:pk>/renew/", views.policy_renew_view, name="policy-renew"),
+    path("policies/<int:pk>/cancel/", views.policy_cancel_view, name="policy-cancel"),
+    path("products/", views.ProductListView.as_view(), name="product-list"),
+    path("products/<int:pk>/", views.ProductDetailView.as_view(), name="product-detail"),
+]

@@ -1,0 +1,451 @@
+"""Policies and quotes over the API: single and bulk registration by insurers, renew and cancel,
+quotes equal to the rating engine, filters, and one insurer never reaching another's policies."""
+
+import itertools
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.services import api_key_create
+from elevators.models import PlaceCategory
+from insurance.models import Policy
+from insurance.rating import quote
+from tests.elevators.factories import ElevatorFactory
+from tests.insurance.factories import policy, product_version
+from tests.utils.world import make_world
+
+pytestmark = pytest.mark.django_db
+
+POLICIES = "/api/v1/policies/"
+BULK = "/api/v1/policies/bulk/"
+QUOTES = "/api/v1/quotes/"
+START = date(2026, 1, 1)
+KEY_NUMBERS = itertools.count(1)
+
+
+@pytest.fixture
+def world():
+    return make_world()
+
+
+def session(world, key: str) -> APIClient:
+    client = APIClient()
+    client.force_login(world.users[key])
+    return client
+
+
+def with_key(world, key: str) -> APIClient:
+    _api_key, raw = api_key_create(organisation=world.orgs[key], name=f"承保系统{next(KEY_NUMBERS)}")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    return client
+
+
+@pytest.fixture
+def setup(world):
+    """insurer_a sells A-LIAB; three elevators of pm_fancheng (one old hospital lift), one of pm_xiangcheng."""
+    version = product_version(world.orgs["insurer_a"], code="A-LIAB")
+    holder = world.orgs["pm_fancheng"]
+    own = [
+        ElevatorFactory(user_unit=holder, district=world.fancheng, installed_on=date(2016, 1, 1)),
+        ElevatorFactory(user_unit=holder, district=world.fancheng, installed_on=date(2016, 1, 1)),
+        ElevatorFactory(
+            user_unit=holder,
+            district=world.fancheng,
+            installed_on=date(2009, 7, 1),
+            place_category=PlaceCategory.objects.get(code="HOSPITAL"),
+        ),
+    ]
+    foreign = ElevatorFactory(user_unit=world.orgs["pm_xiangcheng"], district=world.xiangcheng)
+    return {"version": version, "holder": holder, "own": own, "foreign": foreign}
+
+
+def payload(setup, *, number="PICC-2026-0001", elevators=None, **overrides) -> dict:
+    body = {
+        "number": number,
+        "product_code": "A-LIAB",
+        "policyholder_credit_code": setup["holder"].credit_code,
+        "elevators": [{"equipment_code": e.equipment_code} for e in (elevators or setup["own"][:2])],
+        "start_date": START.isoformat(),
+        "funding_source": "self",
+    }
+    body.update(overrides)
+    return body
+
+
+# --- single registration ------------------------------------------------------------------------
+
+
+def test_an_insurer_registers_a_policy_with_its_api_key(world, setup):
+    body = payload(setup, elevators=setup["own"])
+    body["elevators"][0]["premium"] = "93.00"
+    response = with_key(world, "insurer_a").post(POLICIES, body, format="json")
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["number"] == "PICC-2026-0001"
+    assert (data["start_date"], data["end_date"]) == ("2026-01-01", "2026-12-31")
+    assert data["insurer_credit_code"] == world.orgs["insurer_a"].credit_code
+    assert data["policyholder_credit_code"] == setup["holder"].credit_code
+    assert (data["product_code"], data["product_version"], data["model"]) == ("A-LIAB", 1, "liability")
+    # 93.00 + 93.00 + the old hospital lift: 93.00 x 1.300 (16 years) x 1.200 (hospital) = 145.08
+    assert data["total_premium"] == "331.08"
+    assert data["elevator_count"] == 3
+    covered = {c["equipment_code"]: c for c in data["covered"]}
+    hospital = covered[setup["own"][2].equipment_code]
+    assert hospital["premium"] == "145.08"
+    assert [(f["factor"], f["input"], f["coefficient"]) for f in hospital["rating"]["factors"]] == [
+        ("age", "16年", "1.300"),
+        ("place", "医院", "1.200"),
+        ("claims", "0次", "1.000"),
+        ("maintenance", "无评分", "1.000"),
+    ]
+    assert Policy.objects.get(number="PICC-2026-0001").created_by is None  # an API key, not a user
+
+
+def test_policyholder_by_name_and_codes_as_people_type_them(world, setup):
+    code = setup["own"][0].equipment_code
+    body = payload(setup, elevators=[])
+    body.pop("policyholder_credit_code")
+    body["policyholder_name"] = setup["holder"].name
+    body["elevators"] = [{"equipment_code": f" {code[:4]} {code[4:].lower()} "}]
+    response = session(world, "insurer_a").post(POLICIES, body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["covered"][0]["equipment_code"] == code
+
+
+def test_a_policyholder_who_neither_owns_nor_uses_the_elevator_is_refused_naming_it(world, setup):
+    body = payload(setup, elevators=[setup["own"][0], setup["foreign"]])
+    response = with_key(world, "insurer_a").post(POLICIES, body, format="json")
+    assert response.status_code == 400
+    error = response.json()
+    assert setup["foreign"].equipment_code in error["detail"]
+    assert error["elevators"] == [setup["foreign"].equipment_code]
+    assert not Policy.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"product_code": "NO-SUCH"}, "product_code"),
+        ({"elevators": [{"equipment_code": "311042001201599999"}]}, "elevators"),
+        ({"elevators": [{"equipment_code": "1.1E+19"}]}, "elevators"),
+        ({"policyholder_credit_code": "91420600MA4948Y01Z"}, "policyholder_credit_code"),
+        ({"policyholder_credit_code": ""}, "policyholder_credit_code"),
+        ({"start_date": "2026/13/01"}, "start_date"),
+        ({"funding_source": "lottery"}, "funding_source"),
+    ],
+)
+def test_malformed_requests_are_a_400_naming_the_field(world, setup, change, field):
+    response = session(world, "insurer_a").post(POLICIES, {**payload(setup), **change}, format="json")
+    assert response.status_code == 400
+    assert field in response.json(), response.json()
+
+
+@pytest.mark.parametrize("who", ["pm_fancheng", "city", "district", "nfra", "finance", "maint"])
+def test_property_managers_and_regulators_cannot_register_for_an_insurer(world, setup, who):
+    client = session(world, who)
+    assert client.post(POLICIES, payload(setup), format="json").status_code == 403
+    assert client.post(BULK, {"policies": [payload(setup)]}, format="json").status_code == 403
+    assert not Policy.objects.exists()
+
+
+def test_an_insurer_cannot_use_another_insurers_product(world, setup):
+    product_version(world.orgs["insurer_b"], code="B-LIAB")
+    response = session(world, "insurer_a").post(
+        POLICIES, payload(setup, product_code="B-LIAB"), format="json"
+    )
+    assert response.status_code == 400
+    assert "product_code" in response.json()
+
+
+# --- bulk -----------------------------------------------------------------------------------------
+
+
+def test_bulk_registers_each_policy_on_its_own_and_reports_each(world, setup):
+    existing = policy(setup["version"], [setup["own"][2]], start=date(2025, 7, 1), number="OLD-1")
+    other = ElevatorFactory(user_unit=setup["holder"], installed_on=date(2016, 1, 1))
+    policies = [
+        payload(setup, number="B-1", elevators=[setup["own"][0]]),
+        payload(setup, number="B-2", elevators=[setup["own"][1], setup["foreign"]]),
+        payload(setup, number="B-3", elevators=[setup["own"][2]]),  # OLD-1 runs until 2026-06-30
+        {
+            **payload(setup, number="B-4", elevators=[]),
+            "elevators": [{"equipment_code": other.equipment_code, "premium": "90.00"}],
+        },
+        {k: v for k, v in payload(setup, number="B-5").items() if k != "start_date"},
+        payload(setup, number="", elevators=[other]),
+    ]
+    response = with_key(world, "insurer_a").post(BULK, {"policies": policies}, format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["created"], body["unchanged"], body["refused"]) == (1, 0, 5)
+    results = body["results"]
+    assert [r["index"] for r in results] == [0, 1, 2, 3, 4, 5]
+    assert [r["result"] for r in results] == [
+        "created",
+        "refused",
+        "refused",
+        "refused",
+        "refused",
+        "refused",
+    ]
+    assert results[0]["id"] == Policy.objects.get(number="B-1").pk and results[0]["errors"] == {}
+    # the policyholder rule names the elevator
+    assert results[1]["errors"]["elevators"] == [setup["foreign"].equipment_code]
+    assert setup["foreign"].equipment_code in results[1]["errors"]["detail"]
+    # an overlap names the conflicting policy number
+    assert existing.number in results[2]["errors"]["detail"]
+    assert results[2]["errors"]["conflicts"] == [
+        {"elevator": setup["own"][2].equipment_code, "policy": "OLD-1"}
+    ]
+    # a premium that does not match the rating is refused with the computed premium
+    assert results[3]["errors"]["field"] == "premium"
+    assert results[3]["errors"]["premiums"] == [
+        {"elevator": other.equipment_code, "declared": "90.00", "expected": "93.00"}
+    ]
+    assert "93.00" in results[3]["errors"]["detail"]
+    # shape errors are the serializer's, field by field
+    assert "start_date" in results[4]["errors"]
+    assert "number" in results[5]["errors"]  # bulk needs the insurer's own number
+    assert list(Policy.objects.values_list("number", flat=True).order_by("number")) == ["B-1", "OLD-1"]
+
+
+def test_bulk_sent_again_is_unchanged_and_a_changed_policy_is_refused(world, setup):
+    client = with_key(world, "insurer_a")
+    first = [payload(setup, number="R-1"), payload(setup, number="R-2", elevators=[setup["own"][2]])]
+    first[0]["elevators"][0]["premium"] = "93.00"
+    assert client.post(BULK, {"policies": first}, format="json").json()["created"] == 2
+    again = client.post(BULK, {"policies": first}, format="json").json()
+    assert (again["created"], again["unchanged"], again["refused"]) == (0, 2, 0)
+    assert [r["id"] for r in again["results"]] == [
+        Policy.objects.get(number="R-1").pk,
+        Policy.objects.get(number="R-2").pk,
+    ]
+    changed = [payload(setup, number="R-1", start_date="2026-02-01")]
+    refused = client.post(BULK, changed, format="json").json()  # a bare list is accepted too
+    assert refused["refused"] == 1
+    errors = refused["results"][0]["errors"]
+    assert "R-1" in errors["detail"] and errors["differences"] == ["保险期间"]
+    assert Policy.objects.count() == 2
+
+
+def test_bulk_takes_at_most_500(world, setup):
+    response = session(world, "insurer_a").post(BULK, {"policies": [payload(setup)] * 501}, format="json")
+    assert response.status_code == 400
+    assert not Policy.objects.exists()
+
+
+# --- renew and cancel -----------------------------------------------------------------------------
+
+
+def test_renew_and_cancel_endpoints(world, setup):
+    first = policy(setup["version"], setup["own"][:2], start=START, number="REN-1")
+    client = with_key(world, "insurer_a")
+    response = client.post(f"{POLICIES}{first.pk}/renew/", {}, format="json")
+    assert response.status_code == 201, response.content
+    renewal = response.json()
+    assert (renewal["start_date"], renewal["end_date"]) == ("2027-01-01", "2027-12-31")
+    assert renewal["renewed_from"] == first.pk and renewal["elevator_count"] == 2
+    assert client.get(f"{POLICIES}{first.pk}/").json()["renewal"] == renewal["id"]
+    again = client.post(f"{POLICIES}{first.pk}/renew/", {}, format="json")
+    assert again.status_code == 400
+    assert renewal["number"] in again.json()["detail"]  # the overlap names the renewal
+
+    assert client.post(f"{POLICIES}{renewal['id']}/cancel/", {}, format="json").status_code == 400
+    late = client.post(f"{POLICIES}{renewal['id']}/cancel/", {"date": "2028-01-01"}, format="json")
+    assert late.status_code == 400 and "2027-12-31" in late.json()["detail"]
+    cancelled = client.post(f"{POLICIES}{renewal['id']}/cancel/", {"date": "2027-03-01"}, format="json")
+    assert cancelled.status_code == 200
+    assert (cancelled.json()["status"], cancelled.json()["cancelled_on"]) == ("cancelled", "2027-03-01")
+    assert all(c["is_cancelled"] for c in cancelled.json()["covered"])
+
+
+def test_the_policyholder_may_renew_and_cancel_but_a_regulator_may_not(world, setup):
+    first = policy(setup["version"], setup["own"][:1], start=START)
+    city = session(world, "city")
+    assert city.post(f"{POLICIES}{first.pk}/renew/", {}, format="json").status_code == 403
+    assert (
+        city.post(f"{POLICIES}{first.pk}/cancel/", {"date": "2026-03-01"}, format="json").status_code == 403
+    )
+    holder = session(world, "pm_fancheng")
+    renewal = holder.post(f"{POLICIES}{first.pk}/renew/", {}, format="json")
+    assert renewal.status_code == 201
+    assert (
+        holder.post(f"{POLICIES}{first.pk}/cancel/", {"date": "2026-03-01"}, format="json").status_code == 200
+    )
+
+
+# --- cross-insurer isolation --------------------------------------------------------------------
+
+
+def test_another_insurers_policy_does_not_exist_for_an_insurer(world, setup):
+    a_policy = policy(setup["version"], setup["own"][:1], start=START, number="A-ONLY")
+    client = with_key(world, "insurer_b")
+    assert client.get(f"{POLICIES}{a_policy.pk}/").status_code == 404
+    assert client.post(f"{POLICIES}{a_policy.pk}/renew/", {}, format="json").status_code == 404
+    assert (
+        client.post(f"{POLICIES}{a_policy.pk}/cancel/", {"date": "2026-03-01"}, format="json").status_code
+        == 404
+    )
+    assert client.get(POLICIES).json()["results"] == []
+    for params in ({"equipment_code": setup["own"][0].equipment_code}, {"q": "A-ONLY"}, {"status": "active"}):
+        assert client.get(POLICIES, params).json()["results"] == [], params
+    a_policy.refresh_from_db()
+    assert a_policy.status == "active" and not Policy.objects.exclude(pk=a_policy.pk).exists()
+    # the same policy number is free for insurer_b: numbers are per insurer
+    product_version(world.orgs["insurer_b"], code="B-LIAB")
+    other = ElevatorFactory(user_unit=setup["holder"])
+    response = client.post(
+        POLICIES, payload(setup, number="A-ONLY", product_code="B-LIAB", elevators=[other]), format="json"
+    )
+    assert response.status_code == 201, response.content
+    # and insurer_a still sees only its own
+    rows = with_key(world, "insurer_a").get(POLICIES).json()["results"]
+    assert [r["id"] for r in rows] == [a_policy.pk]
+
+
+def test_policy_lists_per_kind(world, setup):
+    a_policy = policy(setup["version"], setup["own"][:1], start=START)
+    foreign = policy(setup["version"], [setup["foreign"]], start=START, funding_source="public_finance")
+    expected = {
+        "city": {a_policy.pk, foreign.pk},
+        "nfra": {a_policy.pk, foreign.pk},
+        "district": {a_policy.pk},
+        "finance": {foreign.pk},
+        "insurer_a": {a_policy.pk, foreign.pk},
+        "insurer_b": set(),
+        "pm_fancheng": {a_policy.pk},
+        "pm_xiangcheng": {foreign.pk},
+        "maint": set(),
+    }
+    for who, ids in expected.items():
+        assert {r["id"] for r in session(world, who).get(POLICIES).json()["results"]} == ids, who
+
+
+# --- filters --------------------------------------------------------------------------------------
+
+
+def test_filters(world, setup):
+    today = timezone.localdate()
+    liability = policy(setup["version"], setup["own"][:1], start=today - timedelta(days=340), number="F-1")
+    maintenance_version = product_version(world.orgs["insurer_a"], model="insurance_maintenance", code="A-IM")
+    bundled = policy(
+        maintenance_version, setup["own"][1:2], start=today, number="F-2", funding_source="maintenance_fund"
+    )
+    lapsed = policy(setup["version"], setup["own"][2:], start=date(2020, 1, 1), number="F-3")
+    foreign = policy(setup["version"], [setup["foreign"]], start=today, number="F-4")
+    client = with_key(world, "insurer_a")
+
+    def ids(**params):
+        return {r["id"] for r in client.get(POLICIES, params).json()["results"]}
+
+    assert ids(model="insurance_maintenance") == {bundled.pk}
+    assert ids(funding_source="maintenance_fund") == {bundled.pk}
+    assert ids(policyholder_credit_code=world.orgs["pm_xiangcheng"].credit_code.lower()) == {foreign.pk}
+    assert ids(equipment_code=setup["own"][2].equipment_code) == {lapsed.pk}
+    assert ids(active_on=today.isoformat()) == {liability.pk, bundled.pk, foreign.pk}
+    assert ids(active_on="2020-06-01") == {lapsed.pk}
+    assert ids(expiring_within=30) == {liability.pk}
+    assert ids(insurer=world.orgs["insurer_a"].pk) == {liability.pk, bundled.pk, lapsed.pk, foreign.pk}
+    assert ids(insurer=world.orgs["insurer_b"].pk) == set()
+    assert ids(q="F-2") == {bundled.pk}
+    Policy.objects.filter(pk=lapsed.pk).update(status="expired")
+    assert ids(status="expired") == {lapsed.pk}
+
+
+# --- quotes ---------------------------------------------------------------------------------------
+
+
+def test_quote_equals_the_rating_engine(world, setup):
+    start = date(2026, 7, 1)
+    elevators = [*setup["own"], ElevatorFactory(category="3310", installed_on=date(2024, 1, 1))]
+    expected = quote(version=setup["version"], elevators=elevators, start=start)
+    response = with_key(world, "insurer_a").post(
+        QUOTES,
+        {
+            "product_code": "A-LIAB",
+            "elevators": [e.equipment_code for e in elevators],
+            "start_date": "2026-07-01",
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert Decimal(body["total"]) == expected.total
+    assert (body["version"], body["start_date"], body["end_date"]) == (1, "2026-07-01", "2027-06-30")
+    lines = {line["equipment_code"]: line for line in body["lines"]}
+    for line in expected.lines:
+        got = lines[line.elevator.equipment_code]
+        assert Decimal(got["premium"]) == line.premium
+        assert Decimal(got["base"]) == line.base and got["group"] == line.group
+        assert [(f["factor"], f["input"], Decimal(f["coefficient"])) for f in got["factors"]] == [
+            (f.factor, f.input, f.coefficient) for f in line.factors
+        ]
+
+
+def test_property_managers_quote_only_their_own_elevators(world, setup):
+    client = session(world, "pm_fancheng")
+    own = client.post(
+        QUOTES,
+        {
+            "product": setup["version"].product_id,
+            "elevators": [setup["own"][0].equipment_code],
+            "start_date": "2026-07-01",
+        },
+        format="json",
+    )
+    assert own.status_code == 200, own.content
+    assert own.json()["lines"][0]["premium"] == "93.00"
+    foreign = client.post(
+        QUOTES,
+        {
+            "product_code": "A-LIAB",
+            "elevators": [setup["foreign"].equipment_code],
+            "start_date": "2026-07-01",
+        },
+        format="json",
+    )
+    assert foreign.status_code == 400
+    assert setup["foreign"].equipment_code in str(foreign.json()["elevators"])
+
+
+def test_a_product_code_two_insurers_use_needs_the_insurer(world, setup):
+    product_version(world.orgs["insurer_b"], code="A-LIAB")
+    client = session(world, "pm_fancheng")
+    body = {
+        "product_code": "A-LIAB",
+        "elevators": [setup["own"][0].equipment_code],
+        "start_date": "2026-07-01",
+    }
+    assert client.post(QUOTES, body, format="json").status_code == 400
+    body["insurer_credit_code"] = world.orgs["insurer_b"].credit_code
+    response = client.post(QUOTES, body, format="json")
+    assert response.status_code == 200
+    assert response.json()["insurer_credit_code"] == world.orgs["insurer_b"].credit_code
+
+
+def test_a_quote_for_a_group_without_a_base_premium_is_a_400(world, setup):
+    version = product_version(world.orgs["insurer_a"], code="A-VERT", bases={"vertical": Decimal("90")})
+    escalator = ElevatorFactory(category="3310")
+    response = session(world, "insurer_a").post(
+        QUOTES,
+        {"product": version.product_id, "elevators": [escalator.equipment_code], "start_date": "2026-07-01"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert escalator.equipment_code in response.json()["detail"]
+
+
+def test_the_schema_describes_every_policy_field(client, world):
+    client.force_login(world.users["city"])
+    schema = client.get("/api/schema/?format=json").json()
+    assert {"/api/v1/policies/", "/api/v1/policies/bulk/", "/api/v1/policies/{id}/renew/"} <= set(
+        schema["paths"]
+    )
+    for component in ("Policy", "PolicyDetail", "PolicyWrite", "Quote", "QuoteRequest", "PolicyBulkResponse"):
+        properties = schema["components"]["schemas"][component]["properties"]
+        undescribed = [name for name, spec in properties.items() if not spec.get("description")]
+        assert not undescribed, (component, undescribed)
