@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, OrganisationKind
 from accounts.validators import normalise_credit_code
@@ -482,8 +482,11 @@ def registry_import(
 
 class RegistryImportOptionsForm(forms.Form):
     category_scheme = forms.ChoiceField(
-        label=_l("设备品种编码"),
-        choices=[("2014", _l("2014版特种设备目录（默认）")), ("legacy", _l("旧版省级编码"))],
+        label=gettext_lazy("设备品种编码"),
+        choices=[
+            ("2014", gettext_lazy("2014版特种设备目录（默认）")),
+            ("legacy", gettext_lazy("旧版省级编码")),
+        ],
         initial="2014",
     )
 
@@ -491,10 +494,10 @@ class RegistryImportOptionsForm(forms.Form):
 register_import_kind(
     ImportKind(
         key="registry",
-        label=_l("电梯台账"),
+        label=gettext_lazy("电梯台账"),
         run=registry_import,
         may_import=lambda user: registry_writable_districts(user) != set(),
-        help_text=_l(
+        help_text=gettext_lazy(
             "省特种设备登记系统导出的在用电梯台账。按设备代码新增或更新；有任何错误行则整份文件不导入。"
         ),
         options_form=RegistryImportOptionsForm,

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from openpyxl.utils.datetime import from_excel
 
 from accounts.models import OrganisationKind
@@ -236,10 +236,10 @@ def claim_list_import(*, source, filename: str, user, dry_run: bool) -> ClaimImp
 register_import_kind(
     ImportKind(
         key="claims",
-        label=_l("理赔清单"),
+        label=gettext_lazy("理赔清单"),
         run=claim_list_import,
         may_import=may_import_claims,
-        help_text=_l(
+        help_text=gettext_lazy(
             "本机构的理赔，每行一笔，按理赔编号新增或更新（与接口 /api/v1/claims/bulk/ 规则相同）。"
             "合格的行即使有错误行也会导入；错误行列在结果页，可下载错误报告修改后重新上传。"
             "事故类型、保障项目、状态填中文名称；先行赔付填“是”或“否”。"

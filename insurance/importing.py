@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, OrganisationKind
 from accounts.validators import normalise_credit_code
@@ -414,10 +414,10 @@ def may_import_policies(user) -> bool:
 register_import_kind(
     ImportKind(
         key="policies",
-        label=_l("保单清单"),
+        label=gettext_lazy("保单清单"),
         run=policy_list_import,
         may_import=may_import_policies,
-        help_text=_l(
+        help_text=gettext_lazy(
             "保险机构或使用单位的保单清单，每行一台承保电梯，保单号相同的行为同一份保单。保费按产品费率核对；"
             "已登记且内容相同的保单不重复登记。有任何错误行则整份文件不导入。"
         ),
