@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, View
@@ -44,9 +45,14 @@ def notice_mark_read(request):
     if request.POST.get("all") == "1":
         notices_mark_read(user=request.user)
     else:
-        ids = [int(i) for i in request.POST.getlist("notice") if i.isdigit()]
+        ids = [int(i) for i in request.POST.getlist("notice") if i.isascii() and i.isdigit() and len(i) < 19]
         notices_mark_read(user=request.user, notice_ids=ids)
-    return redirect(request.POST.get("next") or "notice-list")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "notice-list"
+    return redirect(target)
 
 
 class OrgAdminRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):

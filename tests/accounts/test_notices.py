@@ -94,3 +94,21 @@ def test_notice_list_shows_only_own_notices(org):
     client.force_login(UserFactory(organisation=org))
     page = client.get("/notices/")
     assert [n.subject for n in page.context["object_list"]] == ["我的通知"]
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/x", "javascript:alert(1)"])
+def test_mark_read_never_redirects_off_site(org, target):
+    client = Client()
+    client.force_login(UserFactory(organisation=org))
+    response = client.post("/notices/mark-read/", {"all": "1", "next": target})
+    assert response["Location"] == "/notices/"
+    assert (
+        client.post("/notices/mark-read/", {"all": "1", "next": "/elevators/"})["Location"] == "/elevators/"
+    )
+
+
+def test_odd_notice_ids_are_ignored_not_a_crash(org):
+    client = Client()
+    client.force_login(UserFactory(organisation=org))
+    response = client.post("/notices/mark-read/", {"notice": ["²", "9" * 30, "abc"]})
+    assert response.status_code == 302
