@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, OrganisationKind
+from accounts.services import organisation_create
 from accounts.validators import normalise_credit_code
+from core.exceptions import ApplicationError
 from core.imports import ImportKind, register_import_kind
 from core.tabular import (
     RowRefused,
@@ -195,10 +197,20 @@ class _Lookups:
                 raise RowRefused(
                     field, _("信用代码 %(code)s 对应的单位不存在，请填写单位名称。") % {"code": credit_code}
                 )
-            organisation = Organisation(kind=kind, name=name, credit_code=credit_code, district=district)
-            organisation.save()
+            try:
+                organisation = organisation_create(
+                    kind=kind, name=name, credit_code=credit_code, district=district
+                )
+            except ApplicationError as exc:
+                raise RowRefused(code_field if exc.field == "credit_code" else field, exc.message) from exc
             self.result.organisations_created += 1
             self._row_created += 1
+        elif credit_code and organisation.credit_code and organisation.credit_code != credit_code:
+            raise RowRefused(
+                code_field,
+                _("单位“%(name)s”已登记的统一社会信用代码为 %(known)s，与文件中的 %(given)s 不一致。")
+                % {"name": organisation.name, "known": organisation.credit_code, "given": credit_code},
+            )
         elif credit_code and not organisation.credit_code:
             organisation.credit_code = credit_code
             organisation.save(update_fields=["credit_code"])
@@ -283,7 +295,7 @@ def _parse_row(values: dict, *, lookups: _Lookups, scheme: str, today: date, wri
         "site_name": _text(values, "site_name"),
         "district": district,
         "place_category": lookups.place_category(values.get("place_category")),
-        "status": cell_word(values, "status", STATUS_WORDS, ElevatorStatus.IN_USE),
+        "status": cell_word(values, "status", STATUS_WORDS, None),
         "last_inspected_on": cell_date(values, "last_inspected_on"),
         "inspection_result": cell_word(values, "inspection_result", RESULT_WORDS, ""),
         "next_inspection_due": cell_date(values, "next_inspection_due"),
@@ -318,10 +330,13 @@ def _parse_row(values: dict, *, lookups: _Lookups, scheme: str, today: date, wri
         kind=OrganisationKind.MAINTENANCE_COMPANY,
         district=district,
     )
-    fields.update(user_unit=user_unit, owner=owner or user_unit, maintenance_company=maintenance)
-    return fields
+    fields.update(user_unit=user_unit, owner=owner, maintenance_company=maintenance)
+    # Empty means unknown (registry-export.md): a missing column or an empty cell never overwrites
+    # what the registry already holds; a new elevator takes the model's defaults instead.
+    return {name: value for name, value in fields.items() if value not in (None, "")}
 
 
+INSPECTION_FACTS = ["last_inspected_on", "inspection_result", "next_inspection_due"]
 ELEVATOR_FIELDS = [
     "code_form", "registration_number", "category", "manufacturer", "model_number", "factory_serial",
     "manufactured_on", "installed_on", "registered_on", "address", "site_name", "district", "place_category",
@@ -343,10 +358,13 @@ def _write_chunk(
     for code, (_row, fields) in parsed.items():
         elevator = existing.get(code)
         if elevator is None:
+            fields.setdefault("owner", fields["user_unit"])  # the owner defaults to the user unit
             created.append(Elevator(equipment_code=code, **fields))
             continue
         before = {"status": elevator.status, "registration_number": elevator.registration_number}
-        differs = [name for name in ELEVATOR_FIELDS if getattr(elevator, name) != fields[name]]
+        differs = [
+            name for name in ELEVATOR_FIELDS if name in fields and getattr(elevator, name) != fields[name]
+        ]
         if code not in created_codes:  # a repeated row of this import is a duplicate, not an update
             if differs:
                 result.updated += 1
@@ -376,6 +394,29 @@ def _write_chunk(
     )
     LifecycleEvent.objects.bulk_create(events, batch_size=CHUNK_ROWS)
     _record_inspections([*created, *existing.values()])
+    _follow_latest_inspections([*created, *existing.values()])
+
+
+def _follow_latest_inspections(elevators: list[Elevator]) -> None:
+    """The elevator's inspection facts come from its latest Inspection row (elevator_follow_latest_
+    inspection, in bulk): a file holding an older inspection never rolls them back."""
+    latest: dict[int, Inspection] = {}
+    for inspection in Inspection.objects.filter(elevator__in=elevators).order_by(
+        "elevator_id", "inspected_on", "pk"
+    ):
+        latest[inspection.elevator_id] = inspection
+    stale = []
+    for elevator in elevators:
+        inspection = latest.get(elevator.pk)
+        facts = (inspection.inspected_on, inspection.result, inspection.next_due) if inspection else None
+        if facts and facts != (
+            elevator.last_inspected_on,
+            elevator.inspection_result,
+            elevator.next_inspection_due,
+        ):
+            elevator.last_inspected_on, elevator.inspection_result, elevator.next_inspection_due = facts
+            stale.append(elevator)
+    Elevator.objects.bulk_update(stale, INSPECTION_FACTS, batch_size=CHUNK_ROWS)
 
 
 def _record_inspections(elevators: list[Elevator]) -> None:

@@ -229,3 +229,33 @@ def test_command_writes_the_error_report_and_fails(tmp_path):
     with pytest.raises(CommandError):
         call_command("import_registry", str(path), "--report", str(report), stdout=io.StringIO())
     assert report.exists()
+
+
+def test_a_file_without_optional_columns_or_with_empty_cells_keeps_what_is_known():
+    run(files.xlsx([files.row(status="停用")]))
+    short_headers = [
+        h for h in files.HEADERS if h not in ("最近检验日期", "检验结论", "下次检验日期", "设备状态")
+    ]
+    keep = [i for i, h in enumerate(files.HEADERS) if h in short_headers]
+    again = run(files.xlsx([[files.row()[i] for i in keep]], headers=short_headers))
+    assert again.refused == 0 and again.unchanged == 1
+    elevator = Elevator.objects.get()
+    assert (elevator.status, elevator.next_inspection_due) == ("suspended", date(2027, 3, 1))
+    run(files.xlsx([files.row(status=None, maintenance=None)]))  # empty cells: unknown, not "cleared"
+    elevator.refresh_from_db()
+    assert elevator.status == "suspended" and elevator.maintenance_company is not None
+
+
+def test_an_older_inspection_in_the_file_does_not_roll_the_facts_back():
+    run(files.xlsx([files.row(inspected=date(2026, 3, 1), due=date(2027, 3, 1))]))
+    run(files.xlsx([files.row(inspected=date(2025, 3, 1), result="不合格", due=date(2026, 3, 1))]))
+    elevator = Elevator.objects.get()
+    assert (elevator.last_inspected_on, elevator.inspection_result) == (date(2026, 3, 1), "pass")
+    assert elevator.inspections.count() == 2  # the older one joins the history
+
+
+def test_a_credit_code_that_contradicts_the_known_one_is_refused():
+    Organisation.objects.create(kind="property_manager", name="某物业", credit_code=credit_code_for(5))
+    result = run(files.xlsx([files.row(user_unit="某物业", user_unit_code=credit_code_for(6))]))
+    assert [p.column for p in result.problems] == ["使用单位统一社会信用代码"]
+    assert credit_code_for(5) in result.problems[0].reason
