@@ -57,9 +57,6 @@ PUBLIC_KINDS = GOVERNMENT_KINDS | {OrganisationKind.INSURER}
 
 
 class OrganisationQuerySet(VisibleQuerySet):
-    def public_bodies(self):
-        return self.filter(kind__in=PUBLIC_KINDS)
-
     def for_city_regulator(self, org):
         return self
 
@@ -138,10 +135,6 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def is_government(self) -> bool:
-        return self.kind in GOVERNMENT_KINDS
 
     def contact_emails(self) -> list[str]:
         """Addresses that receive this organisation's reports and notices."""

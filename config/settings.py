@@ -221,7 +221,6 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/minute"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "梯保 Tibao API",

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organisation
 from core.text import normalise_code
 
 from .codes import CATEGORY_CHOICES, CategoryGroup
@@ -19,6 +20,12 @@ from .models import (
     old_condition,
     three_no_condition,
 )
+
+
+def visible_organisations(request):
+    """Organisation choices are limited to what the caller may see: an id is no way to probe."""
+    user = getattr(request, "user", None)
+    return Organisation.objects.visible_to(user)
 
 
 class ElevatorFilterSet(django_filters.FilterSet):
@@ -47,6 +54,11 @@ class ElevatorFilterSet(django_filters.FilterSet):
             ("updated_at", "updated_at"),
         ),
         label=_("排序"),
+    )
+
+    user_unit = django_filters.ModelChoiceFilter(queryset=visible_organisations, label=_("使用单位"))
+    maintenance_company = django_filters.ModelChoiceFilter(
+        queryset=visible_organisations, label=_("维保单位")
     )
 
     class Meta:

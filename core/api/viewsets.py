@@ -1,6 +1,6 @@
 """Base viewsets: every API queryset passes through the model's visibility rule, once, here."""
 
-from rest_framework import mixins, viewsets
+from rest_framework import viewsets
 
 
 class VisibleQuerysetMixin:
@@ -14,14 +14,4 @@ class VisibleQuerysetMixin:
 
 
 class VisibleReadOnlyModelViewSet(VisibleQuerysetMixin, viewsets.ReadOnlyModelViewSet):
-    pass
-
-
-class VisibleModelViewSet(VisibleQuerysetMixin, viewsets.ModelViewSet):
-    pass
-
-
-class VisibleListCreateViewSet(
-    VisibleQuerysetMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
     pass

@@ -1,0 +1,22 @@
+"""Organisation filters accept only organisations the caller may see: ids are no way to probe."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.elevators.factories import ElevatorFactory
+from tests.utils.world import make_world
+
+pytestmark = pytest.mark.django_db
+
+
+def test_filtering_by_an_invisible_organisation_is_an_error_not_a_probe():
+    world = make_world()
+    ElevatorFactory(user_unit=world.orgs["pm_xiangcheng"])
+    client = APIClient()
+    client.force_login(world.users["pm_fancheng"])
+    hidden = world.orgs["pm_xiangcheng"].pk
+    assert client.get("/api/v1/elevators/", {"user_unit": hidden}).status_code == 400
+    own = client.get("/api/v1/elevators/", {"user_unit": world.orgs["pm_fancheng"].pk})
+    assert own.status_code == 200
+    client.force_login(world.users["city"])
+    assert len(client.get("/api/v1/elevators/", {"user_unit": hidden}).json()["results"]) == 1
