@@ -39,6 +39,12 @@ NAVIGATION = [
         ),
         icon="cash-coin",
     ),
+    NavItem(
+        _("数据导入"),
+        "import-list",
+        kinds=frozenset({K.CITY_REGULATOR, K.DISTRICT_REGULATOR, K.INSURER, K.PROPERTY_MANAGER}),
+        icon="upload",
+    ),
     NavItem(_("通知"), "notice-list", icon="bell"),
     NavItem(_("API 密钥"), "api-key-list", org_admin_only=True, icon="key"),
     NavItem(_("接口文档"), "api-docs", icon="braces"),

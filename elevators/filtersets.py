@@ -17,6 +17,7 @@ from .models import (
     InspectionResult,
     PlaceCategory,
     in_scope_condition,
+    insured_condition,
     old_condition,
     three_no_condition,
 )
@@ -42,6 +43,7 @@ class ElevatorFilterSet(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(choices=ElevatorStatus.choices, label=_("设备状态"))
     in_scope = django_filters.BooleanFilter(method="filter_in_scope", label=_("应投保（在检验有效期内）"))
+    insured = django_filters.BooleanFilter(method="filter_insured", label=_("当前已投保"))
     old = django_filters.BooleanFilter(method="filter_old", label=_("老旧电梯（15年以上）"))
     three_no = django_filters.BooleanFilter(method="filter_three_no", label=_("三无电梯"))
     equipment_code = django_filters.CharFilter(method="filter_code", label=_("设备代码"))
@@ -96,6 +98,9 @@ class ElevatorFilterSet(django_filters.FilterSet):
 
     def filter_in_scope(self, queryset, name, value):
         return self._split(queryset, in_scope_condition(on=self.today()), value)
+
+    def filter_insured(self, queryset, name, value):
+        return self._split(queryset, insured_condition(on=self.today()), value)
 
     def filter_old(self, queryset, name, value):
         return self._split(queryset, old_condition(on=self.today()), value)

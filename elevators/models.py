@@ -116,6 +116,11 @@ def old_condition(*, on: date) -> Q:
     return Q(installed_on__lte=years_before(on, OLD_ELEVATOR_YEARS))
 
 
+def insured_condition(*, on: date) -> Q:
+    """Insured on `on`: some policy's cover of the elevator is in force that day (DESIGN.md 3)."""
+    return Q(Exists(_policy_covers().in_force_on(on).filter(elevator=OuterRef("pk"))))
+
+
 def three_no_condition() -> Q:
     """ "三无电梯": no user unit, no maintenance contract, or no repair funds on record."""
     return Q(user_unit__isnull=True) | Q(maintenance_company__isnull=True) | Q(has_repair_funds=False)
@@ -132,6 +137,9 @@ class ElevatorQuerySet(VisibleQuerySet):
 
     def three_no(self):
         return self.filter(three_no_condition())
+
+    def insured(self, *, on: date):
+        return self.filter(insured_condition(on=on))
 
     def in_group(self, group: str):
         return self.filter(category__in=[c.code for c in ELEVATOR_CATEGORIES if c.group == group])

@@ -23,7 +23,17 @@ from .selectors import elevator_export_table, elevator_public_card, elevator_tim
 
 # The filters the list page offers; the FilterSet's other filters (user unit, maintenance company,
 # exact code) serve the API and links, and keep working in the query string.
-LIST_FILTERS = ["q", "district", "place_category", "group", "status", "in_scope", "old", "three_no"]
+LIST_FILTERS = [
+    "q",
+    "district",
+    "place_category",
+    "group",
+    "status",
+    "in_scope",
+    "insured",
+    "old",
+    "three_no",
+]
 YES_NO_ANY = [("unknown", gettext_lazy("不限")), ("true", gettext_lazy("是")), ("false", gettext_lazy("否"))]
 SORTABLE_COLUMNS = ["equipment_code", "district", "installed_on", "next_inspection_due"]
 DEFAULT_ORDERING = "equipment_code"  # Elevator.Meta.ordering
@@ -68,7 +78,7 @@ class ElevatorListView(VisibleListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = self.filterset.form
-        for name in ("in_scope", "old", "three_no"):
+        for name in ("in_scope", "insured", "old", "three_no"):
             form.fields[name].widget.choices = YES_NO_ANY
         context["filter_fields"] = [form[name] for name in LIST_FILTERS]
         # A bad value in a filter the form does not show (from a link or a hand-edited URL) must

@@ -20,3 +20,28 @@ def test_filtering_by_an_invisible_organisation_is_an_error_not_a_probe():
     assert own.status_code == 200
     client.force_login(world.users["city"])
     assert len(client.get("/api/v1/elevators/", {"user_unit": hidden}).json()["results"]) == 1
+
+
+def test_insured_now_filter_follows_cover_in_force():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.insurance.factories import policy, product_version
+
+    world = make_world()
+    insured, bare = ElevatorFactory(user_unit=world.orgs["pm_fancheng"]), ElevatorFactory()
+    today = timezone.localdate()
+    policy(product_version(world.orgs["insurer_a"]), [insured], start=today - timedelta(days=10))
+    client = APIClient()
+    client.force_login(world.users["city"])
+    codes = {
+        r["equipment_code"] for r in client.get("/api/v1/elevators/", {"insured": "true"}).json()["results"]
+    }
+    assert codes == {insured.equipment_code}
+    codes = {
+        r["equipment_code"] for r in client.get("/api/v1/elevators/", {"insured": "false"}).json()["results"]
+    }
+    assert codes == {bare.equipment_code}
+    page = client.get("/elevators/", {"insured": "true"})
+    assert [e.pk for e in page.context["object_list"]] == [insured.pk]
