@@ -2,8 +2,9 @@
 
 `--elevators N` (default 3,000) elevators spread over the twelve divisions, the place categories
 and the elevator categories in plausible proportions (`data`), generated as a deterministic
-stream (`generator`) and written by `loading`: with full timelines below BULK_THRESHOLD, bulk
-loaded with one inspection each above it (a million in about a minute on PostgreSQL).
+stream (`generator`, from the organisations in `context`) and written by `loading`: with full
+timelines (`history`) below BULK_THRESHOLD, bulk loaded with one inspection each from it on (a
+million in well under a minute on PostgreSQL, bench/seed_scale.py).
 
 Idempotent: when the registry already holds N elevators nothing is written; a larger N adds the
 missing ones (the same seed's stream begins with the elevators written before). The step adds
@@ -20,7 +21,9 @@ from accounts.models import OrganisationKind
 from elevators.models import District, Elevator
 
 from . import data
-from .generator import RegistryStream, context_load, elevator_history, elevators_generate
+from .context import context_load
+from .generator import RegistryStream, elevators_generate
+from .history import elevator_history
 from .loading import LoadResult, demo_elevators_bulk_load, demo_elevators_create
 
 __all__ = [

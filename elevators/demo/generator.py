@@ -10,8 +10,8 @@ Realism in brief: a site (a residential compound, a hospital, a mall) has one us
 maintenance company, one brand and one construction date; its elevators follow the place's mix
 of categories. Elevators registered before 2016 mostly carry a legacy 20-digit code. The latest
 inspection is within the last year for most elevators in use, past due for some; suspended,
-scrapped and cancelled ones stopped being inspected. `elevator_history` adds yearly inspections
-and the lifecycle events for the timeline, each elevator from its own generator.
+scrapped and cancelled ones stopped being inspected. `history.elevator_history` adds yearly
+inspections and the lifecycle events for the timeline.
 """
 
 import random
@@ -22,19 +22,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
 
-from accounts.demo import MAINTENANCE_COMPANIES, PROPERTY_MANAGERS
-from accounts.models import Organisation, OrganisationKind
 from elevators.codes import CATEGORIES_BY_CODE, CategoryGroup, EquipmentCodeForm
-from elevators.models import (
-    District,
-    ElevatorStatus,
-    Inspection,
-    InspectionResult,
-    LifecycleEvent,
-    years_before,
-)
+from elevators.models import ElevatorStatus, Inspection, years_before
 
 from . import data
+from .context import Division, RegistryContext, Unit
 
 DEVICE_SERIAL_DIGITS = 100_000
 LETTER_SERIALS = "ABCDEFGHJKLMNPQRTUWXY"  # letters take over past 99999, as the code allows
@@ -64,86 +56,6 @@ class Weighted:
         if not self.items:
             return None
         return self.items[min(bisect(self.cumulative, draw * self.total), len(self.items) - 1)]
-
-
-# --- the context: what the database holds that the stream refers to ------------------------
-
-
-@dataclass(frozen=True)
-class Division:
-    code: str
-    name: str
-    short_name: str
-    kind: str
-    city_code: str
-    city_name: str
-
-    @property
-    def label(self) -> str:
-        """How an address names the division: 樊城区, 枣阳市, 高新区."""
-        return self.short_name if self.kind == District.Kind.ZONE and self.short_name else self.name
-
-    @property
-    def government(self) -> str:
-        """How the division's government names its buildings: 樊城区, 枣阳市, 襄阳高新区."""
-        if self.kind == District.Kind.ZONE:
-            return f"{self.city_name.removesuffix('市')}{self.short_name or self.name}"
-        return self.name
-
-    @property
-    def registry_region(self) -> str:
-        """The registering office's region code in a legacy code: the zones registered with the city."""
-        return self.city_code if self.kind == District.Kind.ZONE else self.code
-
-
-@dataclass(frozen=True)
-class Unit:
-    """An organisation the stream may name: a user unit or a maintenance company."""
-
-    id: int
-    name: str
-    district: str | None
-    weight: float = 1.0
-
-
-@dataclass(frozen=True)
-class RegistryContext:
-    divisions: dict[str, Division]
-    user_units: dict[str, list[Unit]]  # place category -> the units that keep such places
-    maintainers: list[Unit]
-    units_by_name: dict[str, Unit]
-
-
-def context_load() -> RegistryContext:
-    """Divisions and demo organisations as the stream needs them, in the tables' fixed order.
-
-    An organisation missing from the database is simply not drawn; the stream's codes do not
-    depend on which organisations exist.
-    """
-    divisions = {
-        d.code: Division(d.code, d.name, d.short_name, d.kind, d.city_code, d.city_name)
-        for d in District.objects.all()
-    }
-    managers = [(row, data.ACCOUNTS_MANAGER_WEIGHT) for row in PROPERTY_MANAGERS]
-    managers += [(row, 1.0) for row in data.EXTRA_PROPERTY_MANAGERS]
-    maintainers = MAINTENANCE_COMPANIES + data.EXTRA_MAINTENANCE_COMPANIES
-    names = [row[0] for row, _ in managers] + [row[0] for row in maintainers]
-    ids = dict(
-        Organisation.objects.filter(
-            name__in=names, kind__in=[OrganisationKind.PROPERTY_MANAGER, OrganisationKind.MAINTENANCE_COMPANY]
-        ).values_list("name", "id")
-    )
-    user_units: dict[str, list[Unit]] = defaultdict(list)
-    units_by_name: dict[str, Unit] = {}
-    for (name, _short, district, _registration, places), weight in managers:
-        if name in ids:
-            unit = Unit(ids[name], name, district, weight)
-            units_by_name[name] = unit
-            for place in places:
-                user_units[place].append(unit)
-    maintenance = [Unit(ids[name], name, district) for name, _short, district in maintainers if name in ids]
-    units_by_name.update((unit.name, unit) for unit in maintenance)
-    return RegistryContext(divisions, dict(user_units), maintenance, units_by_name)
 
 
 # --- what the stream yields ----------------------------------------------------------------
@@ -301,9 +213,8 @@ class RegistryStream:
 
     def _fallback(self, units: list[Unit]) -> Weighted:
         """Who takes on a site with no unit of its own division: one of the city proper, if any."""
-        urban_kinds = {District.Kind.DISTRICT, District.Kind.ZONE}
         divisions = self.context.divisions
-        urban = [u for u in units if u.district in divisions and divisions[u.district].kind in urban_kinds]
+        urban = [u for u in units if u.district in divisions and divisions[u.district].is_urban]
         return self._weighted_units(urban or units)
 
     def __iter__(self) -> Iterator[DemoElevator]:
@@ -515,13 +426,8 @@ class RegistryStream:
         return inspected_on, kind, result, changed_on
 
     def _next_serial(self, category: str, maker: str, year: int) -> str:
-        key = (category, maker, year)
-        number = self.serials.get(key)
-        number = (
-            1 + int(self.rng.random() * 3000) if number is None else number + 1 + int(self.rng.random() * 6)
-        )
-        self.serials[key] = number
-        return serial_text(number)
+        """The maker's next serial of the category and year (makers' serials skip a few)."""
+        return serial_text(self._next(self.serials, (category, maker, year), start=3000, step=6))
 
     def _legacy_code(self, category: str, division: Division, registered_on: date) -> str | None:
         """The 20-digit code of a registration before 2016, or None when the month's numbers ran out."""
@@ -534,7 +440,7 @@ class RegistryStream:
         return f"{category}{division.registry_region}{month}{sequence:04d}"
 
     def _next(self, counters: dict, key, *, start: int, step: int) -> int:
-        """The next number of a counter that starts somewhere below `start` and moves by up to `step`."""
+        """The next number of a counter that starts at 1 to `start` and moves on by 1 to `step`."""
         number = counters.get(key)
         draw = self.rng.random()
         number = 1 + int(draw * start) if number is None else number + 1 + int(draw * step)
@@ -546,104 +452,3 @@ def elevators_generate(*, seed: int, context: RegistryContext, today: date, coun
     """The first `count` elevators of the stream (for tests and small demos)."""
     stream = iter(RegistryStream(seed=seed, context=context, today=today))
     return [next(stream) for _ in range(count)]
-
-
-# --- history --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HistoryInspection:
-    inspected_on: date
-    kind: str
-    result: str
-    next_due: date
-    inspection_body: str
-    report_number: str
-
-
-@dataclass(frozen=True)
-class HistoryEvent:
-    occurred_on: date
-    kind: str
-    description: str = ""
-    reference: str = ""
-
-
-def elevator_history(
-    elevator: DemoElevator, *, seed: int, today: date
-) -> tuple[list[HistoryInspection], list[HistoryEvent]]:
-    """Earlier inspections (yearly, back 3-6 years or to acceptance) and lifecycle events.
-
-    The elevator's latest inspection is not among them: it comes with the elevator. Each elevator
-    draws from a generator of its own, so the history does not disturb the stream.
-    """
-    rng = random.Random(f"{seed}:{elevator.equipment_code}")
-    results = Weighted.of(data.HISTORY_RESULT_WEIGHTS)
-    inspections: list[HistoryInspection] = []
-
-    def inspection(on: date, kind: str, result: str) -> HistoryInspection:
-        return HistoryInspection(
-            inspected_on=on,
-            kind=kind,
-            result=result,
-            next_due=years_before(on, -1),
-            inspection_body=inspection_body(on.year),
-            report_number=f"DT{on.year}-{rng.randrange(1_000_000):06d}",
-        )
-
-    reached_acceptance = elevator.inspection_kind == Inspection.Kind.ACCEPTANCE
-    if not reached_acceptance:
-        kept = rng.randint(*data.HISTORY_YEARS)
-        for back in range(1, kept):
-            on = years_before(elevator.last_inspected_on, back) + timedelta(days=rng.randint(-20, 20))
-            if on <= elevator.accepted_on + timedelta(days=200):
-                reached_acceptance = True
-                break
-            result = results.pick(rng)
-            if result == InspectionResult.FAIL:
-                inspections.append(inspection(on, Inspection.Kind.PERIODIC, InspectionResult.FAIL))
-                on = on + timedelta(days=rng.randint(15, 40))
-                result = InspectionResult.PASS_AFTER_RECTIFICATION
-            inspections.append(inspection(on, Inspection.Kind.PERIODIC, result))
-        if reached_acceptance:
-            inspections.append(
-                inspection(elevator.accepted_on, Inspection.Kind.ACCEPTANCE, InspectionResult.PASS)
-            )
-
-    notice_on = elevator.installed_on - timedelta(days=rng.randint(20, 90))
-    events = [
-        HistoryEvent(
-            occurred_on=notice_on,
-            kind=LifecycleEvent.Kind.INSTALL_NOTICE,
-            description=f"{elevator.manufacturer} {elevator.model_number}",
-            reference=f"鄂F安告〔{notice_on.year}〕{rng.randint(1, 2999):04d}号",
-        ),
-        HistoryEvent(
-            occurred_on=elevator.registered_on,
-            kind=LifecycleEvent.Kind.REGISTRATION,
-            reference=elevator.registration_number,
-        ),
-    ]
-    rework_from = years_before(elevator.installed_on, -10)
-    old = elevator.installed_on <= years_before(today, 12)
-    if old and rng.random() < data.OLD_REWORK_SHARE and rework_from < today - timedelta(days=30):
-        kind = rng.choice(sorted(data.REWORKS))
-        on = rework_from + timedelta(days=rng.randrange((today - timedelta(days=30) - rework_from).days))
-        word = "改告" if kind == LifecycleEvent.Kind.MODIFICATION_NOTICE else "修告"
-        events.append(
-            HistoryEvent(
-                occurred_on=on,
-                kind=kind,
-                description=rng.choice(data.REWORKS[kind]),
-                reference=f"鄂F{word}〔{on.year}〕{rng.randint(1, 999):04d}号",
-            )
-        )
-    if elevator.status_changed_on is not None:
-        events.append(
-            HistoryEvent(
-                occurred_on=elevator.status_changed_on,
-                kind=LifecycleEvent.Kind.STATUS_CHANGE,
-                description=f"{ElevatorStatus.IN_USE.label} → {ElevatorStatus(elevator.status).label}",
-            )
-        )
-    return inspections, events

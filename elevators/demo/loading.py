@@ -23,7 +23,9 @@ from django.utils import timezone
 
 from elevators.models import Elevator, Inspection, LifecycleEvent
 
-from .generator import DemoElevator, RegistryContext, RegistryStream, context_load, elevator_history
+from .context import RegistryContext, context_load
+from .generator import DemoElevator, RegistryStream
+from .history import elevator_history
 
 ORM_CHUNK = 2_000  # elevators per round of bulk_create with histories
 ORM_BATCH = 1_000
