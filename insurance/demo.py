@@ -115,8 +115,13 @@ def _products(*, rng: random.Random) -> dict[tuple[int, str], ProductVersion]:
                 coefficients=COEFFICIENTS,
                 note="首版",
             )
-        versions[(index, model)] = product.current_version
-    return versions
+        versions[(index, model)] = product.current_version.pk
+    # Each policy is priced by rating.quote; with the terms prefetched it reads them only once.
+    loaded = ProductVersion.objects.select_related("product__insurer").prefetch_related(
+        "base_premiums", "coefficients"
+    )
+    by_pk = loaded.in_bulk(versions.values())
+    return {key: by_pk[pk] for key, pk in versions.items()}
 
 
 def _plus_years(day: date, years: int) -> date:
