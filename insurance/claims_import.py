@@ -20,8 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils.datetime import from_excel
 
-from accounts.models import OrganisationKind
-from accounts.visibility import organisation_of
 from core.imports import ImportKind, register_import_kind
 from core.tabular import (
     RowProblem,
@@ -38,6 +36,7 @@ from core.xlsx import TableRow, read_table
 
 from .claims import CLAIMS_BATCH_MAX, DESCRIPTION_MAX, claims_bulk_upsert
 from .models import Claim, ClaimStatus, CoverageItem
+from .permissions import insurer_of
 
 # field: the headers that name it (compared after core.xlsx.normalise_header).
 CLAIM_COLUMNS: dict[str, list[str]] = {
@@ -172,8 +171,8 @@ def _parse_row(values: dict) -> dict:
 
 
 def may_import_claims(user) -> bool:
-    org = organisation_of(user)
-    return org is not None and org.kind == OrganisationKind.INSURER and org.is_active
+    """Insurers' users import their claim lists."""
+    return insurer_of(user) is not None
 
 
 def claim_list_import(*, source, filename: str, user, dry_run: bool) -> ClaimImportResult:
@@ -185,7 +184,7 @@ def claim_list_import(*, source, filename: str, user, dry_run: bool) -> ClaimImp
     """
     if not may_import_claims(user):
         raise PermissionDenied(_("只有保险机构可以导入理赔清单。"))
-    insurer = organisation_of(user)
+    insurer = insurer_of(user)
     result = ClaimImportResult(dry_run=dry_run)
     table = read_table(
         source,

@@ -78,6 +78,12 @@ class PolicyTermsForm(ElevatorSelectionForm):
         )
         self.fields["start_date"].initial = timezone.localdate()
 
+    def clean_product(self):
+        product = self.cleaned_data["product"]
+        if product.current_version is None:
+            raise forms.ValidationError(_("该产品还没有条款版本。"))
+        return product
+
     def clean_start_date(self):
         start = self.cleaned_data["start_date"]
         if start < timezone.localdate():

@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, OrganisationKind
 from accounts.validators import normalise_credit_code
-from accounts.visibility import organisation_of
 from core.exceptions import ApplicationError
 from core.imports import ImportKind, register_import_kind
 from core.tabular import (
@@ -39,6 +38,7 @@ from elevators.codes import normalise_equipment_code
 from elevators.models import Elevator
 
 from .models import FundingSource, InsuranceModel, Policy, Product
+from .permissions import insurer_of, is_back_office, property_manager_of
 from .services import policy_register_once
 
 # field: the headers that name it in real files (compared after core.xlsx.normalise_header).
@@ -118,7 +118,10 @@ class _Lookups:
 
     def __init__(self, user):
         self.user = user
-        self.caller = organisation_of(user)
+        self.own_insurer = insurer_of(user)  # an insurer imports its own policies only
+        self.own_holder = property_manager_of(user)  # a property manager those it holds
+        # Only the products the caller may see: a property manager never uses an off-sale product.
+        self.visible_products = Product.objects.visible_to(user)
         self.insurers: dict[str, Organisation | None] = {}
         self.products: dict[tuple[int, str], list[Product]] = {}
         self.holders: dict[tuple[str, str], Organisation | None] = {}
@@ -135,13 +138,9 @@ class _Lookups:
             raise RowRefused(
                 "insurer", _("未知的保险机构“%(value)s”（请填写全称或统一社会信用代码）。") % {"value": text}
             )
-        if (
-            self.caller is not None
-            and self.caller.kind == OrganisationKind.INSURER
-            and insurer != self.caller
-        ):
+        if self.own_insurer is not None and insurer != self.own_insurer:
             raise RowRefused(
-                "insurer", _("只能导入本机构（%(name)s）承保的保单。") % {"name": self.caller.name}
+                "insurer", _("只能导入本机构（%(name)s）承保的保单。") % {"name": self.own_insurer.name}
             )
         return insurer
 
@@ -150,14 +149,14 @@ class _Lookups:
         text = cell_text(values, "product", required=True)
         key = (insurer.pk, text)
         if key not in self.products:
-            matches = list(Product.objects.filter(insurer=insurer).filter(Q(code=text) | Q(name=text)))
+            matches = list(self.visible_products.filter(insurer=insurer).filter(Q(code=text) | Q(name=text)))
             self.products[key] = [p for p in matches if p.code == text] or matches
         matches = self.products[key]
         if len(matches) > 1:
             raise RowRefused("product", _("“%(value)s”对应多个产品，请填写产品代码。") % {"value": text})
         if not matches:
             names = "、".join(
-                f"{p.code} {p.name}" for p in Product.objects.filter(insurer=insurer).order_by("code")
+                f"{p.code} {p.name}" for p in self.visible_products.filter(insurer=insurer).order_by("code")
             )
             raise RowRefused(
                 "product",
@@ -190,13 +189,9 @@ class _Lookups:
                     _("统一社会信用代码为 %(code)s 的单位不存在。") % {"code": credit_code},
                 )
             raise RowRefused("policyholder", _("单位“%(name)s”不存在。") % {"name": name})
-        if (
-            self.caller is not None
-            and self.caller.kind == OrganisationKind.PROPERTY_MANAGER
-            and holder != self.caller
-        ):
+        if self.own_holder is not None and holder != self.own_holder:
             raise RowRefused(
-                "policyholder", _("只能导入本单位（%(name)s）投保的保单。") % {"name": self.caller.name}
+                "policyholder", _("只能导入本单位（%(name)s）投保的保单。") % {"name": self.own_holder.name}
             )
         return holder
 
@@ -389,7 +384,11 @@ def _refuse_policy(group: _Policy, exc, *, result: PolicyImportResult, label) ->
             _("保费 %(declared)s 元与产品费率计算结果 %(expected)s 元不符。") % mismatch
         )
     for conflict in extra.get("conflicts", []):
-        reasons[conflict["elevator"]] = _("保险期间与已有保单 %(policy)s 重叠。") % conflict
+        reasons[conflict["elevator"]] = (
+            _("保险期间与已有保单 %(policy)s 重叠。") % conflict
+            if conflict["policy"]
+            else _("保险期间与其他保险机构的保单重叠。")
+        )
     faulty = [r for r in group.rows if r.elevator.equipment_code in at_fault] or group.rows
     for row in group.rows:
         if row in faulty:
@@ -405,10 +404,7 @@ def _refuse_policy(group: _Policy, exc, *, result: PolicyImportResult, label) ->
 
 def may_import_policies(user) -> bool:
     """Insurers' and property managers' users import policy lists; operators do too (the command)."""
-    org = organisation_of(user)
-    if org is None:
-        return bool(getattr(user, "is_superuser", False))
-    return org.is_active and org.kind in (OrganisationKind.INSURER, OrganisationKind.PROPERTY_MANAGER)
+    return is_back_office(user) or insurer_of(user) is not None or property_manager_of(user) is not None
 
 
 register_import_kind(

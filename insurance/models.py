@@ -6,13 +6,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.fields import RangeOperators
 from django.db import models
-from django.db.models import Exists, F, Func, OuterRef, Q
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.visibility import VisibleQuerySet
 from core.constraints import PostgresExclusionConstraint
 from elevators.codes import CategoryGroup
-from elevators.models import Elevator, PlaceCategorySector
+from elevators.models import Elevator
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 COEFFICIENT = {"max_digits": 6, "decimal_places": 3}
@@ -65,6 +66,17 @@ class ProductQuerySet(VisibleQuerySet):
 
     def for_insurer(self, org):
         return self.filter(insurer=org)
+
+    def with_versions(self):
+        """Products with every version's terms (limits, base premiums, coefficients), newest first."""
+        return self.prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=ProductVersion.objects.prefetch_related(
+                    "limits", "base_premiums", "coefficients"
+                ).order_by("-number"),
+            )
+        )
 
     def _on_sale(self, org):
         """The insurance issue: insurers see their own; regulators and property managers what is on sale."""
@@ -208,6 +220,7 @@ class Coefficient(models.Model):
 
 
 def _covering(elevators) -> Q:
+    """Policies covering (or having covered) any of `elevators`."""
     return Q(Exists(PolicyElevator.objects.filter(policy=OuterRef("pk"), elevator__in=elevators)))
 
 
@@ -222,11 +235,10 @@ class PolicyQuerySet(VisibleQuerySet):
         return self.filter(insurer=org)
 
     def for_district_regulator(self, org):
-        return self.filter(_covering(Elevator.objects.filter(district_id=org.district_id)))
+        return self.filter(_covering(Elevator.objects.for_district_regulator(org)))
 
     def for_sector_department(self, org):
-        sector = PlaceCategorySector.objects.filter(department=org.department).values("place_category_id")
-        return self.filter(_covering(Elevator.objects.filter(place_category_id__in=sector)))
+        return self.filter(_covering(Elevator.objects.for_sector_department(org)))
 
     def for_finance_bureau(self, org):
         return self.filter(funding_source=FundingSource.PUBLIC_FINANCE)
@@ -235,7 +247,29 @@ class PolicyQuerySet(VisibleQuerySet):
         return self.filter(Q(policyholder=org) | _covering(Elevator.objects.for_property_manager(org)))
 
     def active_on(self, day: date):
-        return self.filter(status=Policy.Status.ACTIVE, start_date__lte=day, end_date__gte=day)
+        """Policies that had cover in force on `day` (PolicyElevator.objects.in_force_on), whatever
+        their status today: a policy expired since, or cancelled after `day`, still counts."""
+        return self.filter(Exists(PolicyElevator.objects.in_force_on(day).filter(policy=OuterRef("pk"))))
+
+    def with_elevator_count(self):
+        """Annotate `elevator_count`: how many elevators each policy covers (one subquery, no join)."""
+        count = (
+            PolicyElevator.objects.filter(policy=OuterRef("pk"))
+            .order_by()
+            .values("policy")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(elevator_count=Coalesce(Subquery(count, output_field=IntegerField()), 0))
+
+    def with_visible_links(self, user):
+        """Annotate `visible_renewed_from_id` and `visible_renewal_id`: the policies this one was
+        renewed from and into, when `user` may see them (else None)."""
+        visible = Policy.objects.visible_to(user)
+        return self.annotate(
+            visible_renewed_from_id=Subquery(visible.filter(pk=OuterRef("renewed_from_id")).values("pk")[:1]),
+            visible_renewal_id=Subquery(visible.filter(renewed_from=OuterRef("pk")).values("pk")[:1]),
+        )
 
 
 class Policy(models.Model):
@@ -304,6 +338,23 @@ class Policy(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def renewal_or_none(self) -> "Policy | None":
+        """The policy this one was renewed into (reverse one-to-one), or None."""
+        try:
+            return self.renewal
+        except Policy.DoesNotExist:
+            return None
+
+    def can_cancel(self, on: date) -> bool:
+        """Only a policy in force may be cancelled (退保), from a day of its period: cancelling on the
+        start date means the cover never took effect. An expired or cancelled policy stays as it is."""
+        return self.status == self.Status.ACTIVE and self.start_date <= on <= self.end_date
+
+    def can_renew(self) -> bool:
+        """A policy is renewed once, and never after it was cancelled."""
+        return self.status != self.Status.CANCELLED and self.renewal_or_none is None
+
 
 class DateRange(Func):
     """daterange(start, end, '[]') — policy periods include both ends."""
@@ -319,16 +370,35 @@ class PolicyElevatorQuerySet(VisibleQuerySet):
     def visible_to(self, user):
         return self.filter(policy__in=Policy.objects.visible_to(user))
 
+    # --- the one definition of "cover in force" (DESIGN.md section 3) ------------------------
+    # start_date..end_date is the cover's effective period: cancelling a policy ends it the day
+    # before the cancellation date, and a cover cancelled before it began is `is_cancelled`.
+    # Coverage, the overlap rule, claims, the public card and the policy filters all use these.
+
+    def in_force_during(self, start: date, end: date | None = None):
+        """Cover in force on at least one day of start..end (both inclusive; no end: open-ended)."""
+        covers = self.filter(is_cancelled=False, end_date__gte=start)
+        return covers if end is None else covers.filter(start_date__lte=end)
+
     def in_force_on(self, day: date):
-        """Cover in force on `day`: the period holds the day and the policy is not cancelled."""
-        return self.filter(is_cancelled=False, start_date__lte=day, end_date__gte=day)
+        """Cover in force on `day`."""
+        return self.in_force_during(day, day)
+
+    def of_elevators_visible_to(self, user):
+        """Covers of the elevators `user` may see: a policy's page lists only those (a district
+        regulator sees its district's part of a policy spanning districts)."""
+        return self.filter(elevator__in=Elevator.objects.visible_to(user))
 
 
 class PolicyElevator(models.Model):
     """One elevator covered by a policy, with its own premium.
 
-    The policy's model and period are repeated here so that the database can refuse two policies
-    of one model covering one elevator at overlapping times (an exclusion constraint on PostgreSQL).
+    The policy's model is repeated here, and the cover's effective period kept here, so that the
+    database can refuse two policies of one model covering one elevator at overlapping times (an
+    exclusion constraint on PostgreSQL). The period starts as the policy's; cancelling the policy
+    ends it the day before the cancellation date (insurance.services.policy_cancel), while
+    Policy.end_date keeps the contracted end. A cover cancelled before it began never took effect:
+    it keeps its dates and is marked `is_cancelled` (the constraint skips those rows).
     """
 
     policy = models.ForeignKey(
@@ -369,6 +439,10 @@ class PolicyElevator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy} / {self.elevator}"
+
+    def is_in_force_on(self, day: date) -> bool:
+        """The same rule as PolicyElevatorQuerySet.in_force_on, for a row already in memory."""
+        return not self.is_cancelled and self.start_date <= day <= self.end_date
 
 
 # --- claims ---------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from elevators.models import Elevator, PlaceCategorySector
+from elevators.models import Elevator
 from elevators.selectors import TimelineEntry, register_public_card_facts, register_timeline_source
 
 from .models import Claim, ClaimStatus, PolicyElevator
@@ -70,19 +70,16 @@ def _insurer_in_force(elevator: Elevator) -> dict:
     }
 
 
-def claim_totals_for_sector(*, organisation) -> list[dict]:
-    """Claims on the elevators of a sector department's sector, in aggregate only (DESIGN.md 2):
+def claim_totals_for_sector(*, user) -> list[dict]:
+    """Claims on the elevators `user` (a sector department) may see, in aggregate only (DESIGN.md 2):
     per status the number of claims and the amounts claimed and paid, and a total row last.
 
-    Departments never see claim rows; this reads Claim directly, bypassing visibility on purpose,
-    and returns no identifying detail.
+    Departments never see claim rows (Claim.objects.visible_to gives them none); this reads Claim
+    through the elevators they see instead, and returns no identifying detail.
     """
-    sector = PlaceCategorySector.objects.filter(department=organisation.department).values(
-        "place_category_id"
-    )
     rows = {
         row["status"]: row
-        for row in Claim.objects.filter(elevator__place_category_id__in=sector)
+        for row in Claim.objects.filter(elevator__in=Elevator.objects.visible_to(user))
         .values("status")
         .annotate(count=Count("pk"), claimed=Sum("amount_claimed"), paid=Sum("amount_paid"))
         .order_by()

@@ -1,4 +1,4 @@
-"""Writes for products and policies (claims: insurance/claims.py)."""
+"""Writes for products and policies (claims: the insurance.claims package)."""
 
 from collections import defaultdict
 from datetime import date, timedelta
@@ -9,8 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Organisation, OrganisationKind
-from accounts.visibility import organisation_of
+from accounts.models import Organisation
 from core.exceptions import ApplicationError
 from elevators.models import Elevator
 
@@ -24,6 +23,7 @@ from .models import (
     Product,
     ProductVersion,
 )
+from .permissions import acts_for_insurer, may_cancel_policy, may_register_policy, may_renew_policy
 from .rating import quote
 
 PREMIUM_TOLERANCE = Decimal("0.01")
@@ -33,10 +33,7 @@ PREMIUM_TOLERANCE = Decimal("0.01")
 
 
 def _check_insurer(user, insurer: Organisation) -> None:
-    org = organisation_of(user)
-    if org is None and getattr(user, "is_superuser", False):
-        return
-    if org is None or org.kind != OrganisationKind.INSURER or org.pk != insurer.pk:
+    if not acts_for_insurer(user, insurer.pk):
         raise PermissionDenied(_("只有保险机构本身可以维护自己的产品和保单。"))
 
 
@@ -114,6 +111,11 @@ def product_create(
 
 def policy_default_end(start: date) -> date:
     """The last day of one policy year from `start` (both ends inclusive; 29 February ends on the 28th)."""
+    if start.year >= date.max.year:
+        raise ApplicationError(
+            _("保险起期 %(start)s 超出了可以计算保险止期的范围。") % {"start": start.isoformat()},
+            field="start_date",
+        )
     try:
         return start.replace(year=start.year + 1) - timedelta(days=1)
     except ValueError:
@@ -122,14 +124,8 @@ def policy_default_end(start: date) -> date:
 
 def _check_policy_writer(user, *, insurer: Organisation, policyholder: Organisation) -> None:
     """Insurers register their own policies; property managers those they hold (DESIGN.md 2)."""
-    org = organisation_of(user)
-    if org is None and getattr(user, "is_superuser", False):
-        return
-    if org is not None and org.kind == OrganisationKind.INSURER and org.pk == insurer.pk:
-        return
-    if org is not None and org.kind == OrganisationKind.PROPERTY_MANAGER and org.pk == policyholder.pk:
-        return
-    raise PermissionDenied(_("只有承保的保险机构或投保人本身可以登记保单。"))
+    if not may_register_policy(user, insurer_id=insurer.pk, policyholder_id=policyholder.pk):
+        raise PermissionDenied(_("只有承保的保险机构或投保人本身可以登记保单。"))
 
 
 def _check_policyholder(policyholder: Organisation, elevators: list[Elevator]) -> None:
@@ -145,27 +141,36 @@ def _check_policyholder(policyholder: Organisation, elevators: list[Elevator]) -
 
 
 def _overlaps(*, elevator_ids: list[int], model: str, start: date, end: date, exclude_policy=None):
-    covers = PolicyElevator.objects.filter(
-        elevator_id__in=elevator_ids,
-        model=model,
-        is_cancelled=False,
-        start_date__lte=end,
-        end_date__gte=start,
-    ).select_related("policy", "elevator")
+    """Cover of the same model in force on some day of start..end for any of these elevators."""
+    covers = (
+        PolicyElevator.objects.in_force_during(start, end)
+        .filter(elevator_id__in=elevator_ids, model=model)
+        .select_related("policy", "elevator")
+    )
     return covers.exclude(policy=exclude_policy) if exclude_policy else covers
 
 
-def _overlap_error(covers) -> ApplicationError:
-    pairs = sorted({(c.elevator.equipment_code, c.policy.number) for c in covers})
+def _overlap_error(covers, *, user) -> ApplicationError:
+    """The overlap refusal. It names each conflicting policy the caller may see (DESIGN.md 3); one
+    it may not see (another insurer's) is only said to exist, without its number."""
+    visible = set(
+        Policy.objects.visible_to(user)
+        .filter(pk__in={c.policy_id for c in covers})
+        .values_list("pk", flat=True)
+    )
+    pairs = sorted(
+        {(c.elevator.equipment_code, c.policy.number if c.policy_id in visible else "") for c in covers}
+    )
+    reasons = [
+        _("电梯 %(code)s 已由保单 %(number)s 承保") % {"code": code, "number": number}
+        if number
+        else _("电梯 %(code)s 已由其他保险机构的保单承保") % {"code": code}
+        for code, number in pairs
+    ]
     return ApplicationError(
-        _("保险期间与已有保单重叠：%(pairs)s")
-        % {
-            "pairs": "；".join(
-                _("电梯 %(code)s 已由保单 %(number)s 承保") % {"code": c, "number": n} for c, n in pairs
-            )
-        },
+        _("保险期间与已有保单重叠：%(pairs)s") % {"pairs": "；".join(reasons)},
         field="elevators",
-        extra={"conflicts": [{"elevator": c, "policy": n} for c, n in pairs]},
+        extra={"conflicts": [{"elevator": code, "policy": number or None} for code, number in pairs]},
     )
 
 
@@ -181,12 +186,17 @@ NUMBER_ATTEMPTS = 5
 
 def _create_numbered(fields: dict, *, number: str, insurer: Organisation, start: date) -> Policy:
     """Create the policy row. Two registrations racing for one number meet at the unique
-    constraint: a number the caller chose is refused with a message, a portal number is drawn again."""
+    constraint: a number the caller chose is refused with a message, a portal number is drawn again.
+    Any other constraint's refusal is not a number clash and is raised as it is."""
     for _attempt in range(NUMBER_ATTEMPTS):
+        candidate = number or _next_number(insurer, start)
         try:
             with transaction.atomic():
-                return Policy.objects.create(number=number or _next_number(insurer, start), **fields)
+                return Policy.objects.create(number=candidate, **fields)
         except IntegrityError:
+            # A unique violation is raised once the other row is committed, so a clash is visible.
+            if not Policy.objects.filter(insurer=insurer, number=candidate).exists():
+                raise
             if number:
                 raise ApplicationError(
                     _("保单号 %(number)s 已存在。") % {"number": number}, field="number"
@@ -234,7 +244,7 @@ def policy_register(
     model = version.product.model
     conflicts = list(_overlaps(elevator_ids=ids, model=model, start=start_date, end=end_date))
     if conflicts:
-        raise _overlap_error(conflicts)
+        raise _overlap_error(conflicts, user=user)
     priced = quote(version=version, elevators=elevators, start=start_date).by_elevator()
     # Every mismatch at once, so that a file or a bulk request can be corrected in one pass.
     mismatches = [
@@ -294,7 +304,7 @@ def policy_register(
             _overlaps(elevator_ids=ids, model=model, start=start_date, end=end_date, exclude_policy=policy)
         )
         if conflicts:
-            raise _overlap_error(conflicts) from exc
+            raise _overlap_error(conflicts, user=user) from exc
         raise
     return policy
 
@@ -336,17 +346,23 @@ def policy_register_once(*, user, number: str, **registration) -> tuple[Policy, 
     """Register a policy the insurer may send more than once (bulk API, policy lists): a number it
     already has is left alone when the content is the same, and refused when it differs.
 
+    The existing policy is compared only when the caller may see it: a number taken by a policy the
+    caller does not see (another holder's) is refused plainly, telling nothing about that policy.
     Takes policy_register's arguments; returns (policy, created).
     """
     version = registration["version"]
-    _check_policy_writer(user, insurer=version.product.insurer, policyholder=registration["policyholder"])
+    insurer = version.product.insurer
+    _check_policy_writer(user, insurer=insurer, policyholder=registration["policyholder"])
+    if not Policy.objects.filter(insurer=insurer, number=number).exists():
+        return policy_register(user=user, number=number, **registration), True
     existing = (
-        Policy.objects.filter(insurer=version.product.insurer, number=number)
+        Policy.objects.visible_to(user)
+        .filter(insurer=insurer, number=number)
         .select_related("product_version")
         .first()
     )
     if existing is None:
-        return policy_register(user=user, number=number, **registration), True
+        raise ApplicationError(_("保单号 %(number)s 已被使用。") % {"number": number}, field="number")
     keys = ("policyholder", "elevators", "start_date", "end_date", "funding_source", "declared_premiums")
     differences = policy_differences(
         existing, version=version, **{k: registration[k] for k in keys if k in registration}
@@ -361,11 +377,35 @@ def policy_register_once(*, user, number: str, **registration) -> tuple[Policy, 
     return existing, False
 
 
+@transaction.atomic
 def policy_renew(*, user, policy: Policy, start_date: date | None = None) -> Policy:
     """Renew a policy into the next period in one step: same elevators (those the holder still owns
-    or uses and that are still in use), the product's latest version, priced anew."""
-    start_date = start_date or policy.end_date + timedelta(days=1)
+    or uses and that are still in use), the product's latest version, priced anew.
+
+    The policy's insurer or its policyholder renews it (Policy.can_renew): once, and never a
+    cancelled policy. The policy is locked, so two renewals of one policy queue and the second is
+    refused.
+    """
+    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    if not may_renew_policy(user, policy):
+        raise PermissionDenied(_("只有承保的保险机构或投保人本身可以续保。"))
+    if not policy.can_renew():
+        renewal = policy.renewal_or_none
+        if renewal is not None:
+            raise ApplicationError(
+                _("保单 %(number)s 已续保为保单 %(renewal)s，不能重复续保。")
+                % {"number": policy.number, "renewal": renewal.number},
+                field="policy",
+            )
+        raise ApplicationError(
+            _("保单 %(number)s 已退保，不能续保。") % {"number": policy.number}, field="policy"
+        )
     length = policy.end_date - policy.start_date
+    try:
+        start_date = start_date or policy.end_date + timedelta(days=1)
+        end_date = start_date + length
+    except OverflowError:
+        raise ApplicationError(_("续保期间超出了可以计算的日期范围。"), field="start_date") from None
     version = policy.product_version.product.current_version
     elevators = [
         cover.elevator
@@ -379,26 +419,55 @@ def policy_renew(*, user, policy: Policy, start_date: date | None = None) -> Pol
         policyholder=policy.policyholder,
         elevators=elevators,
         start_date=start_date,
-        end_date=start_date + length,
+        end_date=end_date,
         funding_source=policy.funding_source,
         renewed_from=policy,
     )
 
 
+def _cancel_refusal(policy: Policy, on: date) -> ApplicationError:
+    """Why Policy.can_cancel(on) is false, in words."""
+    if policy.status == Policy.Status.CANCELLED:
+        return ApplicationError(
+            _("保单 %(number)s 已于 %(on)s 退保。")
+            % {"number": policy.number, "on": policy.cancelled_on.isoformat()},
+            field="policy",
+        )
+    if policy.status != Policy.Status.ACTIVE:
+        return ApplicationError(
+            _("保单 %(number)s 已到期，不能退保。") % {"number": policy.number}, field="policy"
+        )
+    if on < policy.start_date:
+        return ApplicationError(
+            _("退保日期不能早于保险起期（%(start)s）。") % {"start": policy.start_date.isoformat()},
+            field="date",
+        )
+    return ApplicationError(
+        _("退保日期不能晚于保险止期（%(end)s）。") % {"end": policy.end_date.isoformat()}, field="date"
+    )
+
+
 @transaction.atomic
 def policy_cancel(*, user, policy: Policy, on: date) -> Policy:
-    """Cancel (退保) a policy from `on`; its elevators count as uninsured and may be covered anew."""
+    """Cancel (退保) a policy from `on`: its cover ends the day before, so from `on` its elevators
+    count as uninsured and may be covered anew.
+
+    Only the insurer (or the back office) cancels, and only a policy in force, from a day of its
+    period (Policy.can_cancel). Each cover's end date becomes the day before `on`; a cover that had
+    not begun by then never took effect and is marked cancelled with its dates kept (a period
+    ending before it starts is no period). The policy keeps its contracted end date; its status and
+    cancellation date keep the history.
+    """
     policy = Policy.objects.select_for_update().get(pk=policy.pk)
-    _check_policy_writer(user, insurer=policy.insurer, policyholder=policy.policyholder)
-    if policy.status == Policy.Status.CANCELLED:
-        return policy
-    if on > policy.end_date:
-        raise ApplicationError(
-            _("退保日期不能晚于保险止期（%(end)s）。") % {"end": policy.end_date.isoformat()}, field="date"
-        )
+    if not may_cancel_policy(user, policy):
+        raise PermissionDenied(_("只有承保的保险机构可以退保。"))
+    if not policy.can_cancel(on):
+        raise _cancel_refusal(policy, on)
     policy.status, policy.cancelled_on = Policy.Status.CANCELLED, on
     policy.save(update_fields=["status", "cancelled_on"])
-    policy.covered.update(is_cancelled=True)
+    covers = policy.covered.filter(is_cancelled=False)
+    covers.filter(start_date__gte=on).update(is_cancelled=True)
+    covers.filter(end_date__gte=on).update(end_date=on - timedelta(days=1))
     return policy
 
 
@@ -423,14 +492,16 @@ def policy_expiry_notices(*, today: date, days: int = 30) -> int:
     ).select_related("policyholder")
     ending = list(ending)
     covers = list(
-        PolicyElevator.objects.filter(policy__in=ending, is_cancelled=False).select_related("elevator")
+        PolicyElevator.objects.in_force_during(today).filter(policy__in=ending).select_related("elevator")
     )
     # Cover that begins after today, per elevator and model: a follow-on policy if it starts after
     # the ending policy does (two covers of one model cannot overlap).
     later_starts: dict[tuple[int, str], list[date]] = defaultdict(list)
-    for elevator_id, model, start in PolicyElevator.objects.filter(
-        elevator_id__in={c.elevator_id for c in covers}, is_cancelled=False, start_date__gt=today
-    ).values_list("elevator_id", "model", "start_date"):
+    for elevator_id, model, start in (
+        PolicyElevator.objects.in_force_during(today)
+        .filter(elevator_id__in={c.elevator_id for c in covers}, start_date__gt=today)
+        .values_list("elevator_id", "model", "start_date")
+    ):
         later_starts[(elevator_id, model)].append(start)
     by_policy: dict[int, list[str]] = defaultdict(list)
     for cover in covers:

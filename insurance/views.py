@@ -10,15 +10,13 @@ from itertools import groupby
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import OrganisationKind
 from accounts.visibility import organisation_of
 from core.exceptions import ApplicationError
 from core.imports import IMPORT_KINDS
@@ -36,6 +34,7 @@ from .forms import (
     registrable_elevators,
 )
 from .models import FundingSource, Policy, PolicyElevator, Product, ProductVersion, RatingFactor
+from .permissions import insurer_of, may_cancel_policy, may_renew_policy, property_manager_of
 from .rating import quote
 from .services import policy_cancel, policy_default_end, policy_register, policy_renew
 
@@ -46,32 +45,6 @@ PRODUCT_LIST_FILTERS = ["q", "insurer", "model"]
 REGISTER_MAX_ELEVATORS = 500
 ELEVATOR_REGISTER_FILTERS = ["q", "district", "place_category", "group", "in_scope"]
 YES_NO_ANY = [("unknown", gettext_lazy("不限")), ("true", gettext_lazy("是")), ("false", gettext_lazy("否"))]
-
-
-def _kind(user) -> str | None:
-    org = organisation_of(user)
-    return org.kind if org is not None else None
-
-
-def writes_policy(user, policy: Policy) -> bool:
-    """Whether `user` may renew or cancel `policy` in the browser: its insurer or its policyholder."""
-    org = organisation_of(user)
-    if org is None:
-        return False
-    return (org.kind == OrganisationKind.INSURER and org.pk == policy.insurer_id) or (
-        org.kind == OrganisationKind.PROPERTY_MANAGER and org.pk == policy.policyholder_id
-    )
-
-
-def _elevator_count():
-    count = (
-        PolicyElevator.objects.filter(policy=OuterRef("pk"))
-        .order_by()
-        .values("policy")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(count, output_field=IntegerField()), 0)
 
 
 FACTOR_COLUMNS = [(factor.value, factor.label) for factor in RatingFactor]
@@ -110,7 +83,7 @@ class PolicyListView(VisibleListView):
     template_name = "insurance/policy_list.html"
 
     def get_queryset(self):
-        return super().get_queryset().annotate(elevator_count=_elevator_count())
+        return super().get_queryset().with_elevator_count()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -118,9 +91,11 @@ class PolicyListView(VisibleListView):
         context["filter_fields"] = [form[name] for name in POLICY_LIST_FILTERS]
         context["ordering"] = self.request.GET.get("ordering", "")
         context["sort_links"] = sort_links(self.request, POLICY_SORTABLE, default="-start_date")
-        kind = _kind(self.request.user)
-        context["can_register"] = kind == OrganisationKind.PROPERTY_MANAGER
-        context["can_import"] = IMPORT_KINDS["policies"].may_import(self.request.user) and kind is not None
+        user = self.request.user
+        context["can_register"] = property_manager_of(user) is not None
+        context["can_import"] = (
+            IMPORT_KINDS["policies"].may_import(user) and organisation_of(user) is not None
+        )
         return context
 
 
@@ -131,35 +106,32 @@ class PolicyDetailView(VisibleDetailView):
     template_name = "insurance/policy_detail.html"
     context_object_name = "policy"
 
+    def get_queryset(self):
+        return super().get_queryset().with_visible_links(self.request.user)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        policy = self.object
-        covers = policy.covered.select_related("elevator__place_category", "elevator__district").order_by(
-            "elevator__equipment_code"
+        policy, user = self.object, self.request.user
+        # Only the covered elevators the viewer may see (a district regulator: its district's).
+        covers = (
+            policy.covered.of_elevators_visible_to(user)
+            .select_related("elevator__place_category", "elevator__district")
+            .order_by("elevator__equipment_code")
         )
         context["rating_rows"] = rating_rows((c.elevator, c.rating, c.premium) for c in covers)
         context["factor_columns"] = FACTOR_COLUMNS
-        try:
-            renewal = policy.renewal
-        except Policy.DoesNotExist:
-            renewal = None
-        visible = Policy.objects.visible_to(self.request.user)
-        context["renewal"] = renewal if renewal and visible.filter(pk=renewal.pk).exists() else None
-        context["renewed_from"] = (
-            policy.renewed_from
-            if policy.renewed_from_id and visible.filter(pk=policy.renewed_from_id).exists()
-            else None
-        )
+        context["renewal"] = policy.renewal_or_none if policy.visible_renewal_id else None
+        context["renewed_from"] = policy.renewed_from if policy.visible_renewed_from_id else None
         context["product_visible"] = (
-            Product.objects.visible_to(self.request.user)
-            .filter(pk=policy.product_version.product_id)
-            .exists()
+            Product.objects.visible_to(user).filter(pk=policy.product_version.product_id).exists()
         )
-        writes = writes_policy(self.request.user, policy)
-        context["can_renew"] = writes and renewal is None and policy.status != Policy.Status.CANCELLED
-        context["can_cancel"] = writes and policy.status == Policy.Status.ACTIVE
+        context["can_renew"] = may_renew_policy(user, policy) and policy.can_renew()
+        cancel_form = PolicyCancelForm(policy=policy)
+        context["can_cancel"] = may_cancel_policy(user, policy) and policy.can_cancel(
+            cancel_form.fields["on"].initial
+        )
         if context["can_cancel"]:
-            context["cancel_form"] = PolicyCancelForm(policy=policy)
+            context["cancel_form"] = cancel_form
         return context
 
 
@@ -170,7 +142,8 @@ def _visible_policy(request, pk) -> Policy:
 @login_required
 @require_POST
 def policy_renew_view(request, pk):
-    """Renew in one step (same elevators, the product's current terms, the next period)."""
+    """Renew in one step (same elevators, the product's current terms, the next period); the
+    service decides who may (the insurer or the policyholder) and whether (Policy.can_renew)."""
     policy = _visible_policy(request, pk)
     try:
         renewal = policy_renew(user=request.user, policy=policy)
@@ -193,8 +166,9 @@ def policy_renew_view(request, pk):
 @login_required
 @require_POST
 def policy_cancel_view(request, pk):
+    """Cancel from a date; only the insurer may (the service checks that and Policy.can_cancel)."""
     policy = _visible_policy(request, pk)
-    if not writes_policy(request.user, policy):
+    if not may_cancel_policy(request.user, policy):
         raise PermissionDenied
     form = PolicyCancelForm(request.POST, policy=policy)
     if not form.is_valid():
@@ -216,9 +190,9 @@ def policy_cancel_view(request, pk):
 
 def _covered_until():
     """The last day of the cover of this elevator that is in force today or later, if any."""
-    today = timezone.localdate()
     return Subquery(
-        PolicyElevator.objects.filter(elevator=OuterRef("pk"), is_cancelled=False, end_date__gte=today)
+        PolicyElevator.objects.in_force_during(timezone.localdate())
+        .filter(elevator=OuterRef("pk"))
         .order_by()
         .values("elevator")
         .annotate(last=Max("end_date"))
@@ -275,7 +249,11 @@ def _flags(problem: ApplicationError | None) -> dict[str, str]:
     extra = problem.extra if problem is not None else {}
     flags = {code: _("投保人不是该电梯的产权单位或使用单位") for code in extra.get("elevators", [])}
     for conflict in extra.get("conflicts", []):
-        flags[conflict["elevator"]] = _("已由保单 %(policy)s 承保") % conflict
+        flags[conflict["elevator"]] = (
+            _("已由保单 %(policy)s 承保") % conflict
+            if conflict["policy"]
+            else _("已由其他保险机构的保单承保")
+        )
     return flags
 
 
@@ -283,10 +261,9 @@ def _step_quote(request, form, *, problem: ApplicationError | None = None):
     """Step 3: the quote per elevator with every factor, and the total, to confirm. After a refused
     confirmation the elevators at fault are marked and can be dropped in one click."""
     data = form.cleaned_data
-    version = data["product"].current_version
+    version = data["product"].current_version  # the form refuses a product without one
     try:
-        if version is None:
-            raise ApplicationError(_("该产品还没有条款版本。"), field="product")
+        end_date = policy_default_end(data["start_date"])
         priced = quote(version=version, elevators=data["elevators"], start=data["start_date"])
     except ApplicationError as exc:
         form.add_error("product" if exc.field in ("product", "elevators") else None, exc.message)
@@ -306,7 +283,7 @@ def _step_quote(request, form, *, problem: ApplicationError | None = None):
             "form": form,
             "version": version,
             "product": data["product"],
-            "end_date": policy_default_end(data["start_date"]),
+            "end_date": end_date,
             "funding_source": FundingSource(data["funding_source"]).label,
             "rating_rows": rows,
             "factor_columns": FACTOR_COLUMNS,
@@ -321,7 +298,7 @@ def _step_quote(request, form, *, problem: ApplicationError | None = None):
 def policy_register_view(request):
     """A property manager insures its elevators: choose elevators, then insurer, product and start,
     see the quote (every factor), confirm. Each step posts the previous steps' choices along."""
-    if _kind(request.user) != OrganisationKind.PROPERTY_MANAGER:
+    if property_manager_of(request.user) is None:
         raise PermissionDenied(_("只有使用单位/产权单位可以在门户中投保。"))
     step = request.POST.get("step", "") if request.method == "POST" else ""
     if step in ("", "elevators"):
@@ -365,17 +342,8 @@ def policy_register_view(request):
 # --- products -------------------------------------------------------------------------------------
 
 
-def _versions_prefetch():
-    return Prefetch(
-        "versions",
-        queryset=ProductVersion.objects.prefetch_related("limits", "base_premiums", "coefficients").order_by(
-            "-number"
-        ),
-    )
-
-
 class ProductListView(VisibleListView):
-    queryset = Product.objects.select_related("insurer").prefetch_related(_versions_prefetch())
+    queryset = Product.objects.select_related("insurer").with_versions()
     filterset_class = ProductFilterSet
     template_name = "insurance/product_list.html"
 
@@ -383,7 +351,7 @@ class ProductListView(VisibleListView):
         context = super().get_context_data(**kwargs)
         form = self.filterset.form
         names = list(PRODUCT_LIST_FILTERS)
-        if _kind(self.request.user) == OrganisationKind.INSURER:
+        if insurer_of(self.request.user) is not None:
             names.remove("insurer")  # an insurer sees its own products only
             names.append("is_on_sale")
             form.fields["is_on_sale"].widget.choices = YES_NO_ANY
@@ -427,7 +395,7 @@ def version_terms(version: ProductVersion, places: dict[str, str]) -> dict:
 
 
 class ProductDetailView(VisibleDetailView):
-    queryset = Product.objects.select_related("insurer").prefetch_related(_versions_prefetch())
+    queryset = Product.objects.select_related("insurer").with_versions()
     template_name = "insurance/product_detail.html"
     context_object_name = "product"
 
@@ -447,5 +415,5 @@ class ProductDetailView(VisibleDetailView):
             {**version_terms(version, places), "policy_count": counts.get(version.pk, 0)}
             for version in versions
         ]
-        context["is_owner"] = organisation_of(self.request.user) == self.object.insurer
+        context["is_owner"] = insurer_of(self.request.user) == self.object.insurer
         return context

@@ -8,6 +8,7 @@ from core.views import VisibleDetailView, VisibleListView
 from .claims_import import may_import_claims
 from .filtersets import ClaimFilterSet
 from .models import Claim
+from .permissions import insurer_of
 from .selectors import claim_totals_for_sector
 
 
@@ -21,9 +22,9 @@ class ClaimListView(VisibleListView):
         context = super().get_context_data(**kwargs)
         org = organisation_of(self.request.user)
         context["may_import"] = may_import_claims(self.request.user)
-        context["show_insurer"] = org is None or org.kind != OrganisationKind.INSURER
+        context["show_insurer"] = insurer_of(self.request.user) is None
         if org is not None and org.kind == OrganisationKind.SECTOR_DEPARTMENT:
-            context["sector_totals"] = claim_totals_for_sector(organisation=org)
+            context["sector_totals"] = claim_totals_for_sector(user=self.request.user)
         return context
 
 

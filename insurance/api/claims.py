@@ -13,13 +13,12 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.models import OrganisationKind
-from accounts.visibility import organisation_of
 from core.api.viewsets import VisibleQuerysetMixin
 
 from ..claims import CLAIMS_BATCH_MAX, REQUIRED_ON_CREATE, claim_upsert, claims_bulk_upsert, claims_counts
 from ..filtersets import ClaimFilterSet
 from ..models import Claim, ClaimPayment, ClaimStatus, ClaimStatusChange, CoverageItem
+from ..permissions import insurer_of
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -210,8 +209,7 @@ class InsurerWritesOnly(permissions.BasePermission):
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
             return True
-        org = organisation_of(request.user)
-        return org is not None and org.kind == OrganisationKind.INSURER and org.is_active
+        return insurer_of(request.user) is not None
 
 
 @extend_schema_view(
@@ -255,7 +253,7 @@ class ClaimViewSet(
     def create(self, request, *args, **kwargs):
         shape = ClaimWriteSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
-        claim, outcome = claim_upsert(insurer=organisation_of(request.user), data=shape.validated_data)
+        claim, outcome = claim_upsert(insurer=insurer_of(request.user), data=shape.validated_data)
         return self._answer(claim, status.HTTP_201_CREATED if outcome == "created" else status.HTTP_200_OK)
 
     @extend_schema(
@@ -290,7 +288,7 @@ class ClaimViewSet(
             missing = [name for name in REQUIRED_ON_CREATE if name not in shape.validated_data]
             if missing:
                 raise serializers.ValidationError(dict.fromkeys(missing, [_("整体修改时必填。")]))
-        claim, _outcome = claim_upsert(insurer=organisation_of(request.user), data=shape.validated_data)
+        claim, _outcome = claim_upsert(insurer=insurer_of(request.user), data=shape.validated_data)
         return self._answer(claim, status.HTTP_200_OK)
 
     @extend_schema(
@@ -338,7 +336,7 @@ class ClaimViewSet(
                     "id": None,
                     "errors": errors,
                 }
-        stored = claims_bulk_upsert(insurer=organisation_of(request.user), items=[data for _i, data in valid])
+        stored = claims_bulk_upsert(insurer=insurer_of(request.user), items=[data for _i, data in valid])
         for (index, _data), result in zip(valid, stored, strict=True):
             results[index] = {**result, "index": index}
         return Response({"results": results, "counts": claims_counts(results)})

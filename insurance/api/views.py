@@ -7,20 +7,19 @@ a 400 with the service's Chinese message).
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.visibility import organisation_of
 from core.api.viewsets import VisibleQuerysetMixin
 from core.exceptions import ApplicationError
 
 from ..filtersets import PolicyFilterSet, ProductFilterSet
 from ..models import Policy, PolicyElevator, Product, ProductVersion
+from ..permissions import insurer_of, is_back_office
 from ..rating import quote
 from ..services import (
     policy_cancel,
@@ -43,7 +42,6 @@ from .serializers import (
     ProductVersionSerializer,
     QuoteRequestSerializer,
     QuoteSerializer,
-    caller_is_insurer,
 )
 
 BULK_MAX_POLICIES = 500
@@ -58,8 +56,7 @@ class InsurerWrites(permissions.BasePermission):
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS or view.action not in ("create", "bulk"):
             return True
-        user = request.user
-        return caller_is_insurer(user) or (organisation_of(user) is None and user.is_superuser)
+        return insurer_of(request.user) is not None or is_back_office(request.user)
 
 
 def _refusal(exc) -> dict:
@@ -74,13 +71,6 @@ def _refusal(exc) -> dict:
 
 
 # --- products -------------------------------------------------------------------------------------
-
-
-def _versions_prefetch():
-    return Prefetch(
-        "versions",
-        queryset=ProductVersion.objects.prefetch_related("limits", "base_premiums", "coefficients"),
-    )
 
 
 @extend_schema_view(
@@ -105,7 +95,7 @@ class ProductViewSet(
 ):
     """Insurers' products with the terms of their current version."""
 
-    queryset = Product.objects.select_related("insurer").prefetch_related(_versions_prefetch())
+    queryset = Product.objects.select_related("insurer").with_versions()
     serializer_class = ProductSerializer
     filterset_class = ProductFilterSet
     permission_classes = [permissions.IsAuthenticated, InsurerWrites]
@@ -114,7 +104,7 @@ class ProductViewSet(
         serializer = ProductCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        insurer = organisation_of(request.user)
+        insurer = insurer_of(request.user)
         if insurer is None:
             raise PermissionDenied(InsurerWrites.message)
         product = product_create(
@@ -219,27 +209,20 @@ class PolicyViewSet(
 ):
     """Policies the caller may see. There is no DELETE or PUT: a policy is cancelled (退保) or renewed."""
 
-    queryset = Policy.objects.select_related("insurer", "policyholder", "product_version__product", "renewal")
+    queryset = Policy.objects.select_related("insurer", "policyholder", "product_version__product")
     serializer_class = PolicySerializer
     filterset_class = PolicyApiFilterSet
     permission_classes = [permissions.IsAuthenticated, InsurerWrites]
 
     def get_queryset(self):
-        count = (
-            PolicyElevator.objects.filter(policy=OuterRef("pk"))
-            .order_by()
-            .values("policy")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        queryset = (
-            super()
-            .get_queryset()
-            .annotate(elevator_count=Coalesce(Subquery(count, output_field=IntegerField()), 0))
-        )
+        user = self.request.user
+        queryset = super().get_queryset().with_elevator_count().with_visible_links(user)
         if self.action != "list":
+            covers = (
+                PolicyElevator.objects.of_elevators_visible_to(user).select_related("elevator").order_by("pk")
+            )
             queryset = queryset.prefetch_related(
-                Prefetch("covered", queryset=PolicyElevator.objects.select_related("elevator").order_by("pk"))
+                Prefetch("covered", queryset=covers, to_attr="visible_covers")
             )
         return queryset
 
@@ -304,7 +287,7 @@ class PolicyViewSet(
         summary=_("续保"),
         description=_(
             "一步续保到下一期：同样的电梯（投保人仍为产权或使用单位、仍在用的），产品的当前版本，重新计算保费。"
-            "仅承保的保险机构或投保人。"
+            "仅承保的保险机构或投保人；每份保单只能续保一次，已退保的保单不能续保。"
         ),
         request=PolicyRenewSerializer,
         responses={201: PolicyDetailSerializer},
@@ -321,7 +304,10 @@ class PolicyViewSet(
 
     @extend_schema(
         summary=_("退保"),
-        description=_("自退保日期起，保单的电梯不再计为已投保，可重新投保。仅承保的保险机构或投保人。"),
+        description=_(
+            "保障于退保日期前一日终止：自退保日期起，保单的电梯不再计为已投保，可重新投保。"
+            "仅承保的保险机构，且仅限有效保单，退保日期须在保险期间内；已到期或已退保的保单不能退保。"
+        ),
         request=PolicyCancelSerializer,
         responses={200: PolicyDetailSerializer},
     )

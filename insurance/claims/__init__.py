@@ -5,9 +5,10 @@ A claim is known by its insurer's claim number; sending it again updates it (or 
 Rules, checked for every claim however it arrives:
 - the caller is the insurer, and it names its own policies only: another insurer's policy number
   is "not found", exactly like a number that does not exist;
-- the elevator (by special-equipment code) is covered by that policy, and the incident's date in
-  Asia/Shanghai falls in the cover period (start ≤ day ≤ end). A cancelled policy still covers
-  incidents before its cancellation date (退保日期): cover ended then, it did not vanish backwards;
+- the elevator (by special-equipment code) is covered by that policy on the incident's date in
+  Asia/Shanghai: the cover is in force that day (PolicyElevator.is_in_force_on, the rule coverage
+  uses too). Cancelling a policy ends its cover the day before the cancellation date (退保日期), so
+  incidents before it stay covered: cover ended then, it did not vanish backwards;
 - the coverage item claimed is one the policy's product version has a limit for;
 - a new claim may start in any status, with that status's date (reported_on always); an update
   may only move the status as `Claim.can_transition_to` allows, and each change writes a
@@ -59,10 +60,11 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Organisation, OrganisationKind
+from accounts.models import Organisation
 from core.exceptions import ApplicationError
 
 from ..models import Claim
+from ..permissions import is_active_insurer
 from .rules import Lookups, Plan, plan_item
 from .values import (
     CLAIMS_BATCH_MAX,
@@ -92,7 +94,7 @@ __all__ = [
 
 
 def _check_insurer(insurer: Organisation) -> None:
-    if insurer is None or insurer.kind != OrganisationKind.INSURER or not insurer.is_active:
+    if not is_active_insurer(insurer):
         raise PermissionDenied(_("只有保险机构可以报送理赔。"))
 
 

@@ -159,8 +159,9 @@ def _plan_create(values: dict, *, policy, elevator, lookups: Lookups, today: dat
         if name not in values:
             problems.add(name, _("新建理赔时必填。"))
     problems.raise_if_any()
-    payments = values.get("payments") or []
-    if "payments" in values and "amount_paid" not in values:
+    given = values.get("payments")  # None: not sent; [] is "no payments", and amount_paid must be 0
+    payments = given or []
+    if given is not None and "amount_paid" not in values:
         values["amount_paid"] = sum((p["amount"] for p in payments), Decimal("0.00"))
     claim = Claim(
         insurer=lookups.insurer,
@@ -169,7 +170,7 @@ def _plan_create(values: dict, *, policy, elevator, lookups: Lookups, today: dat
         elevator=elevator,
         **{name: values[name] for name in SCALAR_FIELDS if name in values},
     )
-    _check(claim, payments, lookups=lookups, today=today, problems=problems, cover=True, item=True)
+    _check(claim, given, lookups=lookups, today=today, problems=problems, cover=True, item=True)
     problems.raise_if_any()
     on = getattr(claim, STATUS_DATE_FIELD[claim.status])
     return Plan(claim=claim, outcome=CREATED, transition=("", claim.status, on), payments=payments)
@@ -182,7 +183,7 @@ def _plan_update(existing: Claim, values: dict, *, policy, elevator, lookups: Lo
         if new is not None and new.pk != getattr(existing, f"{name}_id"):
             setattr(claim, name, new)
             changed.append(name)
-    payments = values.get("payments")
+    payments = given = values.get("payments")
     if payments is not None and "amount_paid" not in values:
         values["amount_paid"] = sum((p["amount"] for p in payments), Decimal("0.00"))
     for name in SCALAR_FIELDS:
@@ -207,7 +208,8 @@ def _plan_update(existing: Claim, values: dict, *, policy, elevator, lookups: Lo
         )
     _check(
         claim,
-        current if payments is None else payments,
+        # the payments sent, else those stored (a claim without payment records has none to match)
+        given if given is not None else (current or None),
         lookups=lookups,
         today=today,
         problems=problems,
@@ -224,7 +226,8 @@ def _plan_update(existing: Claim, values: dict, *, policy, elevator, lookups: Lo
 def _check(
     claim: Claim, payments, *, lookups: Lookups, today: date, problems: Problems, cover: bool, item: bool
 ):
-    """The rules on a claim as it would be stored (see the module docstring)."""
+    """The rules on a claim as it would be stored (see the module docstring). `payments` are the
+    claim's payments to check amount_paid against, or None when there are none to check."""
     day = incident_day(claim.incident_at)
     policy = claim.policy
     if cover:
@@ -264,7 +267,7 @@ def _check(
         problems.add("people_dead", _("事故类型为死亡时，死亡人数至少为1。"))
     if claim.status == ClaimStatus.PAID and claim.amount_paid <= 0:
         problems.add("amount_paid", _("状态为已赔付时，已赔金额必须大于0。"))
-    if payments:
+    if payments is not None:  # no payments at all is a sum too: zero
         total = sum((payment_key(p)[1] for p in payments), Decimal("0.00"))
         if total != claim.amount_paid:
             problems.add(
@@ -285,7 +288,9 @@ def _check_cover(claim: Claim, *, day: date, today: date, lookups: Lookups, prob
             "equipment_code",
             _("电梯 %(code)s 不在保单 %(policy)s 的承保范围内。") % {"code": code, "policy": policy.number},
         )
-    elif not cover.start_date <= day <= cover.end_date:
+    elif cover.is_in_force_on(day):
+        return
+    elif not (policy.cancelled_on and (cover.is_cancelled or day >= policy.cancelled_on)):
         problems.add(
             "incident_at",
             _("出险日期 %(day)s 不在保单 %(policy)s 的保险期间（%(start)s 至 %(end)s）内。")
@@ -296,14 +301,14 @@ def _check_cover(claim: Claim, *, day: date, today: date, lookups: Lookups, prob
                 "end": cover.end_date.isoformat(),
             },
         )
-    elif cover.is_cancelled and not (policy.cancelled_on and day < policy.cancelled_on):
+    else:  # the cover ended (or never began) because the policy was cancelled
         problems.add(
             "policy_number",
             _("保单 %(policy)s 对电梯 %(code)s 的保障已于 %(on)s 退保终止，出险日期 %(day)s 不在保障期内。")
             % {
                 "policy": policy.number,
                 "code": code,
-                "on": policy.cancelled_on.isoformat() if policy.cancelled_on else "—",
+                "on": policy.cancelled_on.isoformat(),
                 "day": day.isoformat(),
             },
         )

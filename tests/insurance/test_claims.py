@@ -253,6 +253,35 @@ def test_amount_paid_must_match_the_payments(company, cover):
     assert refused.value.field == "amount_paid"
 
 
+def test_no_payments_at_all_is_a_sum_of_zero(company, cover):
+    with pytest.raises(ApplicationError) as refused:
+        claim_upsert(insurer=company, data=claim_data(cover, amount_paid=D("90.00"), payments=[]))
+    assert refused.value.field == "amount_paid"
+    # without payments the amount paid is the insurer's to state
+    claim, _ = claim_upsert(insurer=company, data=claim_data(cover, amount_paid=D("90.00")))
+    assert claim.amount_paid == D("90.00")
+    # and an update sending no payments with a positive amount is refused too
+    with pytest.raises(ApplicationError) as refused:
+        claim_upsert(
+            insurer=company, data={"claim_number": "LP-0001", "amount_paid": D("95.00"), "payments": []}
+        )
+    assert refused.value.field == "amount_paid"
+    # a change that leaves the payments alone is checked against none: the claim has no records
+    assert (
+        claim_upsert(insurer=company, data={"claim_number": "LP-0001", "amount_paid": D("95.00")})[1]
+        == "updated"
+    )
+
+
+def test_a_policy_cancelled_on_its_start_date_covers_no_incident(version):
+    start = INCIDENT_DAY - timedelta(days=5)
+    fresh = policy(version, [ElevatorFactory()], start=start, number="PA-2")
+    policy_cancel(user=company_user(fresh.insurer), policy=fresh, on=start)
+    with pytest.raises(ApplicationError) as refused:
+        claim_upsert(insurer=fresh.insurer, data=claim_data(fresh))
+    assert "退保" in str(refused.value.message)
+
+
 def test_dates_cannot_be_in_the_future_or_before_the_report(company, cover):
     with pytest.raises(ApplicationError) as refused:
         claim_upsert(insurer=company, data=claim_data(cover, reported_on=TODAY + timedelta(days=1)))

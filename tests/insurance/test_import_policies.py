@@ -320,3 +320,32 @@ def test_browser_upload_dry_run_and_confirm(cast, settings, tmp_path, django_cap
     other = Client()
     other.force_login(world.users["maint"])
     assert other.get("/imports/new/policies/").status_code == 403
+
+
+def test_property_managers_use_only_products_on_sale(cast):
+    from insurance.models import Product
+
+    world = make_world()
+    holder_user = world.users["pm_fancheng"]
+    holder_user.organisation = cast["holder"]
+    holder_user.save()
+    withdrawn = product_version(cast["insurer"], code="PICC-OLD").product
+    Product.objects.filter(pk=withdrawn.pk).update(is_on_sale=False, name="停售的产品")
+    result = run(xlsx([row(cast, 0, product="PICC-OLD")]), user=holder_user)
+    ((column, reason),) = [(p.column, p.reason) for p in result.problems]
+    assert column == "保险产品"
+    offered = reason.split("可选：")[1]
+    assert "PICC-DT-01" in offered and "PICC-OLD" not in offered and "停售的产品" not in offered
+    assert not Policy.objects.exists()
+
+
+def test_an_overlap_with_another_insurers_policy_is_reported_without_its_number(cast):
+    world = make_world()
+    other = policy(product_version(world.orgs["insurer_b"]), [cast["elevators"][0]], start=date(2026, 1, 1))
+    own_user = world.users["insurer_a"]
+    own_user.organisation = cast["insurer"]
+    own_user.save()
+    result = run(xlsx([row(cast, 0)]), user=own_user)
+    ((column, reason),) = [(p.column, p.reason) for p in result.problems]
+    assert column == "设备代码" and reason == "保险期间与其他保险机构的保单重叠。"
+    assert other.number not in reason

@@ -8,17 +8,20 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from accounts.models import Contact, Notice
+from accounts.principal import SYSTEM
 from core.exceptions import ApplicationError
 from elevators.models import Elevator
 from insurance.models import InsuranceModel, Policy, PolicyElevator
 from insurance.services import (
     policies_expire,
     policy_cancel,
+    policy_default_end,
     policy_expiry_notices,
     policy_register,
+    policy_register_once,
     policy_renew,
 )
 from tests.elevators.factories import ElevatorFactory
@@ -74,6 +77,51 @@ def test_overlapping_cover_of_the_same_model_is_refused_naming_the_policy(versio
     policy(product_version(model=InsuranceModel.INSURANCE_MAINTENANCE), [elevator], start=START)
 
 
+def test_another_insurers_conflicting_policy_is_not_named():
+    world = make_world()
+    holder = world.orgs["pm_fancheng"]
+    elevator = ElevatorFactory(user_unit=holder)
+    a_policy = policy(product_version(world.orgs["insurer_a"]), [elevator], start=START, number="A-SECRET")
+    b_version = product_version(world.orgs["insurer_b"])
+    with pytest.raises(ApplicationError) as exc:
+        policy_register(
+            user=world.users["insurer_b"], version=b_version, policyholder=holder, elevators=[elevator],
+            start_date=date(2026, 6, 1),
+        )  # fmt: skip
+    message = str(exc.value.message)
+    assert a_policy.number not in message and "已由其他保险机构的保单承保" in message
+    assert exc.value.extra["conflicts"] == [{"elevator": elevator.equipment_code, "policy": None}]
+    # the policyholder sees its own policy, so its refusal names it
+    with pytest.raises(ApplicationError) as exc:
+        policy_register(
+            user=world.users["pm_fancheng"], version=b_version, policyholder=holder, elevators=[elevator],
+            start_date=date(2026, 6, 1),
+        )  # fmt: skip
+    assert exc.value.extra["conflicts"] == [{"elevator": elevator.equipment_code, "policy": "A-SECRET"}]
+
+
+def test_a_number_taken_by_a_policy_the_caller_cannot_see_tells_nothing_about_it():
+    world = make_world()
+    version = product_version(world.orgs["insurer_a"])
+    theirs = policy(
+        version, [ElevatorFactory(user_unit=world.orgs["pm_fancheng"])], start=START, number="N-1"
+    )
+    mine = ElevatorFactory(user_unit=world.orgs["pm_xiangcheng"])
+    with pytest.raises(ApplicationError) as exc:
+        policy_register_once(
+            user=world.users["pm_xiangcheng"], number="N-1", version=version,
+            policyholder=world.orgs["pm_xiangcheng"], elevators=[mine], start_date=date(2026, 2, 1),
+        )  # fmt: skip
+    assert str(exc.value.message) == "保单号 N-1 已被使用。"
+    assert exc.value.extra == {} and exc.value.field == "number"
+    # its own insurer compares as before: the same content is unchanged
+    same, created = policy_register_once(
+        user=world.users["insurer_a"], number="N-1", version=version,
+        policyholder=theirs.policyholder, elevators=[c.elevator for c in theirs.covered.all()], start_date=START,
+    )  # fmt: skip
+    assert (same, created) == (theirs, False)
+
+
 def test_a_cancelled_policy_frees_its_elevators(version):
     elevator = ElevatorFactory()
     first = policy(version, [elevator], start=START)
@@ -84,9 +132,73 @@ def test_a_cancelled_policy_frees_its_elevators(version):
     policy(version, [elevator], start=date(2026, 3, 1))
 
 
-def _system():
-    from accounts.principal import SYSTEM
+def test_cancelling_ends_the_cover_the_day_before_and_one_rule_says_what_is_in_force(version):
+    elevator = ElevatorFactory()
+    first = policy(version, [elevator], start=START)
+    policy_cancel(user=_system(), policy=first, on=date(2026, 3, 1))
+    first.refresh_from_db()
+    cover = first.covered.get()
+    # the cover's effective period ends the day before; the policy keeps its contracted end
+    assert (cover.start_date, cover.end_date, cover.is_cancelled) == (START, date(2026, 2, 28), False)
+    assert first.end_date == date(2026, 12, 31)
+    # in force until the day before the cancellation, not from it
+    assert set(PolicyElevator.objects.in_force_on(date(2026, 2, 28))) == {cover}
+    assert not PolicyElevator.objects.in_force_on(date(2026, 3, 1)).exists()
+    # the policy had cover on a day before its cancellation, whatever its status today
+    assert set(Policy.objects.active_on(date(2026, 2, 15))) == {first}
+    assert not Policy.objects.active_on(date(2026, 3, 1)).exists()
+    # cover until the 28th still counts: a new policy from the 28th overlaps it and names it
+    with pytest.raises(ApplicationError) as exc:
+        policy(version, [elevator], start=date(2026, 2, 28))
+    assert first.number in str(exc.value.message)
 
+
+def test_cancelling_on_the_start_date_means_the_cover_never_took_effect(version):
+    elevator = ElevatorFactory()
+    first = policy(version, [elevator], start=START)
+    with pytest.raises(ApplicationError) as exc:
+        policy_cancel(user=_system(), policy=first, on=START - timedelta(days=1))
+    assert START.isoformat() in str(exc.value.message)
+    policy_cancel(user=_system(), policy=first, on=START)
+    cover = first.covered.get()
+    assert cover.is_cancelled and (cover.start_date, cover.end_date) == (START, date(2026, 12, 31))
+    assert not PolicyElevator.objects.in_force_on(START).exists()
+    assert not Policy.objects.active_on(START).exists()
+    assert policy(version, [elevator], start=START).covered.get().is_in_force_on(START)
+
+
+def test_a_policy_since_expired_was_active_on_a_past_day(version):
+    lapsed = policy(version, [ElevatorFactory()], start=date(2024, 1, 1))
+    policies_expire(today=date(2026, 1, 1))
+    lapsed.refresh_from_db()
+    assert lapsed.status == "expired"
+    assert set(Policy.objects.active_on(date(2024, 6, 1))) == {lapsed}
+    assert not Policy.objects.active_on(date(2025, 1, 1)).exists()
+
+
+def test_only_an_active_policy_is_cancelled_and_only_by_its_insurer(version):
+    world = make_world()
+    holder = world.orgs["pm_fancheng"]
+    a_version = product_version(world.orgs["insurer_a"])
+    first = policy(a_version, [ElevatorFactory(user_unit=holder)], start=START)
+    for who in ("pm_fancheng", "insurer_b", "city"):
+        with pytest.raises(PermissionDenied):
+            policy_cancel(user=world.users[who], policy=first, on=date(2026, 3, 1))
+    Policy.objects.filter(pk=first.pk).update(status="expired")
+    with pytest.raises(ApplicationError) as exc:
+        policy_cancel(user=world.users["insurer_a"], policy=first, on=date(2026, 3, 1))
+    assert "已到期" in str(exc.value.message)
+    Policy.objects.filter(pk=first.pk).update(status="active")
+    policy_cancel(user=world.users["insurer_a"], policy=first, on=date(2026, 3, 1))
+    with pytest.raises(ApplicationError) as exc:  # cancelled once, not again
+        policy_cancel(user=world.users["insurer_a"], policy=first, on=date(2026, 4, 1))
+    assert "2026-03-01" in str(exc.value.message)
+    first.refresh_from_db()
+    assert first.cancelled_on == date(2026, 3, 1)
+    assert not first.can_renew()
+
+
+def _system():
     return SYSTEM
 
 
@@ -135,8 +247,29 @@ def test_renew_into_the_next_period_in_one_step(version):
     assert (renewal.start_date, renewal.end_date) == (date(2027, 1, 1), date(2027, 12, 31))
     assert renewal.renewed_from == first
     assert [c.elevator for c in renewal.covered.all()] == [keep]
-    with pytest.raises(ApplicationError):  # renewing twice would overlap
+    with pytest.raises(ApplicationError) as exc:  # renewing twice is refused, naming the renewal
         policy_renew(user=_system(), policy=first)
+    assert renewal.number in str(exc.value.message)
+    # also when the second renewal would overlap nothing: a clear refusal, not "系统繁忙"
+    with pytest.raises(ApplicationError) as exc:
+        policy_renew(user=_system(), policy=first, start_date=date(2030, 1, 1))
+    assert renewal.number in str(exc.value.message)
+
+
+def test_only_a_clash_of_numbers_is_retried(version):
+    elevator = ElevatorFactory()
+    first = policy(version, [elevator], start=START)
+    policy_renew(user=_system(), policy=first)
+    # the renewal link is taken: another constraint than the number's, raised as it is
+    with pytest.raises(IntegrityError):
+        policy(version, [elevator], start=date(2030, 1, 1), renewed_from=first)
+
+
+def test_the_default_end_of_a_start_in_the_last_year_is_a_clear_error():
+    assert policy_default_end(date(2024, 2, 29)) == date(2025, 2, 28)
+    with pytest.raises(ApplicationError) as exc:
+        policy_default_end(date(9999, 3, 1))
+    assert exc.value.field == "start_date"
 
 
 def test_expiry_notices_once_and_only_for_elevators_without_follow_on_cover(
@@ -250,7 +383,8 @@ def test_policy_and_elevator_visibility_per_kind():
     assert set(Elevator.objects.visible_to(world.users["insurer_b"])) == {hospital}
     # the finance bureau sees public housing and publicly funded elevators
     assert set(Elevator.objects.visible_to(world.users["finance"])) == {hospital}
-    assert uninsured not in Elevator.objects.visible_to(world.users["insurer_a"])
+    # an elevator nobody covers is not listed to an insurer, but may be looked up for quoting
+    assert uninsured in Elevator.objects.quotable_by(world.users["insurer_a"])
 
 
 def test_policies_and_claims_join_the_timeline_and_the_public_card():
@@ -281,3 +415,25 @@ def test_policies_and_claims_join_the_timeline_and_the_public_card():
     card = Client().get(f"/e/{elevator.equipment_code}/").content.decode()
     assert world.orgs["insurer_a"].name in card and "未投保" not in card
     assert str(cover.total_premium) not in card
+
+
+def test_the_public_card_shows_cover_until_the_day_before_a_cancellation():
+    from django.test import Client
+    from django.utils import timezone as tz
+
+    world = make_world()
+    elevator = ElevatorFactory(user_unit=world.orgs["pm_fancheng"])
+    today = tz.localdate()
+    cover = policy(product_version(world.orgs["insurer_a"]), [elevator], start=today - timedelta(days=30))
+    policy_cancel(user=world.users["insurer_a"], policy=cover, on=today + timedelta(days=1))
+    card = Client().get(f"/e/{elevator.equipment_code}/")
+    assert world.orgs["insurer_a"].name in card.content.decode()  # still insured today
+    assert card.context["card"]["policy_end"] == today
+    policy_cancel_today = policy(
+        product_version(world.orgs["insurer_b"], model=InsuranceModel.INSURANCE_MAINTENANCE),
+        [ElevatorFactory(user_unit=world.orgs["pm_fancheng"])],
+        start=today - timedelta(days=30),
+    )
+    policy_cancel(user=SYSTEM, policy=policy_cancel_today, on=today)
+    other = policy_cancel_today.covered.get().elevator
+    assert world.orgs["insurer_b"].name not in Client().get(f"/e/{other.equipment_code}/").content.decode()

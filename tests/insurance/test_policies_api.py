@@ -252,18 +252,43 @@ def test_renew_and_cancel_endpoints(world, setup):
     assert client.get(f"{POLICIES}{first.pk}/").json()["renewal"] == renewal["id"]
     again = client.post(f"{POLICIES}{first.pk}/renew/", {}, format="json")
     assert again.status_code == 400
-    assert renewal["number"] in again.json()["detail"]  # the overlap names the renewal
+    assert renewal["number"] in again.json()["detail"]  # already renewed: it names the renewal
+    # a later start that overlaps nothing is refused just the same (not "系统繁忙")
+    later = client.post(f"{POLICIES}{first.pk}/renew/", {"start_date": "2030-01-01"}, format="json")
+    assert later.status_code == 400 and renewal["number"] in later.json()["detail"]
 
-    assert client.post(f"{POLICIES}{renewal['id']}/cancel/", {}, format="json").status_code == 400
-    late = client.post(f"{POLICIES}{renewal['id']}/cancel/", {"date": "2028-01-01"}, format="json")
+    cancel = f"{POLICIES}{renewal['id']}/cancel/"
+    assert client.post(cancel, {}, format="json").status_code == 400
+    late = client.post(cancel, {"date": "2028-01-01"}, format="json")
     assert late.status_code == 400 and "2027-12-31" in late.json()["detail"]
-    cancelled = client.post(f"{POLICIES}{renewal['id']}/cancel/", {"date": "2027-03-01"}, format="json")
+    early = client.post(cancel, {"date": "2026-12-31"}, format="json")
+    assert early.status_code == 400 and "2027-01-01" in early.json()["detail"]
+    cancelled = client.post(cancel, {"date": "2027-03-01"}, format="json")
     assert cancelled.status_code == 200
     assert (cancelled.json()["status"], cancelled.json()["cancelled_on"]) == ("cancelled", "2027-03-01")
-    assert all(c["is_cancelled"] for c in cancelled.json()["covered"])
+    assert cancelled.json()["end_date"] == "2027-12-31"  # the contracted end stays
+    # the cover ended the day before the cancellation; it had taken effect, so it is not void
+    assert {(c["start_date"], c["end_date"], c["is_cancelled"]) for c in cancelled.json()["covered"]} == {
+        ("2027-01-01", "2027-02-28", False)
+    }
+    twice = client.post(cancel, {"date": "2027-04-01"}, format="json")
+    assert twice.status_code == 400 and "2027-03-01" in twice.json()["detail"]
+    renew_cancelled = client.post(f"{POLICIES}{renewal['id']}/renew/", {}, format="json")
+    assert renew_cancelled.status_code == 400 and "已退保" in renew_cancelled.json()["detail"]
 
 
-def test_the_policyholder_may_renew_and_cancel_but_a_regulator_may_not(world, setup):
+def test_an_expired_policy_cannot_be_cancelled(world, setup):
+    lapsed = policy(setup["version"], setup["own"][:1], start=date(2024, 1, 1))
+    Policy.objects.filter(pk=lapsed.pk).update(status="expired")
+    response = with_key(world, "insurer_a").post(
+        f"{POLICIES}{lapsed.pk}/cancel/", {"date": "2024-06-01"}, format="json"
+    )
+    assert response.status_code == 400 and "已到期" in response.json()["detail"]
+    lapsed.refresh_from_db()
+    assert (lapsed.status, lapsed.cancelled_on) == ("expired", None)
+
+
+def test_the_policyholder_may_renew_but_only_the_insurer_may_cancel(world, setup):
     first = policy(setup["version"], setup["own"][:1], start=START)
     city = session(world, "city")
     assert city.post(f"{POLICIES}{first.pk}/renew/", {}, format="json").status_code == 403
@@ -273,8 +298,16 @@ def test_the_policyholder_may_renew_and_cancel_but_a_regulator_may_not(world, se
     holder = session(world, "pm_fancheng")
     renewal = holder.post(f"{POLICIES}{first.pk}/renew/", {}, format="json")
     assert renewal.status_code == 201
+    # DESIGN.md 2: property managers register and renew; cancelling is the insurer's
     assert (
-        holder.post(f"{POLICIES}{first.pk}/cancel/", {"date": "2026-03-01"}, format="json").status_code == 200
+        holder.post(f"{POLICIES}{first.pk}/cancel/", {"date": "2026-03-01"}, format="json").status_code == 403
+    )
+    first.refresh_from_db()
+    assert first.status == "active"
+    insurer = with_key(world, "insurer_a")
+    assert (
+        insurer.post(f"{POLICIES}{first.pk}/cancel/", {"date": "2026-03-01"}, format="json").status_code
+        == 200
     )
 
 
@@ -449,3 +482,35 @@ def test_the_schema_describes_every_policy_field(client, world):
         properties = schema["components"]["schemas"][component]["properties"]
         undescribed = [name for name, spec in properties.items() if not spec.get("description")]
         assert not undescribed, (component, undescribed)
+
+
+def test_a_quote_needs_a_product_with_terms_and_a_computable_period(world, setup):
+    from insurance.models import Product
+
+    bare = Product.objects.create(
+        insurer=world.orgs["insurer_a"], code="A-BARE", name="无条款", model="liability"
+    )
+    client = session(world, "insurer_a")
+    body = {"product": bare.pk, "elevators": [setup["own"][0].equipment_code], "start_date": "2026-07-01"}
+    response = client.post(QUOTES, body, format="json")
+    assert response.status_code == 400 and "该产品还没有条款版本" in str(response.json())
+    late = client.post(
+        QUOTES, {**body, "product": setup["version"].product_id, "start_date": "9999-06-01"}, format="json"
+    )
+    assert late.status_code == 400 and late.json()["field"] == "start_date"
+    register = client.post(POLICIES, payload(setup, product_code="A-BARE"), format="json")
+    assert register.status_code == 400 and "该产品还没有条款版本" in str(register.json())
+
+
+def test_an_overlap_with_another_insurers_policy_does_not_name_it(world, setup):
+    policy(setup["version"], setup["own"][:1], start=START, number="A-HIDDEN")
+    product_version(world.orgs["insurer_b"], code="B-LIAB")
+    body = payload(
+        setup, number="B-1", product_code="B-LIAB", elevators=setup["own"][:1], start_date="2026-06-01"
+    )
+    single = with_key(world, "insurer_b").post(POLICIES, body, format="json")
+    assert single.status_code == 400
+    assert "A-HIDDEN" not in single.content.decode()
+    assert single.json()["conflicts"] == [{"elevator": setup["own"][0].equipment_code, "policy": None}]
+    bulk = with_key(world, "insurer_b").post(BULK, {"policies": [body]}, format="json").json()
+    assert bulk["refused"] == 1 and "A-HIDDEN" not in str(bulk)

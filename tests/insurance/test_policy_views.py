@@ -207,7 +207,8 @@ def test_renew_in_one_step_and_cancel(world, estate):
     first = policy(estate["version"], estate["garden"], start=date(2026, 1, 1))
     client = client_for(world, "pm_fancheng")
     page = client.get(f"/policies/{first.pk}/").content.decode()
-    assert 'data-testid="policy-renew"' in page and 'data-testid="policy-cancel"' in page
+    # the policyholder renews; cancelling is the insurer's (DESIGN.md 2)
+    assert 'data-testid="policy-renew"' in page and 'data-testid="policy-cancel"' not in page
     response = client.post(f"/policies/{first.pk}/renew/")
     renewal = Policy.objects.get(renewed_from=first)
     assert response["Location"] == f"/policies/{renewal.pk}/"
@@ -215,16 +216,23 @@ def test_renew_in_one_step_and_cancel(world, estate):
     assert renewal.covered.count() == 2
     page = client.get(f"/policies/{first.pk}/").content.decode()
     assert renewal.number in page and 'data-testid="policy-renew"' not in page
-    # renewing twice overlaps: a message, not an error page
+    # renewing twice: a message naming the renewal, not an error page
     response = client.post(f"/policies/{first.pk}/renew/", follow=True)
     assert response.status_code == 200 and renewal.number in response.content.decode()
+    assert "不能重复续保" in response.content.decode()
     assert Policy.objects.count() == 2
-    # cancel the renewal from a date; a date after its end is refused
-    bad = client.post(f"/policies/{renewal.pk}/cancel/", {"on": "2028-06-01"}, follow=True)
+    # the policyholder may not cancel, not even by posting the form
+    assert client.post(f"/policies/{renewal.pk}/cancel/", {"on": "2027-03-01"}).status_code == 403
+    # the insurer cancels the renewal from a date; a date after its end is refused
+    insurer = client_for(world, "insurer_a")
+    assert 'data-testid="policy-cancel"' in insurer.get(f"/policies/{renewal.pk}/").content.decode()
+    bad = insurer.post(f"/policies/{renewal.pk}/cancel/", {"on": "2028-06-01"}, follow=True)
     assert "退保日期不能晚于保险止期" in bad.content.decode()
-    client.post(f"/policies/{renewal.pk}/cancel/", {"on": "2027-03-01"})
+    insurer.post(f"/policies/{renewal.pk}/cancel/", {"on": "2027-03-01"})
     renewal.refresh_from_db()
     assert (renewal.status, renewal.cancelled_on) == ("cancelled", date(2027, 3, 1))
+    page = insurer.get(f"/policies/{renewal.pk}/").content.decode()
+    assert 'data-testid="policy-cancel"' not in page and 'data-testid="policy-renew"' not in page
 
 
 def test_who_may_renew_and_cancel_in_the_browser(world, estate):
@@ -308,3 +316,72 @@ def test_product_pages(world, estate):
         ("housing", False),
     ):
         assert ('href="/products/"' in client_for(world, who).get("/").content.decode()) is shown, who
+
+
+def test_a_product_without_terms_or_a_start_too_late_is_a_form_error(world, estate):
+    bare = Product.objects.create(
+        insurer=world.orgs["insurer_a"], code="A-BARE", name="无条款产品", model="liability"
+    )
+    elevator = estate["garden"][0]
+    terms = {
+        "elevators": [elevator.pk],
+        "product": bare.pk,
+        "start_date": (timezone.localdate() + timedelta(days=1)).isoformat(),
+        "funding_source": "self",
+        f"premium-{elevator.pk}": "93.00",
+    }
+    client = client_for(world, "pm_fancheng")
+    for step in ("quote", "confirm"):
+        page = client.post(REGISTER, {**terms, "step": step})
+        assert page.status_code == 200 and "该产品还没有条款版本" in page.content.decode(), step
+    # a start whose policy year would end after 9999-12-31 is refused on the page
+    late = {**terms, "product": estate["version"].product_id, "start_date": "9999-06-01"}
+    for step in ("quote", "confirm"):
+        page = client.post(REGISTER, {**late, "step": step})
+        assert page.status_code == 200 and "超出了可以计算保险止期的范围" in page.content.decode(), step
+    assert not Policy.objects.exists()
+
+
+def test_the_register_page_counts_cover_until_the_day_before_a_cancellation(world, estate):
+    from insurance.services import policy_cancel
+
+    today = timezone.localdate()
+    elevator = estate["garden"][0]
+    cover = policy(estate["version"], [elevator], start=today - timedelta(days=30))
+    policy_cancel(user=world.users["insurer_a"], policy=cover, on=today + timedelta(days=1))
+    page = client_for(world, "pm_fancheng").get(REGISTER).content.decode()
+    assert f"已投保至 {today.isoformat()}" in page
+
+
+def test_a_viewer_sees_only_the_covered_elevators_it_may_see(world, estate):
+    """A district regulator sees its district's part of a policy spanning two districts, and a
+    renewal only if it covers something in its district."""
+    from rest_framework.test import APIClient
+
+    holder = world.orgs["pm_fancheng"]
+    here = estate["garden"][0]
+    there = ElevatorFactory(user_unit=holder, district=world.xiangcheng)
+    first = policy(estate["version"], [here, there], start=date(2026, 1, 1), number="SPAN-1")
+    here.status = "scrapped"
+    here.save(update_fields=["status"])
+    from insurance.services import policy_renew
+
+    renewal = policy_renew(user=world.users["insurer_a"], policy=first)  # covers `there` only
+    district = client_for(world, "district")
+    page = district.get(f"/policies/{first.pk}/").content.decode()
+    assert here.equipment_code in page and there.equipment_code not in page
+    assert renewal.number not in page  # the renewal covers nothing in its district
+    assert district.get(f"/policies/{renewal.pk}/").status_code == 404
+    api = APIClient()
+    api.force_login(world.users["district"])
+    data = api.get(f"/api/v1/policies/{first.pk}/").json()
+    assert [c["equipment_code"] for c in data["covered"]] == [here.equipment_code]
+    assert data["renewal"] is None
+    # the insurer sees the whole policy and the link
+    api.force_login(world.users["insurer_a"])
+    data = api.get(f"/api/v1/policies/{first.pk}/").json()
+    assert {c["equipment_code"] for c in data["covered"]} == {here.equipment_code, there.equipment_code}
+    assert data["renewal"] == renewal.pk
+    assert api.get(f"/api/v1/policies/{renewal.pk}/").json()["renewed_from"] == first.pk
+    content = client_for(world, "insurer_a").get(f"/policies/{first.pk}/").content.decode()
+    assert there.equipment_code in content and renewal.number in content

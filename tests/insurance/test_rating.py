@@ -61,6 +61,9 @@ def test_half_up_rounding_to_the_fen():
     # a half fen rounds up, never to even: 10.10 x 1.15 = 11.615 -> 11.62
     version = product_version(bases={"vertical": Decimal("10.10")})
     assert quote(version=version, elevators=[elevator], start=START).lines[0].premium == Decimal("11.62")
+    # ... also where half-even would round down: 10.30 x 1.15 = 11.845 -> 11.85 (half-even: 11.84)
+    version = product_version(bases={"vertical": Decimal("10.30")})
+    assert quote(version=version, elevators=[elevator], start=START).lines[0].premium == Decimal("11.85")
 
 
 def test_claims_in_the_last_three_years_raise_the_premium():

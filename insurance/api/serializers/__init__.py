@@ -1,0 +1,46 @@
+"""Products, quotes and policies over the API: shapes only. Rules live in insurance.services.
+
+Callers name things the way their own systems know them: products by code (an insurer's own code
+when the caller is an insurer), policyholders by Unified Social Credit Code or exact name, elevators
+by special-equipment code. Serializers turn those into rows (or a 400 naming what is unknown); the
+services decide whether the write is allowed.
+
+products.py: products and their terms; references.py: resolving what callers name; quotes.py:
+quotes; policies.py: policies, their covers, single and bulk registration, renew and cancel.
+"""
+
+from .policies import (
+    MAX_ELEVATORS_PER_POLICY,
+    PolicyBulkRequestSerializer,
+    PolicyBulkResponseSerializer,
+    PolicyBulkResultSerializer,
+    PolicyCancelSerializer,
+    PolicyDetailSerializer,
+    PolicyRenewSerializer,
+    PolicySerializer,
+    PolicyWriteSerializer,
+)
+from .products import ProductCreateSerializer, ProductSerializer, ProductVersionSerializer
+from .quotes import MAX_QUOTE_ELEVATORS, QuoteRequestSerializer, QuoteSerializer
+from .references import resolve_elevators, resolve_policyholder, resolve_product
+
+__all__ = [
+    "MAX_ELEVATORS_PER_POLICY",
+    "MAX_QUOTE_ELEVATORS",
+    "PolicyBulkRequestSerializer",
+    "PolicyBulkResponseSerializer",
+    "PolicyBulkResultSerializer",
+    "PolicyCancelSerializer",
+    "PolicyDetailSerializer",
+    "PolicyRenewSerializer",
+    "PolicySerializer",
+    "PolicyWriteSerializer",
+    "ProductCreateSerializer",
+    "ProductSerializer",
+    "ProductVersionSerializer",
+    "QuoteRequestSerializer",
+    "QuoteSerializer",
+    "resolve_elevators",
+    "resolve_policyholder",
+    "resolve_product",
+]
