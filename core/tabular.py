@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .xlsx import Table, TableRow, parse_date, write_error_report
+from .xlsx import Table, TableRow, parse_date, read_table, write_error_report
 
 
 class RowRefused(Exception):
@@ -81,6 +82,28 @@ class TableImportResult:
     def error_report(self) -> bytes:
         """The refused rows with a column of reasons, as .xlsx."""
         return write_error_report(self.headers, self.refused_rows)
+
+
+def open_import_table(
+    source,
+    *,
+    filename: str,
+    aliases: Mapping[str, Sequence[str]],
+    required: Sequence[str],
+    result: TableImportResult,
+) -> Table:
+    """Open an uploaded table within the configured size and row limits; the result keeps its
+    header row for the error report."""
+    table = read_table(
+        source,
+        filename=filename,
+        aliases=aliases,
+        required=required,
+        max_bytes=settings.TIBAO["IMPORT_MAX_BYTES"],
+        max_rows=settings.TIBAO["IMPORT_MAX_ROWS"],
+    )
+    result.headers = list(table.headers)
+    return table
 
 
 def column_label(table: Table, aliases: Mapping[str, Sequence[str]], field_name: str) -> str:

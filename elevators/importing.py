@@ -29,8 +29,9 @@ from core.tabular import (
     cell_word,
     chunks,
     column_label,
+    open_import_table,
 )
-from core.xlsx import TableRow, read_table
+from core.xlsx import TableRow
 
 from .codes import (
     CATEGORIES_BY_CODE,
@@ -463,15 +464,9 @@ def registry_import(
         raise PermissionDenied(_("只有市级或本辖区市场监管部门可以导入电梯台账。"))
     today = today or timezone.localdate()
     result = RegistryImportResult(dry_run=dry_run)
-    table = read_table(
-        source,
-        filename=filename,
-        aliases=REGISTRY_COLUMNS,
-        required=REQUIRED_COLUMNS,
-        max_bytes=settings.TIBAO["IMPORT_MAX_BYTES"],
-        max_rows=settings.TIBAO["IMPORT_MAX_ROWS"],
+    table = open_import_table(
+        source, filename=filename, aliases=REGISTRY_COLUMNS, required=REQUIRED_COLUMNS, result=result
     )
-    result.headers = list(table.headers)
 
     def refuse(row: TableRow, problem: RowRefused) -> None:
         result.refuse(row, column_label(table, REGISTRY_COLUMNS, problem.field), problem.reason)

@@ -12,7 +12,6 @@ rolled back, so it reports exactly what the real run would do.
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -31,8 +30,9 @@ from core.tabular import (
     cell_word,
     chunks,
     column_label,
+    open_import_table,
 )
-from core.xlsx import TableRow, read_table
+from core.xlsx import TableRow
 
 from .claims import CLAIMS_BATCH_MAX, DESCRIPTION_MAX, claims_bulk_upsert
 from .models import Claim, ClaimStatus, CoverageItem
@@ -186,15 +186,9 @@ def claim_list_import(*, source, filename: str, user, dry_run: bool) -> ClaimImp
         raise PermissionDenied(_("只有保险机构可以导入理赔清单。"))
     insurer = insurer_of(user)
     result = ClaimImportResult(dry_run=dry_run)
-    table = read_table(
-        source,
-        filename=filename,
-        aliases=CLAIM_COLUMNS,
-        required=REQUIRED_COLUMNS,
-        max_bytes=settings.TIBAO["IMPORT_MAX_BYTES"],
-        max_rows=settings.TIBAO["IMPORT_MAX_ROWS"],
+    table = open_import_table(
+        source, filename=filename, aliases=CLAIM_COLUMNS, required=REQUIRED_COLUMNS, result=result
     )
-    result.headers = list(table.headers)
 
     def label(field_name: str) -> str:
         return column_label(table, CLAIM_COLUMNS, field_name) if field_name in CLAIM_COLUMNS else "—"

@@ -12,7 +12,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -31,9 +30,10 @@ from core.tabular import (
     cell_text,
     cell_word,
     column_label,
+    open_import_table,
 )
 from core.text import normalise_code
-from core.xlsx import TableRow, read_table
+from core.xlsx import TableRow
 from elevators.codes import normalise_equipment_code
 from elevators.models import Elevator
 
@@ -257,15 +257,9 @@ def policy_list_import(*, source, filename: str, user, dry_run: bool) -> PolicyI
     if not may_import_policies(user):
         raise PermissionDenied(_("只有保险机构或使用单位可以导入保单清单。"))
     result = PolicyImportResult(dry_run=dry_run)
-    table = read_table(
-        source,
-        filename=filename,
-        aliases=POLICY_COLUMNS,
-        required=REQUIRED_COLUMNS,
-        max_bytes=settings.TIBAO["IMPORT_MAX_BYTES"],
-        max_rows=settings.TIBAO["IMPORT_MAX_ROWS"],
+    table = open_import_table(
+        source, filename=filename, aliases=POLICY_COLUMNS, required=REQUIRED_COLUMNS, result=result
     )
-    result.headers = list(table.headers)
 
     def label(field_name: str) -> str:
         return column_label(table, POLICY_COLUMNS, field_name)
