@@ -162,6 +162,9 @@ def cell_word(values: Mapping[str, object], name: str, words: Mapping[str, objec
     return found
 
 
+MONEY_LIMIT = Decimal("1e12")
+
+
 def cell_money(values: Mapping[str, object], name: str, *, required: bool = False) -> Decimal | None:
     """An amount in yuan with at most two decimals (1,234.50 and ¥93 are understood); None when empty."""
     raw = values.get(name)
@@ -178,6 +181,8 @@ def cell_money(values: Mapping[str, object], name: str, *, required: bool = Fals
         raise RowRefused(name, _("“%(value)s”不是金额。") % {"value": raw}) from None
     if not amount.is_finite() or amount < 0:
         raise RowRefused(name, _("“%(value)s”不是金额。") % {"value": raw})
+    if amount >= MONEY_LIMIT:  # the columns hold 14 digits, 2 after the point
+        raise RowRefused(name, _("金额“%(value)s”过大。") % {"value": raw})
     rounded = amount.quantize(Decimal("0.01"))
     # A float cell may carry binary noise (=93*0.9 is 83.70000000000000284); typed text may not.
     noise = Decimal("0.000001") if isinstance(raw, float) else Decimal(0)

@@ -21,6 +21,19 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+def sort_links(request, columns, *, default: str) -> dict[str, dict]:
+    """For each sortable column: the URL that sorts by it (again: the other way) and the current direction."""
+    current = request.GET.get("ordering", "").split(",")[0] or default
+    links = {}
+    for column in columns:
+        direction = "asc" if current == column else "desc" if current == f"-{column}" else ""
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["ordering"] = f"-{column}" if direction == "asc" else column
+        links[column] = {"url": f"?{query.urlencode()}", "direction": direction}
+    return links
+
+
 class VisibleQuerysetMixin(LoginRequiredMixin):
     """Browser counterpart of the API mixin: the page shows only what the user may see."""
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
-from core.views import VisibleDetailView, VisibleListView
+from core.views import VisibleDetailView, VisibleListView, sort_links
 from core.xlsx import write_xlsx
 
 from .filtersets import ElevatorFilterSet
@@ -49,19 +49,6 @@ def with_flags(queryset, *, on):
         flag_old=ExpressionWrapper(old_condition(on=on), output_field=BooleanField()),
         flag_three_no=ExpressionWrapper(three_no_condition(), output_field=BooleanField()),
     )
-
-
-def sort_links(request, columns, *, default: str) -> dict[str, dict]:
-    """For each sortable column: the URL that sorts by it (again: the other way) and the current direction."""
-    current = request.GET.get("ordering", "").split(",")[0] or default
-    links = {}
-    for column in columns:
-        direction = "asc" if current == column else "desc" if current == f"-{column}" else ""
-        query = request.GET.copy()
-        query.pop("page", None)
-        query["ordering"] = f"-{column}" if direction == "asc" else column
-        links[column] = {"url": f"?{query.urlencode()}", "direction": direction}
-    return links
 
 
 class ElevatorListView(VisibleListView):

@@ -20,10 +20,9 @@ from django.views.decorators.http import require_POST
 from accounts.visibility import organisation_of
 from core.exceptions import ApplicationError
 from core.imports import IMPORT_KINDS
-from core.views import VisibleDetailView, VisibleListView
+from core.views import VisibleDetailView, VisibleListView, sort_links
 from elevators.filtersets import ElevatorFilterSet
 from elevators.models import PlaceCategory
-from elevators.views import sort_links
 
 from .filtersets import PolicyFilterSet, ProductFilterSet
 from .forms import (

@@ -129,3 +129,20 @@ def test_an_import_is_seen_by_its_organisation_and_the_city_only(world):
     assert client_for(world.users["city"]).get(f"/imports/{run.pk}/").status_code == 200
     assert client_for(world.users["pm_fancheng"]).get(f"/imports/{run.pk}/").status_code == 404
     assert client_for(world.users["insurer_a"]).post(f"/imports/{run.pk}/confirm/").status_code == 404
+
+
+@pytest.mark.parametrize("value", ["1e30", "1000000000000", "-5", "abc", "1.234"])
+def test_money_cells_refuse_what_cannot_be_an_amount(value):
+    from core.tabular import RowRefused, cell_money
+
+    with pytest.raises(RowRefused):
+        cell_money({"premium": value}, "premium")
+
+
+def test_money_cells_accept_yuan_with_separators():
+    from decimal import Decimal
+
+    from core.tabular import cell_money
+
+    assert cell_money({"premium": "¥1,234.50元"}, "premium") == Decimal("1234.50")
+    assert cell_money({"premium": 83.70000000000000284}, "premium") == Decimal("83.70")
