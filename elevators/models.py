@@ -4,7 +4,7 @@ from datetime import date
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, OrganisationKind
@@ -140,6 +140,15 @@ class ElevatorQuerySet(VisibleQuerySet):
 
     def insured(self, *, on: date):
         return self.filter(insured_condition(on=on))
+
+    def with_flags(self, *, on: date):
+        """Annotate the single conditions (in scope, insured, old, 三无) for pages that show badges."""
+        return self.annotate(
+            flag_in_scope=ExpressionWrapper(in_scope_condition(on=on), output_field=models.BooleanField()),
+            flag_insured=ExpressionWrapper(insured_condition(on=on), output_field=models.BooleanField()),
+            flag_old=ExpressionWrapper(old_condition(on=on), output_field=models.BooleanField()),
+            flag_three_no=ExpressionWrapper(three_no_condition(), output_field=models.BooleanField()),
+        )
 
     def in_group(self, group: str):
         return self.filter(category__in=[c.code for c in ELEVATOR_CATEGORIES if c.group == group])

@@ -2,7 +2,6 @@
 
 import segno
 from django.contrib import messages
-from django.db.models import BooleanField, ExpressionWrapper
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from core.views import VisibleDetailView, VisibleListView, sort_links
 from core.xlsx import write_xlsx
 
 from .filtersets import ElevatorFilterSet
-from .models import Elevator, in_scope_condition, old_condition, three_no_condition
+from .models import Elevator
 from .selectors import elevator_export_table, elevator_public_card, elevator_timeline
 
 # The filters the list page offers; the FilterSet's other filters (user unit, maintenance company,
@@ -42,15 +41,6 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 PUBLIC_CARD_MAX_AGE = 300
 
 
-def with_flags(queryset, *, on):
-    """Annotate the model's own conditions (in scope, old, 三无) so a page can show them as badges."""
-    return queryset.annotate(
-        flag_in_scope=ExpressionWrapper(in_scope_condition(on=on), output_field=BooleanField()),
-        flag_old=ExpressionWrapper(old_condition(on=on), output_field=BooleanField()),
-        flag_three_no=ExpressionWrapper(three_no_condition(), output_field=BooleanField()),
-    )
-
-
 class ElevatorListView(VisibleListView):
     queryset = Elevator.objects.select_related(
         "district", "place_category", "user_unit", "maintenance_company"
@@ -60,7 +50,7 @@ class ElevatorListView(VisibleListView):
     paginate_by = 25
 
     def get_queryset(self):
-        return with_flags(super().get_queryset(), on=timezone.localdate())
+        return super().get_queryset().with_flags(on=timezone.localdate())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -120,7 +110,7 @@ class ElevatorDetailView(VisibleDetailView):
     context_object_name = "elevator"
 
     def get_queryset(self):
-        return with_flags(super().get_queryset(), on=timezone.localdate())
+        return super().get_queryset().with_flags(on=timezone.localdate())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -45,3 +45,5 @@ def test_insured_now_filter_follows_cover_in_force():
     assert codes == {bare.equipment_code}
     page = client.get("/elevators/", {"insured": "true"})
     assert [e.pk for e in page.context["object_list"]] == [insured.pk]
+    assert "已投保" in page.content.decode()
+    assert "未投保" in client.get("/elevators/", {"insured": "false"}).content.decode()
