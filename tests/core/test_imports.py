@@ -146,3 +146,10 @@ def test_money_cells_accept_yuan_with_separators():
 
     assert cell_money({"premium": "¥1,234.50元"}, "premium") == Decimal("1234.50")
     assert cell_money({"premium": 83.70000000000000284}, "premium") == Decimal("83.70")
+
+
+def test_the_result_page_names_duplicate_rows(world):
+    client = client_for(world.users["city"])
+    upload(client, files.xlsx([files.row(address="旧地址"), files.row(address="新地址")]))
+    page = client.get(f"/imports/{ImportRun.objects.get().pk}/").content.decode()
+    assert "第4行与第5行设备代码相同（311042001201500123），以第5行为准" in page

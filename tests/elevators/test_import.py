@@ -259,3 +259,11 @@ def test_a_credit_code_that_contradicts_the_known_one_is_refused():
     result = run(files.xlsx([files.row(user_unit="某物业", user_unit_code=credit_code_for(6))]))
     assert [p.column for p in result.problems] == ["使用单位统一社会信用代码"]
     assert credit_code_for(5) in result.problems[0].reason
+
+
+def test_the_report_says_which_duplicate_row_won(tmp_path):
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(files.xlsx([files.row(address="旧地址"), files.row(address="新地址")]))
+    out = io.StringIO()
+    call_command("import_registry", str(path), stdout=out)
+    assert "第4行与第5行设备代码相同（311042001201500123），以第5行为准" in out.getvalue()

@@ -514,3 +514,21 @@ def test_an_overlap_with_another_insurers_policy_does_not_name_it(world, setup):
     assert single.json()["conflicts"] == [{"elevator": setup["own"][0].equipment_code, "policy": None}]
     bulk = with_key(world, "insurer_b").post(BULK, {"policies": [body]}, format="json").json()
     assert bulk["refused"] == 1 and "A-HIDDEN" not in str(bulk)
+
+
+def test_another_insurers_product_is_unknown_to_quotes_and_to_bulk(world, setup):
+    body = {
+        "product_code": "A-LIAB",
+        "elevators": [setup["own"][0].equipment_code],
+        "start_date": "2026-07-01",
+    }
+    assert with_key(world, "insurer_b").post(QUOTES, body, format="json").status_code == 400
+    quoted = with_key(world, "insurer_b").post(
+        QUOTES, {**body, "product": setup["version"].product.pk}, format="json"
+    )
+    assert quoted.status_code == 400
+    response = with_key(world, "insurer_b").post(BULK, {"policies": [payload(setup)]}, format="json")
+    assert response.status_code == 200
+    (result,) = response.json()["results"]
+    assert result["result"] == "refused"
+    assert not Policy.objects.exists()
