@@ -133,6 +133,27 @@ def inspection_record(*, user, elevator: Elevator, **fields) -> Inspection:
     return inspection
 
 
+@transaction.atomic
+def inspection_update(*, user, inspection: Inspection, **fields) -> Inspection:
+    """Correct an inspection record (a typo in its date, result or report); the elevator's inspection
+    facts follow whatever is now the latest inspection. The elevator itself cannot be changed."""
+    registry_check_writer(user=user, district_id=inspection.elevator.district_id)
+    elevator = Elevator.objects.select_for_update().get(pk=inspection.elevator_id)
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    fields.pop("elevator", None)
+    for name, value in fields.items():
+        setattr(inspection, name, value)
+    _full_clean(inspection, exclude=["elevator"])
+    clash = Inspection.objects.filter(
+        elevator=elevator, inspected_on=inspection.inspected_on, kind=inspection.kind
+    )
+    if clash.exclude(pk=inspection.pk).exists():
+        raise ApplicationError(_("该电梯当天已有同类检验记录。"), field="inspected_on")
+    inspection.save()
+    elevator_follow_latest_inspection(elevator=elevator)
+    return inspection
+
+
 def elevator_follow_latest_inspection(*, elevator: Elevator) -> None:
     """Copy the latest inspection's date, result and next due date onto the elevator."""
     latest = elevator.inspections.order_by("-inspected_on", "-pk").first()

@@ -25,7 +25,13 @@ from ..codes import normalise_equipment_code
 from ..filtersets import ElevatorFilterSet, InspectionFilterSet
 from ..models import Elevator, Inspection
 from ..selectors import elevator_timeline
-from ..services import elevator_create, elevator_update, inspection_record, registry_writable_districts
+from ..services import (
+    elevator_create,
+    elevator_update,
+    inspection_record,
+    inspection_update,
+    registry_writable_districts,
+)
 from .serializers import (
     ElevatorQuoteSerializer,
     ElevatorSerializer,
@@ -161,9 +167,11 @@ class InspectionViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Inspections of the elevators the caller may see; recorded through inspection_record."""
+    """Inspections of the elevators the caller may see; recorded through inspection_record and
+    corrected through inspection_update (never deleted: they are the elevator's history)."""
 
     queryset = Inspection.objects.select_related("elevator")
     serializer_class = InspectionSerializer
@@ -172,3 +180,8 @@ class InspectionViewSet(
 
     def perform_create(self, serializer):
         serializer.instance = inspection_record(user=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = inspection_update(
+            user=self.request.user, inspection=serializer.instance, **serializer.validated_data
+        )

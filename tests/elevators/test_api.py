@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from accounts.services import api_key_create
 from elevators.models import Elevator, LifecycleEvent, PlaceCategory
+from elevators.services import elevator_follow_latest_inspection
 from tests.elevators.factories import ElevatorFactory, InspectionFactory
 from tests.elevators.test_visibility import cover
 from tests.factories import OrganisationFactory, credit_code_for
@@ -582,11 +583,22 @@ def test_inspections_are_listed_through_visibility_and_filtered(world):
     assert client.get(f"{INSPECTIONS}{hidden.pk}/").status_code == 404
 
 
-def test_inspections_are_never_changed_or_deleted_over_the_api(world):
-    inspection = InspectionFactory(elevator=fancheng_elevator(world))
-    client = session(world, "city")
+def test_a_regulator_corrects_an_inspection_and_the_elevator_follows(world):
+    elevator = fancheng_elevator(world)
+    inspection = InspectionFactory(elevator=elevator)
+    elevator_follow_latest_inspection(elevator=elevator)
+    client = session(world, "district")
+    response = client.patch(f"{INSPECTIONS}{inspection.pk}/", {"result": "fail"}, format="json")
+    assert response.status_code == 200, response.content
+    assert Elevator.objects.get(pk=elevator.pk).inspection_result == "fail"
+    assert session(world, "insurer_a").patch(
+        f"{INSPECTIONS}{inspection.pk}/", {"result": "pass"}, format="json"
+    ).status_code in (403, 404)
     assert (
-        client.patch(f"{INSPECTIONS}{inspection.pk}/", {"result": "fail"}, format="json").status_code == 405
+        session(world, "pm_fancheng")
+        .patch(f"{INSPECTIONS}{inspection.pk}/", {"result": "pass"}, format="json")
+        .status_code
+        == 403
     )
     assert client.delete(f"{INSPECTIONS}{inspection.pk}/").status_code == 405
 
@@ -609,7 +621,7 @@ def test_the_schema_has_the_registry_paths(schema):
     assert "get" in paths["/api/v1/elevators/by-code/{code}/"]
     assert "get" in paths["/api/v1/elevators/{id}/timeline/"]
     assert set(paths["/api/v1/inspections/"]) >= {"get", "post"}
-    assert set(paths["/api/v1/inspections/{id}/"]) == {"get"}
+    assert set(paths["/api/v1/inspections/{id}/"]) == {"get", "patch", "put"}
     parameters = {p["name"] for p in paths["/api/v1/elevators/"]["get"]["parameters"]}
     assert parameters >= {
         "cursor",

@@ -30,6 +30,10 @@ def test_demo_insurance_is_realistic_and_consistent():
     assert 0.55 <= coverage(in_scope, today) <= 0.75
     by_district = [coverage(in_scope.filter(district=code), today) for code in ("420606", "420626", "420624")]
     assert max(by_district) - min(by_district) > 0.15
+    by_category = [
+        coverage(in_scope.filter(place_category=code), today) for code in ("RESIDENTIAL", "MALL", "HOSPITAL")
+    ]
+    assert max(by_category) - min(by_category) > 0.05  # uneven across place categories too
 
     for policy in Policy.objects.filter(status="active")[:50]:
         covers = policy.covered.all()
