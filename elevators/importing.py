@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -39,7 +38,6 @@ from .codes import (
     ElevatorCategory,
     category_by_code_or_name,
     normalise_equipment_code,
-    normalise_registration_number,
 )
 from .models import (
     District,
@@ -49,6 +47,7 @@ from .models import (
     InspectionResult,
     LifecycleEvent,
     PlaceCategory,
+    registration_number_for,
 )
 from .services import elevator_change_events, registry_writable_districts
 
@@ -270,11 +269,8 @@ def _parse_row(values: dict, *, lookups: _Lookups, scheme: str, today: date, wri
     registration_number = ""
     if values.get("registration_number") is not None:
         try:
-            registration_number = normalise_registration_number(
-                values["registration_number"],
-                category_code=category.code,
-                province=settings.TIBAO["PROVINCE_ABBREVIATION"],
-                city_letter=settings.TIBAO["CITY_LETTER"],
+            registration_number = registration_number_for(
+                values["registration_number"], category=category.code
             )
         except ValidationError as exc:
             raise RowRefused("registration_number", exc.messages[0]) from exc

@@ -3,6 +3,8 @@
 from datetime import date
 
 from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -14,8 +16,10 @@ from .codes import (
     CATEGORIES_BY_CODE,
     CATEGORY_CHOICES,
     ELEVATOR_CATEGORIES,
+    EQUIPMENT_CODE_FORMS_BY_LENGTH,
     EQUIPMENT_CODE_MAX_LENGTH,
     EquipmentCodeForm,
+    normalise_registration_number,
 )
 
 
@@ -196,6 +200,17 @@ class ElevatorQuerySet(VisibleQuerySet):
         return self if org.kind == OrganisationKind.INSURER else self.none()
 
 
+def registration_number_for(number: str, *, category: str) -> str:
+    """The canonical use-registration number, checked against the category's variety number and
+    the configured province and city letter (codes.md). Raises ValidationError."""
+    return normalise_registration_number(
+        number,
+        category_code=category,
+        province=settings.TIBAO["PROVINCE_ABBREVIATION"],
+        city_letter=settings.TIBAO["CITY_LETTER"],
+    )
+
+
 def _policy_covers():
     # insurance depends on elevators, not the other way round: look the model up when needed.
     return apps.get_model("insurance", "PolicyElevator").objects.all()
@@ -215,7 +230,8 @@ class Elevator(models.Model):
     Status = ElevatorStatus
 
     equipment_code = models.CharField(_("设备代码"), max_length=EQUIPMENT_CODE_MAX_LENGTH, unique=True)
-    code_form = models.CharField(_("代码形式"), max_length=16, choices=EquipmentCodeForm.choices)
+    # Derived from the code in clean(); stored so that lists can show and filter it.
+    code_form = models.CharField(_("代码形式"), max_length=16, choices=EquipmentCodeForm.choices, blank=True)
     registration_number = models.CharField(_("使用登记证编号"), max_length=32, blank=True, db_index=True)
     registered_on = models.DateField(_("登记日期"), null=True, blank=True)
     category = models.CharField(_("设备品种"), max_length=4, choices=CATEGORY_CHOICES)
@@ -283,6 +299,18 @@ class Elevator(models.Model):
 
     def __str__(self) -> str:
         return self.equipment_code
+
+    def clean(self):
+        """Facts derived from the codes, the same through every door (API, import, admin)."""
+        if self.equipment_code:
+            self.code_form = EQUIPMENT_CODE_FORMS_BY_LENGTH.get(len(self.equipment_code), self.code_form)
+        if self.registration_number and self.category in CATEGORIES_BY_CODE:
+            try:
+                self.registration_number = registration_number_for(
+                    self.registration_number, category=self.category
+                )
+            except ValidationError as exc:
+                raise ValidationError({"registration_number": exc.messages}) from exc
 
     @property
     def category_info(self):

@@ -5,7 +5,6 @@ equipment codes and registration numbers through elevators.codes, districts by t
 place categories by code or Chinese name, organisations by their Unified Social Credit Code.
 """
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,13 +20,11 @@ from core.text import normalise_code
 from ..codes import (
     CATEGORY_CHOICES,
     ELEVATOR_CATEGORIES,
-    EQUIPMENT_CODE_FORMS_BY_LENGTH,
     CategoryGroup,
     category_by_code_or_name,
     normalise_equipment_code,
-    normalise_registration_number,
 )
-from ..models import District, Elevator, Inspection, PlaceCategory
+from ..models import District, Elevator, Inspection, PlaceCategory, registration_number_for
 
 
 def _django_messages(exc: DjangoValidationError) -> list[str]:
@@ -323,20 +320,13 @@ class ElevatorSerializer(TodayMixin, serializers.ModelSerializer):
         return elevator.is_three_no()
 
     def validate(self, attrs):
-        if "equipment_code" in attrs:
-            attrs["code_form"] = EQUIPMENT_CODE_FORMS_BY_LENGTH[len(attrs["equipment_code"])]
         # The registration number must name the elevator's category: check it whenever either changes.
         if "registration_number" in attrs or "category" in attrs:
             number = attrs.get("registration_number", getattr(self.instance, "registration_number", ""))
             category = attrs.get("category", getattr(self.instance, "category", None))
             if number:
                 try:
-                    attrs["registration_number"] = normalise_registration_number(
-                        number,
-                        category_code=category,
-                        province=settings.TIBAO["PROVINCE_ABBREVIATION"],
-                        city_letter=settings.TIBAO["CITY_LETTER"],
-                    )
+                    attrs["registration_number"] = registration_number_for(number, category=category)
                 except DjangoValidationError as exc:
                     raise serializers.ValidationError({"registration_number": _django_messages(exc)}) from exc
         return attrs
