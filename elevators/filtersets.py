@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from core.filtersets import YesNoFilter
 from core.text import normalise_code
 
 from .codes import CATEGORY_CHOICES, CategoryGroup
@@ -42,10 +43,10 @@ class ElevatorFilterSet(django_filters.FilterSet):
         choices=CategoryGroup.choices, method="filter_group", label=_("设备类别")
     )
     status = django_filters.ChoiceFilter(choices=ElevatorStatus.choices, label=_("设备状态"))
-    in_scope = django_filters.BooleanFilter(method="filter_in_scope", label=_("应投保（在检验有效期内）"))
-    insured = django_filters.BooleanFilter(method="filter_insured", label=_("当前已投保"))
-    old = django_filters.BooleanFilter(method="filter_old", label=_("老旧电梯（15年以上）"))
-    three_no = django_filters.BooleanFilter(method="filter_three_no", label=_("三无电梯"))
+    in_scope = YesNoFilter(method="filter_in_scope", label=_("应投保（在检验有效期内）"))
+    insured = YesNoFilter(method="filter_insured", label=_("当前已投保"))
+    old = YesNoFilter(method="filter_old", label=_("老旧电梯（15年以上）"))
+    three_no = YesNoFilter(method="filter_three_no", label=_("三无电梯"))
     equipment_code = django_filters.CharFilter(method="filter_code", label=_("设备代码"))
     ordering = django_filters.OrderingFilter(
         fields=(

@@ -10,7 +10,6 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
 from core.views import VisibleDetailView, VisibleListView, sort_links
@@ -33,7 +32,6 @@ LIST_FILTERS = [
     "old",
     "three_no",
 ]
-YES_NO_ANY = [("unknown", gettext_lazy("不限")), ("true", gettext_lazy("是")), ("false", gettext_lazy("否"))]
 SORTABLE_COLUMNS = ["equipment_code", "district", "installed_on", "next_inspection_due"]
 DEFAULT_ORDERING = "equipment_code"  # Elevator.Meta.ordering
 EXPORT_MAX_ROWS = 100_000
@@ -55,8 +53,6 @@ class ElevatorListView(VisibleListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = self.filterset.form
-        for name in ("in_scope", "insured", "old", "three_no"):
-            form.fields[name].widget.choices = YES_NO_ANY
         context["filter_fields"] = [form[name] for name in LIST_FILTERS]
         # A bad value in a filter the form does not show (from a link or a hand-edited URL) must
         # not pass silently: the page would list everything.

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, OrganisationKind
+from core.filtersets import YesNoFilter
 from core.text import normalise_code
 
 from .models import (
@@ -119,7 +120,7 @@ class ProductFilterSet(django_filters.FilterSet):
         method="filter_insurer_credit_code", label=_("保险机构统一社会信用代码")
     )
     model = django_filters.ChoiceFilter(choices=InsuranceModel.choices, label=_("投保模式"))
-    is_on_sale = django_filters.BooleanFilter(label=_("在售"))
+    is_on_sale = YesNoFilter(label=_("在售"))
     code = django_filters.CharFilter(label=_("产品代码"))
 
     class Meta:
@@ -134,14 +135,6 @@ class ProductFilterSet(django_filters.FilterSet):
 
     def filter_insurer_credit_code(self, queryset, name, value):
         return queryset.filter(insurer__credit_code=normalise_code(value))
-
-
-class AnyYesNoSelect(forms.NullBooleanSelect):
-    """不限 / 是 / 否 (Django's own first choice reads 未知, "unknown", which is not what a filter means)."""
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs)
-        self.choices = [("unknown", _("不限")), ("true", _("是")), ("false", _("否"))]
 
 
 class ClaimFilterSet(django_filters.FilterSet):
@@ -171,7 +164,7 @@ class ClaimFilterSet(django_filters.FilterSet):
         label=_("出险日期止"),
         help_text=_("出险日期（北京时间）不晚于该日。"),
     )
-    advance_payment = django_filters.BooleanFilter(label=_("先行赔付"), widget=AnyYesNoSelect)
+    advance_payment = YesNoFilter(label=_("先行赔付"))
 
     class Meta:
         model = Claim

@@ -14,7 +14,6 @@ from django.db.models import Count, Max, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.visibility import organisation_of
@@ -43,7 +42,6 @@ PRODUCT_LIST_FILTERS = ["q", "insurer", "model"]
 # The register page lists at most this many elevators at once; more is a sign to filter first.
 REGISTER_MAX_ELEVATORS = 500
 ELEVATOR_REGISTER_FILTERS = ["q", "district", "place_category", "group", "in_scope"]
-YES_NO_ANY = [("unknown", gettext_lazy("不限")), ("true", gettext_lazy("是")), ("false", gettext_lazy("否"))]
 
 
 FACTOR_COLUMNS = [(factor.value, factor.label) for factor in RatingFactor]
@@ -203,8 +201,8 @@ def _step_elevators(request, *, selected=(), errors=()):
     """Step 1: the user's own elevators, filtered, grouped by site, each site selectable at once."""
     queryset = registrable_elevators(request.user)
     filterset = ElevatorFilterSet(request.GET or None, queryset=queryset, request=request)
-    if filterset.is_bound and filterset.is_valid():
-        queryset = filterset.qs
+    if filterset.is_bound:  # a bad filter value shows its error and no rows, as on every list
+        queryset = filterset.qs if filterset.is_valid() else queryset.none()
     queryset = queryset.annotate(covered_until=_covered_until())
     cover_form = CoverFilterForm(request.GET or None)
     cover = cover_form.cleaned_data.get("cover") if cover_form.is_valid() else ""
@@ -222,7 +220,6 @@ def _step_elevators(request, *, selected=(), errors=()):
         for index, (name, group) in enumerate(groupby(elevators, key=lambda e: e.site_name))
     ]
     form = filterset.form
-    form.fields["in_scope"].widget.choices = YES_NO_ANY
     return render(
         request,
         "insurance/policy_register.html",
@@ -353,7 +350,6 @@ class ProductListView(VisibleListView):
         if insurer_of(self.request.user) is not None:
             names.remove("insurer")  # an insurer sees its own products only
             names.append("is_on_sale")
-            form.fields["is_on_sale"].widget.choices = YES_NO_ANY
         context["filter_fields"] = [form[name] for name in names]
         return context
 
