@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -33,11 +34,27 @@ def organisation_create(*, kind: str, name: str, credit_code: str = "", **fields
 def user_create(
     *, organisation: Organisation, username: str, password: str | None = None, **fields
 ) -> tuple[User, str]:
-    """Create an operator of `organisation`; without a password one is generated. Returns both."""
+    """Create an operator of an active organisation; without a password one is generated.
+
+    The username and e-mail are validated like the admin's, a given password against the password
+    rules. Returns the user and the password (to hand over once).
+    """
+    if not organisation.is_active:
+        raise ApplicationError(_("机构“%(name)s”已停用，不能添加用户。") % {"name": organisation.name})
+    username = username.strip()
     if User.objects.filter(username=username).exists():
         raise ApplicationError(_("用户名 %(username)s 已存在。") % {"username": username}, field="username")
-    password = password or secrets.token_urlsafe(12)
     user = User(username=username, organisation=organisation, **fields)
+    try:
+        user.full_clean(exclude=["password"])
+        if password is not None:
+            password_validation.validate_password(password, user=user)
+    except ValidationError as exc:
+        messages = exc.message_dict if hasattr(exc, "error_dict") else {"password": exc.messages}
+        field, problems = next(iter(messages.items()))
+        prefix = _("密码不符合要求：") if field == "password" else ""
+        raise ApplicationError(prefix + " ".join(problems), field=field) from exc
+    password = password or secrets.token_urlsafe(12)
     user.set_password(password)
     user.save()
     return user, password

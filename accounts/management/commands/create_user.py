@@ -3,13 +3,9 @@
 import getpass
 import sys
 
-from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.core.validators import validate_email
 from django.db import transaction
 
-from accounts.models import User
 from accounts.selectors import organisation_find
 from accounts.services import user_create
 from core.audit import acting_as
@@ -39,45 +35,21 @@ class Command(BaseCommand):
         organisation = organisation_find(ref=options["org"])
         if organisation is None:
             raise CommandError(f"未找到机构“{options['org']}”：请填写统一社会信用代码或机构全称。")
-        if not organisation.is_active:
-            raise CommandError(f"机构“{organisation.name}”已停用，不能添加用户。")
-        username = options["username"].strip()
-        email = options["email"].strip()
-        try:
-            if not username or len(username) > 150:
-                raise ValidationError("用户名不能为空，且不超过150个字符。")
-            User.username_validator(username)
-            if email:
-                validate_email(email)
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from exc
-        if User.objects.filter(username=username).exists():
-            raise CommandError(f"用户名 {username} 已存在。")
-
-        candidate = User(
-            username=username, email=email, first_name=options["name"], organisation=organisation
-        )
         password = options["password"]
-        generated = False
-        if password is None and hasattr(stdin, "isatty") and stdin.isatty():
+        generated = password is None
+        if generated and hasattr(stdin, "isatty") and stdin.isatty():
             password = getpass.getpass("密码：")
             if password != getpass.getpass("再次输入密码："):
                 raise CommandError("两次输入的密码不一致。")
-        if password is None:
-            generated = True
-        else:
-            try:
-                password_validation.validate_password(password, user=candidate)
-            except ValidationError as exc:
-                raise CommandError("密码不符合要求：" + " ".join(exc.messages)) from exc
+            generated = False
 
         try:
             with acting_as("command:create_user"), transaction.atomic():
                 user, password = user_create(
                     organisation=organisation,
-                    username=username,
+                    username=options["username"],
                     password=password,
-                    email=email,
+                    email=options["email"].strip(),
                     first_name=options["name"],
                     is_org_admin=options["org_admin"],
                 )
