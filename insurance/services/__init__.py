@@ -1,0 +1,30 @@
+"""Writes for products and policies (claims: the insurance.claims package).
+
+products: products and their versions of terms; policies: registering and renewing policies;
+lifecycle: cancelling and expiring them, and the expiry notices.
+"""
+
+from .lifecycle import policies_expire, policy_cancel, policy_expiry_notices
+from .policies import (
+    PREMIUM_TOLERANCE,
+    policy_default_end,
+    policy_differences,
+    policy_register,
+    policy_register_once,
+    policy_renew,
+)
+from .products import product_create, product_version_create
+
+__all__ = [
+    "PREMIUM_TOLERANCE",
+    "policies_expire",
+    "policy_cancel",
+    "policy_default_end",
+    "policy_differences",
+    "policy_expiry_notices",
+    "policy_register",
+    "policy_register_once",
+    "policy_renew",
+    "product_create",
+    "product_version_create",
+]

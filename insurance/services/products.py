@@ -1,0 +1,87 @@
+"""Writes for products and their versions of terms."""
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation
+from core.exceptions import ApplicationError
+
+from ..models import BasePremium, Coefficient, CoverageLimit, Product, ProductVersion
+from ..permissions import acts_for_insurer
+
+
+def _check_insurer(user, insurer: Organisation) -> None:
+    if not acts_for_insurer(user, insurer.pk):
+        raise PermissionDenied(_("只有保险机构本身可以维护自己的产品和保单。"))
+
+
+@transaction.atomic
+def product_version_create(
+    *,
+    user,
+    product: Product,
+    deductible: Decimal = Decimal("0.00"),
+    limits: dict[str, Decimal],
+    base_premiums: dict[str, Decimal],
+    coefficients: list[dict] = (),
+    note: str = "",
+) -> ProductVersion:
+    """A new version of a product's terms; policies already issued keep the version they have.
+
+    `limits` maps CoverageItem to the limit; `base_premiums` maps CategoryGroup to the yearly base
+    premium; each coefficient is {"factor", "value", and "lower"/"upper" or "key"}.
+    """
+    _check_insurer(user, product.insurer)
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    latest = product.versions.order_by("-number").first()
+    version = ProductVersion.objects.create(
+        product=product, number=(latest.number + 1) if latest else 1, deductible=deductible, note=note
+    )
+    CoverageLimit.objects.bulk_create(
+        CoverageLimit(version=version, item=i, limit=v) for i, v in limits.items()
+    )
+    BasePremium.objects.bulk_create(
+        BasePremium(version=version, group=g, amount=v) for g, v in base_premiums.items()
+    )
+    Coefficient.objects.bulk_create(Coefficient(version=version, **row) for row in coefficients)
+    return version
+
+
+@transaction.atomic
+def product_create(
+    *,
+    user,
+    insurer: Organisation,
+    code: str,
+    name: str,
+    model: str,
+    is_on_sale: bool = True,
+    deductible: Decimal = Decimal("0.00"),
+    limits: dict[str, Decimal],
+    base_premiums: dict[str, Decimal],
+    coefficients: list[dict] = (),
+    note: str = "",
+) -> Product:
+    """A new product of `insurer` with its first version of terms (see product_version_create).
+
+    Only the insurer itself may create it; the code is unique per insurer.
+    """
+    _check_insurer(user, insurer)
+    if Product.objects.filter(insurer=insurer, code=code).exists():
+        raise ApplicationError(_("产品代码 %(code)s 已存在。") % {"code": code}, field="code")
+    product = Product.objects.create(
+        insurer=insurer, code=code, name=name, model=model, is_on_sale=is_on_sale
+    )
+    product_version_create(
+        user=user,
+        product=product,
+        deductible=deductible,
+        limits=limits,
+        base_premiums=base_premiums,
+        coefficients=coefficients,
+        note=note,
+    )
+    return product
