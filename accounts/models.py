@@ -6,8 +6,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
 
+from core.visibility import VisibleQuerySet
+
 from .validators import validate_credit_code
-from .visibility import VisibleQuerySet
 
 
 class Department(models.TextChoices):

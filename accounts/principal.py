@@ -1,4 +1,5 @@
-"""The caller of an API request authenticated by an organisation's API key."""
+"""The caller of an API request authenticated by an organisation's API key (the system's own
+caller, for commands and tasks, is `core.principal.SYSTEM`)."""
 
 
 class ApiKeyPrincipal:
@@ -27,26 +28,3 @@ class ApiKeyPrincipal:
     def has_perm(self, perm, obj=None) -> bool:
         return False
 
-
-class SystemPrincipal:
-    """The caller of a management command or scheduled task run by the server's operators.
-
-    It has back-office rights (like a superuser without organisation); views never use it.
-    """
-
-    is_authenticated = True
-    is_anonymous = False
-    is_active = True
-    is_staff = True
-    is_superuser = True
-    pk = None
-    id = None
-    organisation = None
-    organisation_id = None
-    username = "system"
-
-    def __str__(self) -> str:
-        return "system"
-
-
-SYSTEM = SystemPrincipal()

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.visibility import VisibleQuerySet
+from core.visibility import VisibleQuerySet
 
 
 class ImportRunQuerySet(VisibleQuerySet):

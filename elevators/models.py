@@ -10,7 +10,7 @@ from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, OrganisationKind
-from accounts.visibility import VisibleQuerySet, organisation_of
+from core.visibility import VisibleQuerySet, organisation_of
 
 from .codes import (
     CATEGORIES_BY_CODE,
@@ -157,7 +157,7 @@ class ElevatorQuerySet(VisibleQuerySet):
     def in_group(self, group: str):
         return self.filter(category__in=[c.code for c in ELEVATOR_CATEGORIES if c.group == group])
 
-    # --- visibility (accounts.visibility) ---------------------------------------------------
+    # --- visibility (core.visibility) ------------------------------------------------------
     def for_city_regulator(self, org):
         return self
 

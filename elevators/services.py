@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrganisationKind
-from accounts.visibility import organisation_of
 from core.exceptions import ApplicationError
+from core.visibility import organisation_of
 
 from .models import Elevator, Inspection, LifecycleEvent
 

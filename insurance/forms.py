@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.visibility import organisation_of
+from core.visibility import organisation_of
 from elevators.models import Elevator, ElevatorStatus
 
 from .models import FundingSource, Policy, Product

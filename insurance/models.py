@@ -10,8 +10,8 @@ from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Pre
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from accounts.visibility import VisibleQuerySet
 from core.constraints import PostgresExclusionConstraint
+from core.visibility import VisibleQuerySet
 from elevators.codes import CategoryGroup
 from elevators.models import Elevator
 

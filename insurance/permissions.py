@@ -4,7 +4,7 @@ show a button or answer 403 early. Reads are visibility's business (`visible_to`
 """
 
 from accounts.models import Organisation, OrganisationKind
-from accounts.visibility import organisation_of
+from core.visibility import organisation_of
 
 
 def is_active_insurer(org: Organisation | None) -> bool:

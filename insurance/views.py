@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.visibility import organisation_of
 from core.exceptions import ApplicationError
 from core.imports import IMPORT_KINDS
 from core.views import VisibleDetailView, VisibleListView, sort_links
+from core.visibility import organisation_of
 from elevators.filtersets import ElevatorFilterSet
 from elevators.models import PlaceCategory
 

@@ -2,8 +2,8 @@
 departments a table of totals without rows) and one claim with its payments and status history."""
 
 from accounts.models import OrganisationKind
-from accounts.visibility import organisation_of
 from core.views import VisibleDetailView, VisibleListView
+from core.visibility import organisation_of
 
 from .claims_import import may_import_claims
 from .filtersets import ClaimFilterSet

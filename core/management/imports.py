@@ -4,9 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.principal import SYSTEM
 from core.audit import acting_as
 from core.exceptions import ApplicationError
+from core.principal import SYSTEM
 
 
 class ImportCommand(BaseCommand):

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
 from accounts.models import Organisation
-from accounts.principal import SYSTEM
+from core.principal import SYSTEM
 from core.xlsx import TableError
 from elevators.importing import registry_import
 from elevators.models import Elevator, Inspection, LifecycleEvent

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import OrganisationKind
-from accounts.principal import SYSTEM
+from core.principal import SYSTEM
 from elevators import views
 from elevators.importing import REGISTRY_COLUMNS, registry_import
 from elevators.models import ElevatorStatus, InspectionResult, LifecycleEvent, PlaceCategory

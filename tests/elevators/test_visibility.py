@@ -22,8 +22,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from accounts.models import Department, OrganisationKind
-from accounts.principal import SYSTEM, ApiKeyPrincipal
+from accounts.principal import ApiKeyPrincipal
 from accounts.services import api_key_create
+from core.principal import SYSTEM
 from elevators.models import Elevator, Inspection, PlaceCategory
 from tests.elevators.factories import ElevatorFactory, InspectionFactory
 from tests.factories import OrganisationFactory, UserFactory

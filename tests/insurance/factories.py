@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from accounts.models import Organisation, OrganisationKind
-from accounts.principal import SYSTEM
+from core.principal import SYSTEM
 from insurance.models import InsuranceModel, Policy, Product, ProductVersion
 from insurance.services import policy_register, product_version_create
 from tests.factories import OrganisationFactory

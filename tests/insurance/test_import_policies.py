@@ -13,8 +13,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from accounts.models import Organisation, OrganisationKind
-from accounts.principal import SYSTEM
 from core.models import ImportRun
+from core.principal import SYSTEM
 from core.xlsx import TableError
 from insurance.importing import policy_list_import
 from insurance.models import Policy, PolicyElevator

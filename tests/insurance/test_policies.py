@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection
 
 from accounts.models import Contact, Notice
-from accounts.principal import SYSTEM
 from core.exceptions import ApplicationError
+from core.principal import SYSTEM
 from elevators.models import Elevator
 from insurance.models import InsuranceModel, Policy, PolicyElevator
 from insurance.services import (

@@ -5,6 +5,9 @@ is a signed-in user or an organisation's API key (both carry `.organisation`); t
 by the organisation's kind: `for_<kind>(org)`. A kind a model does not name sees nothing of it, so
 a new kind or a new model starts closed. Pages, API views, exports and reports all call
 `visible_to`; no view filters by organisation on its own.
+
+The mechanism is plumbing and knows no rule: the kinds and the rules per model live with the models
+(accounts names the kinds, each app writes its `for_<kind>` methods).
 """
 
 from django.db import models
