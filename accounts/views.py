@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, View
 
-from core.exceptions import ApplicationError
-from core.views import VisibleListView
+from core.views import VisibleListView, refusals_on
 
 from .filtersets import NoticeFilterSet
 from .forms import ApiKeyCreateForm
@@ -75,17 +74,17 @@ class ApiKeyListView(OrgAdminRequiredMixin, FormView):
         return context
 
     def form_valid(self, form):
-        try:
+        with refusals_on(form):
             api_key, raw_key = api_key_create(
                 organisation=self.request.user.organisation,
                 name=form.cleaned_data["name"],
                 created_by=self.request.user,
             )
-        except ApplicationError as exc:
-            form.add_error(exc.field, exc.message)
-            return self.form_invalid(form)
-        context = self.get_context_data(form=ApiKeyCreateForm(), new_key=raw_key, new_key_name=api_key.name)
-        return self.render_to_response(context)
+            context = self.get_context_data(
+                form=ApiKeyCreateForm(), new_key=raw_key, new_key_name=api_key.name
+            )
+            return self.render_to_response(context)
+        return self.form_invalid(form)
 
 
 class ApiKeyRevokeView(OrgAdminRequiredMixin, View):

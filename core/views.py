@@ -1,17 +1,28 @@
+import contextlib
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
 from .exceptions import ApplicationError
 from .forms import ImportUploadForm
-from .imports import IMPORT_KINDS, import_confirm, import_kinds_for, import_submit
+from .imports import IMPORT_KINDS, import_kinds_for
 from .models import ImportRun
+from .services import import_confirm, import_submit
+from .xlsx import write_xlsx
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def healthz(request):
@@ -34,6 +45,46 @@ def sort_links(request, columns, *, default: str) -> dict[str, dict]:
     return links
 
 
+def refusals_return_to(url_name: str):
+    """A view decorator: a refused action returns to `url_name`, reversed with the view's kwargs."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            request.refusal_redirect = reverse(url_name, args=args, kwargs=kwargs)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+@contextlib.contextmanager
+def refusals_on(form):
+    """Inside the block, a refused write (ApplicationError) becomes an error on `form`: on the field
+    the service named when the form has it, else on the whole form. The caller then renders the
+    form again, seeing `form.errors`::
+
+        with refusals_on(form):
+            run = import_submit(...)
+            return redirect(...)
+        return render(..., {"form": form})
+    """
+    try:
+        yield
+    except ApplicationError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def xlsx_response(content: bytes, *, filename: str) -> HttpResponse:
+    """An .xlsx download."""
+    return HttpResponse(
+        content,
+        content_type=XLSX_CONTENT_TYPE,
+        headers={"Content-Disposition": content_disposition_header(True, filename)},
+    )
+
+
 class VisibleQuerysetMixin(LoginRequiredMixin):
     """Browser counterpart of the API mixin: the page shows only what the user may see."""
 
@@ -42,10 +93,34 @@ class VisibleQuerysetMixin(LoginRequiredMixin):
 
 
 class VisibleListView(VisibleQuerysetMixin, ListView):
-    """A paginated list filtered by the model's one FilterSet (the same one the API and exports use)."""
+    """A list page: the rows the user may see, filtered by the model's one FilterSet (the one the
+    API uses), sortable by the columns it names, paginated, and exported to Excel as listed.
 
+    A page declares:
+    - `page_title`, the heading;
+    - `filterset_class`, and `list_filters`: the filters the page's form offers (None: all). The
+      FilterSet's other filters still work from links; a bad value in one of them is shown apart.
+    - `sortable_columns` and `default_ordering` (the model's default order), for `sort_links`.
+    - for an export: `export_table` (queryset → headers and rows), `export_filename` (with a
+      `{date}` placeholder), `export_sheet`, and the URL names `list_url_name`/`export_url_name`.
+      The same class serves the export URL with `as_view(export=True)`: same visibility, filters
+      and order as the list, never more than `export_max_rows`.
+    The template extends "list_base.html".
+    """
+
+    page_title = ""
     filterset_class = None
+    list_filters: list[str] | None = None
+    sortable_columns: tuple[str, ...] = ()
+    default_ordering = ""
     paginate_by = 25
+    export = False
+    export_table = None
+    export_filename = ""
+    export_sheet = "Sheet1"
+    export_max_rows = 100_000
+    list_url_name = ""
+    export_url_name = ""
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -59,17 +134,61 @@ class VisibleListView(VisibleQuerysetMixin, ListView):
         # A bad filter value shows its error and no rows: never silently every row.
         return self.filterset.qs if self.filterset.is_valid() else queryset.none()
 
+    def get(self, request, *args, **kwargs):
+        if self.export:
+            return self.export_response()
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["filterset"] = getattr(self, "filterset", None)
+        filterset = getattr(self, "filterset", None)
+        context["filterset"] = filterset
+        context["page_title"] = self.page_title
         query = self.request.GET.copy()
         query.pop("page", None)
         context["querystring"] = query.urlencode()
+        context["ordering"] = self.request.GET.get("ordering", "")
+        if self.sortable_columns:
+            context["sort_links"] = sort_links(
+                self.request, self.sortable_columns, default=self.default_ordering
+            )
+        if filterset is not None:
+            form = filterset.form
+            shown = self.list_filters if self.list_filters is not None else list(form.fields)
+            context["filter_fields"] = [form[name] for name in shown if name != "ordering"]
+            context["other_filter_errors"] = [
+                f"{form[name].label}：{error}"
+                for name, errors in form.errors.items()
+                if name not in shown
+                for error in errors
+            ]
+        if self.export_url_name:
+            context["export_url"] = reverse(self.export_url_name)
         return context
+
+    def export_response(self) -> HttpResponse:
+        queryset = self.get_queryset()
+        if self.filterset_class is not None and self.filterset.is_bound and not self.filterset.is_valid():
+            # The list page shows what is wrong; an export must never fall back to every row.
+            return self._back_to_list(_("筛选条件有误，请修改后再导出。"))
+        total = queryset.count()
+        if total > self.export_max_rows:
+            return self._back_to_list(
+                _("筛选结果共 %(total)s 条，超过单次导出上限 %(limit)s 条，请缩小筛选范围后再导出。")
+                % {"total": f"{total:,}", "limit": f"{self.export_max_rows:,}"}
+            )
+        headers, rows = self.export_table(queryset=queryset)
+        content = write_xlsx(headers, rows, sheet_title=self.export_sheet)
+        return xlsx_response(content, filename=self.export_filename.format(date=timezone.localdate()))
+
+    def _back_to_list(self, message) -> HttpResponse:
+        messages.error(self.request, message)
+        query = self.request.GET.urlencode()
+        return redirect(reverse(self.list_url_name) + (f"?{query}" if query else ""))
 
 
 class VisibleDetailView(VisibleQuerysetMixin, DetailView):
-    pass
+    """One object the user may see; any other answers 404, whether it exists or not."""
 
 
 class ImportRunListView(VisibleListView):
@@ -94,7 +213,7 @@ def import_new(request, kind):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     options_form = import_kind.options_form(request.POST or None) if import_kind.options_form else None
     if request.method == "POST" and form.is_valid() and (options_form is None or options_form.is_valid()):
-        try:
+        with refusals_on(form):
             run = import_submit(
                 kind=kind,
                 uploaded_file=form.cleaned_data["file"],
@@ -102,9 +221,6 @@ def import_new(request, kind):
                 dry_run=form.cleaned_data["dry_run"],
                 options=options_form.cleaned_data if options_form else None,
             )
-        except ApplicationError as exc:
-            form.add_error(exc.field, exc.message)
-        else:
             return redirect("import-detail", pk=run.pk)
     return render(
         request, "core/import_new.html", {"kind": import_kind, "form": form, "options_form": options_form}
@@ -127,13 +243,10 @@ class ImportRunDetailView(VisibleDetailView):
 
 @login_required
 @require_POST
+@refusals_return_to("import-detail")
 def import_run_confirm(request, pk):
     run = get_object_or_404(ImportRun.objects.visible_to(request.user), pk=pk)
-    try:
-        real = import_confirm(run=run, user=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect("import-detail", pk=run.pk)
+    real = import_confirm(run=run, user=request.user)
     return redirect("import-detail", pk=real.pk)
 
 

@@ -4,7 +4,7 @@ from . import views
 
 urlpatterns = [
     path("elevators/", views.ElevatorListView.as_view(), name="elevator-list"),
-    path("elevators/export.xlsx", views.ElevatorExportView.as_view(), name="elevator-export"),
+    path("elevators/export.xlsx", views.ElevatorListView.as_view(export=True), name="elevator-export"),
     path("elevators/<int:pk>/", views.ElevatorDetailView.as_view(), name="elevator-detail"),
     # Public, no login: the card behind the QR code in every car, and the sign to print.
     path("e/<str:code>/", views.PublicCardView.as_view(), name="elevator-card"),

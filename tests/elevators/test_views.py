@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import OrganisationKind
 from core.principal import SYSTEM
+from core.views import XLSX_CONTENT_TYPE
 from elevators import views
 from elevators.importing import REGISTRY_COLUMNS, registry_import
 from elevators.models import ElevatorStatus, InspectionResult, LifecycleEvent, PlaceCategory
@@ -178,7 +179,7 @@ def test_filters_never_widen_visibility(client, world, registry):
 def test_list_shows_the_filter_form_and_flags(client, world, registry):
     client.force_login(world.users["city"])
     html = client.get(LIST).content.decode()
-    for name in views.LIST_FILTERS:
+    for name in views.ElevatorListView.list_filters:
         assert f'name="{name}"' in html
     assert 'name="user_unit"' not in html  # an API filter: no select of every organisation
     assert "不限" in html and "应投保" in html
@@ -253,7 +254,7 @@ def test_list_queries_do_not_grow_with_the_rows(client, world):
 
 def read_export(response) -> tuple[list, list[list]]:
     assert response.status_code == 200
-    assert response["Content-Type"] == views.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
     assert "attachment" in response["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
     header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
@@ -307,12 +308,12 @@ def test_export_in_english_still_writes_the_import_words(client, world, registry
 
 
 def test_export_over_the_limit_says_so(client, world, registry, monkeypatch):
-    monkeypatch.setattr(views, "EXPORT_MAX_ROWS", 2)
+    monkeypatch.setattr(views.ElevatorListView, "export_max_rows", 2)
     client.force_login(world.users["city"])
     response = client.get(f"{EXPORT}?district=", follow=True)
     assert response.redirect_chain[0][0] == f"{LIST}?district="
     html = response.content.decode()
-    assert "超过单次导出上限 2 台" in html
+    assert "超过单次导出上限 2 条" in html
     # Narrowed below the limit, it works.
     header, rows = read_export(client.get(f"{EXPORT}?district=420606"))
     assert len(rows) == 2
