@@ -5,7 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.visibility import VisibleQuerySet
+from .imports import IMPORT_KINDS
+from .visibility import VisibleQuerySet
 
 
 class ImportRunQuerySet(VisibleQuerySet):
@@ -28,11 +29,6 @@ class ImportRun(models.Model):
     counts; the refused rows are in the downloadable error report.
     """
 
-    class Kind(models.TextChoices):
-        REGISTRY = "registry", _("电梯台账")
-        POLICIES = "policies", _("保单清单")
-        CLAIMS = "claims", _("理赔清单")
-
     class Status(models.TextChoices):
         PENDING = "pending", _("排队中")
         RUNNING = "running", _("处理中")
@@ -41,7 +37,8 @@ class ImportRun(models.Model):
         REFUSED = "refused", _("未导入（有错误）")
         FAILED = "failed", _("处理失败")
 
-    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    # The key of a registered ImportKind (core.imports): the apps name their kinds, core does not.
+    kind = models.CharField(_("类型"), max_length=16)
     dry_run = models.BooleanField(_("仅预检"), default=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
     file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
@@ -68,7 +65,13 @@ class ImportRun(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.filename} ({self.get_status_display()})"
+        return f"{self.kind_label} {self.filename} ({self.get_status_display()})"
+
+    @property
+    def kind_label(self) -> str:
+        """The registered kind's name (the key itself for a kind no app registers any more)."""
+        kind = IMPORT_KINDS.get(self.kind)
+        return str(kind.label) if kind is not None else self.kind
 
     @property
     def is_finished(self) -> bool:

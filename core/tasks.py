@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .imports import import_execute
+from .services import import_execute
 
 
 @shared_task(acks_late=True)

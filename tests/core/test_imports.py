@@ -153,3 +153,12 @@ def test_the_result_page_names_duplicate_rows(world):
     upload(client, files.xlsx([files.row(address="旧地址"), files.row(address="新地址")]))
     page = client.get(f"/imports/{ImportRun.objects.get().pk}/").content.decode()
     assert "第4行与第5行设备代码相同（311042001201500123），以第5行为准" in page
+
+
+def test_an_import_is_named_by_the_kind_its_app_registered():
+    assert [ImportRun(kind=key).kind_label for key in ("registry", "policies", "claims")] == [
+        "电梯台账",
+        "保单清单",
+        "理赔清单",
+    ]
+    assert ImportRun(kind="retired").kind_label == "retired"
