@@ -140,3 +140,12 @@ def _reference_data(request):
         from django.apps import apps
 
         importlib.import_module("elevators.migrations.0002_place_categories").load(apps, None)
+
+
+@pytest.fixture
+def world():
+    """One organisation of every kind with a user each (tests.utils.world). A test file that needs
+    more in its world overrides this fixture and asks for it: `def world(world): ...`."""
+    from tests.utils.world import make_world
+
+    return make_world()

@@ -8,16 +8,10 @@ from rest_framework.test import APIClient
 
 from accounts.models import OrganisationApiKey
 from accounts.services import api_key_create, api_key_revoke
-from tests.utils.world import make_world
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/organisations/"
-
-
-@pytest.fixture
-def world():
-    return make_world()
 
 
 def client_with_key(raw_key: str | None = None, header: str | None = None) -> APIClient:

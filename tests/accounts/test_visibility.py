@@ -7,7 +7,6 @@ from accounts.models import Notice, Organisation, OrganisationApiKey, Organisati
 from accounts.principal import ApiKeyPrincipal
 from accounts.services import api_key_create
 from tests.factories import NoticeFactory, UserFactory
-from tests.utils.world import make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +26,6 @@ EXPECTED_ORGANISATIONS = {
     "pm_xiangcheng": PUBLIC | {"pm_xiangcheng"},
     "maint": PUBLIC | {"maint"},
 }
-
-
-@pytest.fixture
-def world():
-    return make_world()
 
 
 def names(world, queryset):

@@ -12,7 +12,6 @@ from django.test import Client
 from core.models import ImportRun
 from elevators.models import Elevator
 from tests.elevators import files
-from tests.utils.world import make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +20,6 @@ pytestmark = pytest.mark.django_db
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     call_command("loaddata", "xiangyang", verbosity=0)
-
-
-@pytest.fixture
-def world():
-    return make_world()
 
 
 class CommittingClient(Client):

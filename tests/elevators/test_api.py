@@ -10,13 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.services import api_key_create
 from elevators.models import Elevator, LifecycleEvent, PlaceCategory
 from elevators.services import elevator_follow_latest_inspection
 from tests.elevators.factories import ElevatorFactory, InspectionFactory
 from tests.elevators.test_visibility import cover
 from tests.factories import OrganisationFactory, credit_code_for
-from tests.utils.world import make_world
+from tests.utils.clients import session, with_key
 
 pytestmark = pytest.mark.django_db
 
@@ -44,24 +43,6 @@ QUOTE_KEYS = {
     "owner",
     "owner_name",
 }
-
-
-@pytest.fixture
-def world():
-    return make_world()
-
-
-def session(world, key: str) -> APIClient:
-    client = APIClient()
-    client.force_login(world.users[key])
-    return client
-
-
-def with_key(world, key: str) -> tuple[APIClient, object]:
-    api_key, raw = api_key_create(organisation=world.orgs[key], name="对接系统")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
-    return client, api_key
 
 
 def place(code: str) -> PlaceCategory:
@@ -270,7 +251,7 @@ def test_lookup_by_code_of_an_elevator_the_caller_cannot_see_is_404(world):
 
 def test_an_insurer_looks_up_any_elevator_for_quoting_but_reads_only_the_quoting_facts(world):
     elevator = fancheng_elevator(world, installed_on=date(2012, 3, 1))
-    client, _key = with_key(world, "insurer_a")
+    client = with_key(world, "insurer_a")
     response = client.get(f"{ELEVATORS}by-code/{elevator.equipment_code.lower()}/")
     assert response.status_code == 200
     body = response.json()
@@ -291,14 +272,14 @@ def test_an_insurer_looks_up_any_elevator_for_quoting_but_reads_only_the_quoting
 def test_an_insurer_reads_the_full_record_of_an_elevator_it_covers(world):
     elevator = fancheng_elevator(world)
     cover(elevator, insurer=world.orgs["insurer_a"])
-    client, _key = with_key(world, "insurer_a")
+    client = with_key(world, "insurer_a")
     body = client.get(f"{ELEVATORS}by-code/{elevator.equipment_code}/").json()
     assert body["id"] == elevator.pk
     assert set(body) > QUOTE_KEYS
 
 
 def test_lookup_of_an_unknown_or_malformed_code(world):
-    client, _key = with_key(world, "insurer_a")
+    client = with_key(world, "insurer_a")
     assert client.get(f"{ELEVATORS}by-code/311042001201599999/").status_code == 404
     response = client.get(f"{ELEVATORS}by-code/1.1E+19/")
     assert response.status_code == 400
@@ -309,7 +290,7 @@ def test_lookup_of_an_unknown_or_malformed_code(world):
 
 
 def test_city_regulator_registers_an_elevator_with_an_api_key(world):
-    client, api_key = with_key(world, "city")
+    client = with_key(world, "city")
     payload = new_elevator_payload(
         world,
         equipment_code="３１１０ ４２００１ ２０１９ ０００ｂ７",
@@ -336,7 +317,7 @@ def test_city_regulator_registers_an_elevator_with_an_api_key(world):
     assert "梯11鄂F00077(19)" in timeline[0]["detail"]
 
     entry = LogEntry.objects.get_for_object(elevator).get(action=LogEntry.Action.CREATE)
-    assert entry.actor_email == f"api-key:{api_key.prefix}"
+    assert entry.actor_email == f"api-key:{client.api_key.prefix}"
 
 
 def test_district_regulator_registers_only_in_its_district(world):
@@ -354,7 +335,7 @@ def test_district_regulator_registers_only_in_its_district(world):
 
 @pytest.mark.parametrize("kind", ["insurer_a", "pm_fancheng", "maint", "housing", "nfra", "finance"])
 def test_nobody_else_registers_elevators(world, kind):
-    client, _key = with_key(world, kind)
+    client = with_key(world, kind)
     response = client.post(ELEVATORS, new_elevator_payload(world), format="json")
     assert response.status_code == 403
     assert "市场监管" in response.json()["detail"]
@@ -556,7 +537,7 @@ def test_only_registry_writers_record_inspections(world):
     elevator = fancheng_elevator(world)
     payload = {"elevator": elevator.pk, "inspected_on": timezone.localdate().isoformat(), "result": "pass"}
     assert session(world, "pm_fancheng").post(INSPECTIONS, payload, format="json").status_code == 403
-    client, _key = with_key(world, "insurer_a")
+    client = with_key(world, "insurer_a")
     assert client.post(INSPECTIONS, payload, format="json").status_code == 403
     # A district regulator cannot name an elevator of another district: it does not exist for it.
     elsewhere = ElevatorFactory(district=world.xiangcheng)

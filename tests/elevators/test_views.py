@@ -21,7 +21,6 @@ from elevators.importing import REGISTRY_COLUMNS, registry_import
 from elevators.models import ElevatorStatus, InspectionResult, LifecycleEvent, PlaceCategory
 from tests.elevators.factories import ElevatorFactory, InspectionFactory, LifecycleEventFactory
 from tests.factories import OrganisationFactory
-from tests.utils.world import make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -33,11 +32,6 @@ CODE_IN_ROW = re.compile(r'<tr data-testid="elevator-row">\s*<td[^>]*>\s*<a[^>]*
 @pytest.fixture(autouse=True)
 def reference_data(db):
     call_command("loaddata", "xiangyang", verbosity=0)
-
-
-@pytest.fixture
-def world():
-    return make_world()
 
 
 @pytest.fixture

@@ -28,7 +28,6 @@ from core.principal import SYSTEM
 from elevators.models import Elevator, Inspection, PlaceCategory
 from tests.elevators.factories import ElevatorFactory, InspectionFactory
 from tests.factories import OrganisationFactory, UserFactory
-from tests.utils.world import make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -89,8 +88,7 @@ def cover(elevator: Elevator, *, insurer, funding_source: str = "self", days: in
 
 
 @pytest.fixture
-def world():
-    world = make_world()
+def world(world):
     world.add("health", kind=OrganisationKind.SECTOR_DEPARTMENT, department=Department.HEALTH)
     return world
 

@@ -6,11 +6,10 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.services import api_key_create
 from insurance.models import Claim, ClaimPayment, ClaimStatusChange
 from tests.elevators.factories import ElevatorFactory
 from tests.insurance.factories import policy, product_version
-from tests.utils.world import make_world
+from tests.utils.clients import session, with_key
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +21,7 @@ INCIDENT_AT = f"{INCIDENT_DAY.isoformat()}T10:00:00+08:00"
 
 
 @pytest.fixture
-def world():
-    world = make_world()
+def world(world):
     # insurer_a covers a 樊城区 elevator, insurer_b a 襄城区 one
     world.elevator_a = ElevatorFactory(district=world.fancheng, user_unit=world.orgs["pm_fancheng"])
     world.elevator_b = ElevatorFactory(district=world.xiangcheng, user_unit=world.orgs["pm_xiangcheng"])
@@ -34,22 +32,6 @@ def world():
         product_version(world.orgs["insurer_b"]), [world.elevator_b], start=START, number="PB-1"
     )
     return world
-
-
-def with_key(world, key: str) -> APIClient:
-    """A client with an API key of the organisation `key` (one key per organisation and test)."""
-    keys = world.__dict__.setdefault("api_keys", {})
-    if key not in keys:
-        keys[key] = api_key_create(organisation=world.orgs[key], name="理赔系统")[1]
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {keys[key]}")
-    return client
-
-
-def session(world, key: str) -> APIClient:
-    client = APIClient()
-    client.force_login(world.users[key])
-    return client
 
 
 def item(world, number: str = "A-1", insurer: str = "a", **fields) -> dict:

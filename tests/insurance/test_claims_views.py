@@ -16,7 +16,6 @@ from insurance.claims import claims_bulk_upsert
 from insurance.models import Claim, ClaimStatusChange
 from tests.elevators.factories import ElevatorFactory
 from tests.insurance.factories import policy, product_version
-from tests.utils.world import make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +29,7 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def world():
-    world = make_world()
+def world(world):
     world.elevator_a = ElevatorFactory(district=world.fancheng, user_unit=world.orgs["pm_fancheng"])
     world.elevator_b = ElevatorFactory(
         district=world.xiangcheng,

@@ -1,21 +1,18 @@
 """Policies and quotes over the API: single and bulk registration by insurers, renew and cancel,
 quotes equal to the rating engine, filters, and one insurer never reaching another's policies."""
 
-import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
-from accounts.services import api_key_create
 from elevators.models import PlaceCategory
 from insurance.models import Policy
 from insurance.rating import quote
 from tests.elevators.factories import ElevatorFactory
 from tests.insurance.factories import policy, product_version
-from tests.utils.world import make_world
+from tests.utils.clients import session, with_key
 
 pytestmark = pytest.mark.django_db
 
@@ -23,25 +20,6 @@ POLICIES = "/api/v1/policies/"
 BULK = "/api/v1/policies/bulk/"
 QUOTES = "/api/v1/quotes/"
 START = date(2026, 1, 1)
-KEY_NUMBERS = itertools.count(1)
-
-
-@pytest.fixture
-def world():
-    return make_world()
-
-
-def session(world, key: str) -> APIClient:
-    client = APIClient()
-    client.force_login(world.users[key])
-    return client
-
-
-def with_key(world, key: str) -> APIClient:
-    _api_key, raw = api_key_create(organisation=world.orgs[key], name=f"承保系统{next(KEY_NUMBERS)}")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
-    return client
 
 
 @pytest.fixture

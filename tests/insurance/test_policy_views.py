@@ -14,16 +14,10 @@ from insurance.models import Policy, Product
 from insurance.rating import quote
 from tests.elevators.factories import ElevatorFactory
 from tests.insurance.factories import STANDARD_BASES, policy, product_version
-from tests.utils.world import make_world
 
 pytestmark = pytest.mark.django_db
 
 REGISTER = "/policies/register/"
-
-
-@pytest.fixture
-def world():
-    return make_world()
 
 
 def client_for(world, key: str) -> Client:

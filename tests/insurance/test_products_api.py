@@ -1,40 +1,19 @@
 """Products over the API: who sees which product, creating products and versions, the shape."""
 
-import itertools
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
 
-from accounts.services import api_key_create
 from insurance.models import Product
 from tests.elevators.factories import ElevatorFactory
 from tests.insurance.factories import policy, product_version
+from tests.utils.clients import session, with_key
 from tests.utils.world import make_world
 
 pytestmark = pytest.mark.django_db
 
 PRODUCTS = "/api/v1/products/"
-KEY_NUMBERS = itertools.count(1)
-
-
-@pytest.fixture
-def world():
-    return make_world()
-
-
-def session(world, key: str) -> APIClient:
-    client = APIClient()
-    client.force_login(world.users[key])
-    return client
-
-
-def with_key(world, key: str) -> APIClient:
-    _api_key, raw = api_key_create(organisation=world.orgs[key], name=f"核心系统{next(KEY_NUMBERS)}")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
-    return client
 
 
 def listed(client, **params) -> list[dict]:
