@@ -2,10 +2,12 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filtersets import BaseFilterSet
+
 from .models import Notice, Organisation
 
 
-class OrganisationFilterSet(django_filters.FilterSet):
+class OrganisationFilterSet(BaseFilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
 
     class Meta:
@@ -17,7 +19,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(credit_code__iexact=value)) if value else queryset
 
 
-class NoticeFilterSet(django_filters.FilterSet):
+class NoticeFilterSet(BaseFilterSet):
     unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label=_("未读"))
 
     class Meta:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, full_clean_or_refuse, refusal_from
 
 from .models import Notice, Organisation, OrganisationApiKey, User
 from .validators import normalise_credit_code
@@ -20,13 +20,9 @@ def organisation_create(*, kind: str, name: str, credit_code: str = "", **fields
     try:
         code = normalise_credit_code(credit_code) if credit_code else ""
     except ValidationError as exc:
-        raise ApplicationError(exc.messages[0], field="credit_code") from exc
+        raise refusal_from(exc, field="credit_code") from exc
     organisation = Organisation(kind=kind, name=name.strip(), credit_code=code, **fields)
-    try:
-        organisation.full_clean()
-    except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items()))
-        raise ApplicationError(messages[0], field=None if field == "__all__" else field) from exc
+    full_clean_or_refuse(organisation)
     organisation.save()
     return organisation
 
@@ -50,10 +46,9 @@ def user_create(
         if password is not None:
             password_validation.validate_password(password, user=user)
     except ValidationError as exc:
-        messages = exc.message_dict if hasattr(exc, "error_dict") else {"password": exc.messages}
-        field, problems = next(iter(messages.items()))
+        field = "password" if not hasattr(exc, "error_dict") else next(iter(exc.message_dict))
         prefix = _("密码不符合要求：") if field == "password" else ""
-        raise ApplicationError(prefix + " ".join(problems), field=field) from exc
+        raise refusal_from(exc, field="password", prefix=prefix) from exc
     password = password or secrets.token_urlsafe(12)
     user.set_password(password)
     user.save()

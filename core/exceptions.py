@@ -1,4 +1,7 @@
-"""Errors a user can cause. One handler turns them into a 400 for the API and a form error in the browser."""
+"""Errors a user can cause. One handler turns them into a 400 for the API (core.api.exceptions) and
+a message in the browser (core.middleware.ApplicationErrorMiddleware, core.views.refusals_on)."""
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 
 class ApplicationError(Exception):
@@ -9,3 +12,22 @@ class ApplicationError(Exception):
         self.message = message
         self.field = field
         self.extra = extra or {}
+
+
+def refusal_from(error: ValidationError, *, field: str | None = None, prefix: str = "") -> ApplicationError:
+    """The ApplicationError a user sees for a Django ValidationError: the first field at fault (or
+    `field` when the error names none) with all of its messages."""
+    if hasattr(error, "error_dict"):
+        name, messages = next(iter(error.message_dict.items()))
+        field = None if name == NON_FIELD_ERRORS else name
+    else:
+        messages = error.messages
+    return ApplicationError(prefix + " ".join(str(m) for m in messages), field=field)
+
+
+def full_clean_or_refuse(instance, *, exclude=None) -> None:
+    """Run the model's validation (fields, clean(), constraints); a failure is an ApplicationError."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise refusal_from(exc) from exc

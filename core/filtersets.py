@@ -19,3 +19,24 @@ class YesNoFilter(django_filters.BooleanFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", AnyYesNoSelect)
         super().__init__(*args, **kwargs)
+
+
+class BaseFilterSet(django_filters.FilterSet):
+    """The one FilterSet of a model: the list page, its Excel export and the API use it.
+
+    The list page sorts with an `ordering` filter; the API's order is its cursor's, so the API
+    uses `for_api()`, the same filters without `ordering`.
+    """
+
+    @classmethod
+    def for_api(cls) -> type["BaseFilterSet"]:
+        variant = cls.__dict__.get("_api_variant")
+        if variant is None:
+            variant = type(
+                cls.__name__.removesuffix("FilterSet") + "ApiFilterSet",
+                (cls,),
+                {"__module__": cls.__module__, "__doc__": cls.__doc__},
+            )
+            variant.base_filters = {k: v for k, v in cls.base_filters.items() if k != "ordering"}
+            cls._api_variant = variant
+        return variant

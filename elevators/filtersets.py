@@ -5,13 +5,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation
-from core.filtersets import YesNoFilter
+from accounts.models import District, Organisation
+from core.filtersets import BaseFilterSet, YesNoFilter
 from core.text import normalise_code
 
 from .codes import CATEGORY_CHOICES, CategoryGroup
 from .models import (
-    District,
     Elevator,
     ElevatorStatus,
     Inspection,
@@ -30,7 +29,7 @@ def visible_organisations(request):
     return Organisation.objects.visible_to(user)
 
 
-class ElevatorFilterSet(django_filters.FilterSet):
+class ElevatorFilterSet(BaseFilterSet):
     q = django_filters.CharFilter(
         method="search", label=_("搜索"), help_text=_("设备代码、登记证编号、地址或使用单位")
     )
@@ -110,7 +109,7 @@ class ElevatorFilterSet(django_filters.FilterSet):
         return self._split(queryset, three_no_condition(), value)
 
 
-class InspectionFilterSet(django_filters.FilterSet):
+class InspectionFilterSet(BaseFilterSet):
     equipment_code = django_filters.CharFilter(method="filter_code", label=_("设备代码"))
     result = django_filters.ChoiceFilter(choices=InspectionResult.choices, label=_("结论"))
     kind = django_filters.ChoiceFilter(choices=Inspection.Kind.choices, label=_("类型"))

@@ -2,13 +2,13 @@
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrganisationKind
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, full_clean_or_refuse
 from core.visibility import organisation_of
 
 from .models import Elevator, Inspection, LifecycleEvent
@@ -40,20 +40,12 @@ def registry_check_writer(*, user, district_id: str | None = None) -> None:
         raise PermissionDenied(_("只有市级或本辖区市场监管部门可以修改电梯登记数据。"))
 
 
-def _full_clean(instance, *, exclude=None) -> None:
-    try:
-        instance.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items()))
-        raise ApplicationError(messages[0], field=None if field == "__all__" else field) from exc
-
-
 @transaction.atomic
 def elevator_create(*, user, **fields) -> Elevator:
     """Register an elevator; records a registration event when it has a registration number."""
     elevator = Elevator(**fields)
     registry_check_writer(user=user, district_id=elevator.district_id)
-    _full_clean(elevator)
+    full_clean_or_refuse(elevator)
     elevator.save()
     if elevator.registration_number:
         LifecycleEvent.objects.create(
@@ -109,7 +101,7 @@ def elevator_update(*, user, elevator: Elevator, on: date | None = None, **field
     for name, value in fields.items():
         setattr(elevator, name, value)
     registry_check_writer(user=user, district_id=elevator.district_id)  # may not move it out of reach
-    _full_clean(elevator)
+    full_clean_or_refuse(elevator)
     elevator.save()
     LifecycleEvent.objects.bulk_create(
         elevator_change_events(elevator, before, on=on or timezone.localdate())
@@ -123,7 +115,7 @@ def inspection_record(*, user, elevator: Elevator, **fields) -> Inspection:
     registry_check_writer(user=user, district_id=elevator.district_id)
     elevator = Elevator.objects.select_for_update().get(pk=elevator.pk)
     inspection = Inspection(elevator=elevator, **fields)
-    _full_clean(inspection, exclude=["elevator"])
+    full_clean_or_refuse(inspection, exclude=["elevator"])
     if Inspection.objects.filter(
         elevator=elevator, inspected_on=inspection.inspected_on, kind=inspection.kind
     ).exists():
@@ -143,7 +135,7 @@ def inspection_update(*, user, inspection: Inspection, **fields) -> Inspection:
     fields.pop("elevator", None)
     for name, value in fields.items():
         setattr(inspection, name, value)
-    _full_clean(inspection, exclude=["elevator"])
+    full_clean_or_refuse(inspection, exclude=["elevator"])
     clash = Inspection.objects.filter(
         elevator=elevator, inspected_on=inspection.inspected_on, kind=inspection.kind
     )

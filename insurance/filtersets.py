@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, OrganisationKind
-from core.filtersets import YesNoFilter
+from core.filtersets import BaseFilterSet, YesNoFilter
 from core.text import normalise_code
 
 from .models import (
@@ -28,7 +28,7 @@ def _insurers():
     return Organisation.objects.filter(kind=OrganisationKind.INSURER)
 
 
-class PolicyFilterSet(django_filters.FilterSet):
+class PolicyFilterSet(BaseFilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"), help_text=_("保单号、投保人或设备代码"))
     status = django_filters.ChoiceFilter(choices=Policy.Status.choices, label=_("状态"))
     model = django_filters.ChoiceFilter(choices=InsuranceModel.choices, label=_("投保模式"))
@@ -113,7 +113,7 @@ class PolicyFilterSet(django_filters.FilterSet):
         )
 
 
-class ProductFilterSet(django_filters.FilterSet):
+class ProductFilterSet(BaseFilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"), help_text=_("产品名称或代码"))
     insurer = django_filters.ModelChoiceFilter(queryset=_insurers(), label=_("保险机构"))
     insurer_credit_code = django_filters.CharFilter(
@@ -137,7 +137,7 @@ class ProductFilterSet(django_filters.FilterSet):
         return queryset.filter(insurer__credit_code=normalise_code(value))
 
 
-class ClaimFilterSet(django_filters.FilterSet):
+class ClaimFilterSet(BaseFilterSet):
     claim_number = django_filters.CharFilter(
         label=_("理赔编号"), help_text=_("保险机构的理赔编号（精确匹配）。")
     )

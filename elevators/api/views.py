@@ -15,11 +15,11 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.viewsets import VisibleQuerysetMixin
+from core.api.viewsets import ServiceCreateMixin, ServiceUpdateMixin, VisibleModelViewSet
 
 from ..codes import normalise_equipment_code
 from ..filtersets import ElevatorFilterSet, InspectionFilterSet
@@ -42,26 +42,16 @@ from .serializers import (
 ELEVATOR_RELATIONS = ("district", "place_category", "user_unit", "owner", "maintenance_company")
 
 
-class RegistryWriterOrReadOnly(permissions.BasePermission):
-    """Reads for every caller (visibility decides what); writes only for registry writers.
-
-    This only turns non-writers away before their payload is examined; which district a
-    regulator may write is the services' rule (registry_check_writer), also answered with 403.
-    """
-
-    message = _("只有市级或本辖区市场监管部门可以修改电梯登记数据。")
-
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return registry_writable_districts(request.user) != set()
+def is_registry_writer(user) -> bool:
+    """Who may write the registry at all; which district is the services' rule (registry_check_writer)."""
+    return registry_writable_districts(user) != set()
 
 
-class ElevatorApiFilterSet(ElevatorFilterSet):
-    """The list page's filters. The API's order is the cursor's (newest first), so no `ordering`."""
+class RegistryViewSet(VisibleModelViewSet):
+    """Reads for every caller (visibility decides what); writes only for registry writers."""
 
-
-del ElevatorApiFilterSet.base_filters["ordering"]
+    may_write = staticmethod(is_registry_writer)
+    write_refusal = _("只有市级或本辖区市场监管部门可以修改电梯登记数据。")
 
 
 @extend_schema_view(
@@ -75,31 +65,21 @@ del ElevatorApiFilterSet.base_filters["ordering"]
         summary=_("修改电梯（部分）"), description=_("状态或登记证编号的变化记入电梯履历。")
     ),
 )
-class ElevatorViewSet(
-    VisibleQuerysetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class ElevatorViewSet(ServiceCreateMixin, ServiceUpdateMixin, RegistryViewSet):
     """The elevator registry the caller may see. There is no DELETE: set status to scrapped or cancelled."""
 
     queryset = Elevator.objects.select_related(*ELEVATOR_RELATIONS)
     serializer_class = ElevatorSerializer
-    filterset_class = ElevatorApiFilterSet
-    permission_classes = [permissions.IsAuthenticated, RegistryWriterOrReadOnly]
+    filterset_class = ElevatorFilterSet.for_api()
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": timezone.localdate()}
 
-    def perform_create(self, serializer):
-        serializer.instance = elevator_create(user=self.request.user, **serializer.validated_data)
+    def perform_create(self, data):
+        return elevator_create(user=self.request.user, **data)
 
-    def perform_update(self, serializer):
-        serializer.instance = elevator_update(
-            user=self.request.user, elevator=serializer.instance, **serializer.validated_data
-        )
+    def perform_update(self, instance, data):
+        return elevator_update(user=self.request.user, elevator=instance, **data)
 
     @extend_schema(
         summary=_("按设备代码查询电梯"),
@@ -162,26 +142,16 @@ class ElevatorViewSet(
         description=_("仅市级或本辖区市场监管部门。最新一次检验的日期、结论和下次检验日期同步到电梯。"),
     ),
 )
-class InspectionViewSet(
-    VisibleQuerysetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class InspectionViewSet(ServiceCreateMixin, ServiceUpdateMixin, RegistryViewSet):
     """Inspections of the elevators the caller may see; recorded through inspection_record and
     corrected through inspection_update (never deleted: they are the elevator's history)."""
 
     queryset = Inspection.objects.select_related("elevator")
     serializer_class = InspectionSerializer
-    filterset_class = InspectionFilterSet
-    permission_classes = [permissions.IsAuthenticated, RegistryWriterOrReadOnly]
+    filterset_class = InspectionFilterSet.for_api()
 
-    def perform_create(self, serializer):
-        serializer.instance = inspection_record(user=self.request.user, **serializer.validated_data)
+    def perform_create(self, data):
+        return inspection_record(user=self.request.user, **data)
 
-    def perform_update(self, serializer):
-        serializer.instance = inspection_update(
-            user=self.request.user, inspection=serializer.instance, **serializer.validated_data
-        )
+    def perform_update(self, instance, data):
+        return inspection_update(user=self.request.user, inspection=instance, **data)

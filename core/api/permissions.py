@@ -1,0 +1,27 @@
+"""The API's one permission: read what you see, write when your organisation's kind may."""
+
+from rest_framework import permissions
+
+
+class ReadVisibleWriteByKind(permissions.BasePermission):
+    """Authenticated callers read (visibility decides what); writes need the viewset's rule.
+
+    The viewset names who may write at all — `may_write(user)`, a rule of its app, usually "the
+    organisation's kind is one of ..." — and the refusal shown otherwise (`write_refusal`).
+    `write_actions`, when set, limits the check to those actions: the others act on one object
+    and are the services' to decide (a renewal by the policyholder, say). Which object a writer
+    may change is always the services' rule. Anonymous callers get 401, refused writers 403.
+    """
+
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        write_actions = getattr(view, "write_actions", None)
+        if write_actions is not None and view.action not in write_actions:
+            return True
+        if view.may_write(request.user):
+            return True
+        self.message = view.write_refusal
+        return False
