@@ -4,8 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import NoticeViewSet, OrganisationViewSet
 from elevators.api.views import ElevatorViewSet, InspectionViewSet
-from insurance.api.claims import ClaimViewSet
-from insurance.api.views import PolicyViewSet, ProductViewSet, QuoteViewSet
+from insurance.api.views import ClaimViewSet, PolicyViewSet, ProductViewSet, QuoteViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")

@@ -23,7 +23,6 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("elevators.urls")),
     path("", include("insurance.urls")),
-    path("", include("insurance.urls_claims")),
     path("", include("accounts.urls")),
 ]
 

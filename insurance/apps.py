@@ -8,7 +8,6 @@ class InsuranceConfig(AppConfig):
 
     def ready(self):
         from . import (
-            claims_import,  # noqa: F401  (registers the claim-list import kind)
-            importing,  # noqa: F401  (registers the policy-list import kind)
+            importing,  # noqa: F401  (registers the policy-list and claim-list import kinds)
             selectors,  # noqa: F401  (policies and claims on the elevator timeline and public card)
         )

@@ -10,4 +10,6 @@ urlpatterns = [
     path("policies/<int:pk>/cancel/", views.policy_cancel_view, name="policy-cancel"),
     path("products/", views.ProductListView.as_view(), name="product-list"),
     path("products/<int:pk>/", views.ProductDetailView.as_view(), name="product-detail"),
+    path("claims/", views.ClaimListView.as_view(), name="claim-list"),
+    path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),
 ]

@@ -1,4 +1,5 @@
-"""Products, quotes and policies over the API: shapes only. Rules live in insurance.services.
+"""Products, quotes, policies and claims over the API: shapes only. Rules live in insurance.services
+and insurance.claims.
 
 Callers name things the way their own systems know them: products by code (an insurer's own code
 when the caller is an insurer), policyholders by Unified Social Credit Code or exact name, elevators
@@ -6,9 +7,20 @@ by special-equipment code. Serializers turn those into rows (or a 400 naming wha
 services decide whether the write is allowed.
 
 products.py: products and their terms; references.py: resolving what callers name; quotes.py:
-quotes; policies.py: policies, their covers, single and bulk registration, renew and cancel.
+quotes; policies.py: policies, their covers, single and bulk registration, renew and cancel;
+claims.py: claims, their payments and status changes, single and bulk reports.
 """
 
+from .claims import (
+    ClaimBulkCountsSerializer,
+    ClaimBulkRequestSerializer,
+    ClaimBulkResponseSerializer,
+    ClaimBulkResultSerializer,
+    ClaimPaymentSerializer,
+    ClaimSerializer,
+    ClaimStatusChangeSerializer,
+    ClaimWriteSerializer,
+)
 from .policies import (
     MAX_ELEVATORS_PER_POLICY,
     PolicyBulkRequestSerializer,
@@ -25,6 +37,14 @@ from .quotes import MAX_QUOTE_ELEVATORS, QuoteRequestSerializer, QuoteSerializer
 from .references import resolve_elevators, resolve_policyholder, resolve_product
 
 __all__ = [
+    "ClaimBulkCountsSerializer",
+    "ClaimBulkRequestSerializer",
+    "ClaimBulkResponseSerializer",
+    "ClaimBulkResultSerializer",
+    "ClaimPaymentSerializer",
+    "ClaimSerializer",
+    "ClaimStatusChangeSerializer",
+    "ClaimWriteSerializer",
     "MAX_ELEVATORS_PER_POLICY",
     "MAX_QUOTE_ELEVATORS",
     "PolicyBulkRequestSerializer",

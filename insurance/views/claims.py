@@ -5,11 +5,11 @@ from accounts.models import OrganisationKind
 from core.views import VisibleDetailView, VisibleListView
 from core.visibility import organisation_of
 
-from .claims_import import may_import_claims
-from .filtersets import ClaimFilterSet
-from .models import Claim
-from .permissions import insurer_of
-from .selectors import claim_totals_for_sector
+from ..filtersets import ClaimFilterSet
+from ..importing import may_import_claims
+from ..models import Claim
+from ..permissions import insurer_of
+from ..selectors import claim_totals_for_sector
 
 
 class ClaimListView(VisibleListView):

@@ -37,9 +37,9 @@ from core.xlsx import TableRow
 from elevators.codes import normalise_equipment_code
 from elevators.models import Elevator
 
-from .models import FundingSource, InsuranceModel, Policy, Product
-from .permissions import insurer_of, is_back_office, property_manager_of
-from .services import policy_register_once
+from ..models import FundingSource, InsuranceModel, Policy, Product
+from ..permissions import insurer_of, is_back_office, property_manager_of
+from ..services import policy_register_once
 
 # field: the headers that name it in real files (compared after core.xlsx.normalise_header).
 POLICY_COLUMNS: dict[str, list[str]] = {

@@ -1,15 +1,15 @@
-"""Products, quotes and policies over the API: /api/v1/products/, /api/v1/quotes/, /api/v1/policies/.
+"""Policies over the API: /api/v1/policies/ (list, detail, register, bulk, renew, cancel).
 
-Reads pass through visibility in the base viewset (another insurer's product or policy is a 404);
-writes call insurance.services, which decide who may write what (a refusal is a 403, a broken rule
-a 400 with the service's Chinese message).
+Reads pass through visibility in the base viewset (another insurer's policy is a 404); writes call
+insurance.services, which decide who may write what (a refusal is a 403, a broken rule a 400 with
+the service's Chinese message).
 """
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -17,19 +17,10 @@ from rest_framework.response import Response
 from core.api.viewsets import VisibleQuerysetMixin
 from core.exceptions import ApplicationError
 
-from ..filtersets import PolicyFilterSet, ProductFilterSet
-from ..models import Policy, PolicyElevator, Product, ProductVersion
-from ..permissions import insurer_of, is_back_office
-from ..rating import quote
-from ..services import (
-    policy_cancel,
-    policy_register,
-    policy_register_once,
-    policy_renew,
-    product_create,
-    product_version_create,
-)
-from .serializers import (
+from ...filtersets import PolicyFilterSet
+from ...models import Policy, PolicyElevator
+from ...services import policy_cancel, policy_register, policy_register_once, policy_renew
+from ..serializers import (
     PolicyBulkRequestSerializer,
     PolicyBulkResponseSerializer,
     PolicyCancelSerializer,
@@ -37,26 +28,10 @@ from .serializers import (
     PolicyRenewSerializer,
     PolicySerializer,
     PolicyWriteSerializer,
-    ProductCreateSerializer,
-    ProductSerializer,
-    ProductVersionSerializer,
-    QuoteRequestSerializer,
-    QuoteSerializer,
 )
+from ._common import InsurerWrites
 
 BULK_MAX_POLICIES = 500
-
-
-class InsurerWrites(permissions.BasePermission):
-    """Reads for every caller (visibility decides what); creating products and policies is the
-    insurers' (back-office staff too). Actions on one object are left to the services."""
-
-    message = _("只有保险机构可以通过 API 登记产品和保单；使用单位请在门户中投保。")
-
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS or view.action not in ("create", "bulk"):
-            return True
-        return insurer_of(request.user) is not None or is_back_office(request.user)
 
 
 def _refusal(exc) -> dict:
@@ -68,116 +43,6 @@ def _refusal(exc) -> dict:
         body.update(exc.extra)
         return body
     return {"detail": str(exc)}
-
-
-# --- products -------------------------------------------------------------------------------------
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary=_("保险产品列表"),
-        description=_("保险机构看到本机构的全部产品（含停售）；其他调用方看到在售的产品。"),
-    ),
-    retrieve=extend_schema(summary=_("保险产品详情")),
-    create=extend_schema(
-        summary=_("新建保险产品"),
-        description=_("仅保险机构，为本机构新建产品及其第一个条款版本。"),
-        request=ProductCreateSerializer,
-        responses={201: ProductSerializer},
-    ),
-)
-class ProductViewSet(
-    VisibleQuerysetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Insurers' products with the terms of their current version."""
-
-    queryset = Product.objects.select_related("insurer").with_versions()
-    serializer_class = ProductSerializer
-    filterset_class = ProductFilterSet
-    permission_classes = [permissions.IsAuthenticated, InsurerWrites]
-
-    def create(self, request, *args, **kwargs):
-        serializer = ProductCreateSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        insurer = insurer_of(request.user)
-        if insurer is None:
-            raise PermissionDenied(InsurerWrites.message)
-        product = product_create(
-            user=request.user,
-            insurer=insurer,
-            code=data["code"],
-            name=data["name"],
-            model=data["model"],
-            is_on_sale=data["is_on_sale"],
-            **serializer.terms(),
-        )
-        product = self.get_queryset().get(pk=product.pk)
-        return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        methods=["GET"],
-        summary=_("产品的全部条款版本"),
-        description=_("新的在前。"),
-        filters=False,
-        responses=ProductVersionSerializer(many=True),
-    )
-    @extend_schema(
-        methods=["POST"],
-        summary=_("产品条款改版"),
-        description=_("仅产品所属的保险机构。新版本成为当前版本；已签发的保单保留原版本。"),
-        request=ProductVersionSerializer,
-        responses={201: ProductVersionSerializer},
-    )
-    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
-    def versions(self, request, pk=None):
-        product = self.get_object()
-        if request.method == "GET":
-            versions = sorted(product.versions.all(), key=lambda v: -v.number)
-            return Response(ProductVersionSerializer(versions, many=True).data)
-        serializer = ProductVersionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        version = product_version_create(user=request.user, product=product, **serializer.terms())
-        version = ProductVersion.objects.prefetch_related("limits", "base_premiums", "coefficients").get(
-            pk=version.pk
-        )
-        return Response(ProductVersionSerializer(version).data, status=status.HTTP_201_CREATED)
-
-
-# --- quotes ---------------------------------------------------------------------------------------
-
-
-class QuoteViewSet(viewsets.GenericViewSet):
-    """Quotes: the rating engine that also prices browser quotes and imported policies."""
-
-    serializer_class = QuoteRequestSerializer
-    pagination_class = None
-
-    @extend_schema(
-        summary=_("报价"),
-        description=_(
-            "按产品当前版本为电梯报价：每台电梯的基准保费、各因子（梯龄、场所类别、近三年理赔次数、维保质量评分）"
-            "及系数、保费，以及总保费。与门户报价、保单登记和保单导入使用同一个费率函数。"
-        ),
-        request=QuoteRequestSerializer,
-        responses={
-            200: QuoteSerializer,
-            400: OpenApiResponse(description=_("产品或电梯不存在、无权使用，或产品没有该类电梯的基准保费。")),
-        },
-    )
-    def create(self, request):
-        serializer = QuoteRequestSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        result = quote(version=data["version"], elevators=data["elevator_rows"], start=data["start_date"])
-        return Response(QuoteSerializer(QuoteSerializer.from_quote(result)).data)
-
-
-# --- policies -------------------------------------------------------------------------------------
 
 
 class PolicyApiFilterSet(PolicyFilterSet):

@@ -1,0 +1,19 @@
+"""Browser pages of insurance: policies (list, detail, renew, cancel), registering a policy,
+products, and claims. Thin views: visibility comes from the base views, rules from the services."""
+
+from .claims import ClaimDetailView, ClaimListView
+from .policies import PolicyDetailView, PolicyListView, policy_cancel_view, policy_renew_view
+from .products import ProductDetailView, ProductListView
+from .register import policy_register_view
+
+__all__ = [
+    "ClaimDetailView",
+    "ClaimListView",
+    "PolicyDetailView",
+    "PolicyListView",
+    "ProductDetailView",
+    "ProductListView",
+    "policy_cancel_view",
+    "policy_register_view",
+    "policy_renew_view",
+]

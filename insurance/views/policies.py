@@ -1,0 +1,163 @@
+"""Browser pages of policies: the list, one policy with its covers and rating, renew and cancel.
+
+Thin views: visibility comes from the base views, rules and prices from insurance.services and
+insurance.rating; a rule a user breaks is shown on the page (a form error or a message), never a 500.
+"""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.exceptions import ApplicationError
+from core.imports import IMPORT_KINDS
+from core.views import VisibleDetailView, VisibleListView, sort_links
+from core.visibility import organisation_of
+
+from ..filtersets import PolicyFilterSet
+from ..forms import PolicyCancelForm
+from ..models import Policy, Product, RatingFactor
+from ..permissions import may_cancel_policy, may_renew_policy, property_manager_of
+from ..services import policy_cancel, policy_renew
+
+POLICY_LIST_FILTERS = ["q", "status", "model", "insurer", "funding_source", "active_on", "expiring_within"]
+POLICY_SORTABLE = ["number", "start_date", "end_date", "total_premium"]
+
+
+FACTOR_COLUMNS = [(factor.value, factor.label) for factor in RatingFactor]
+MISSING_FACTOR = {"input": "—", "coefficient": Decimal("1.000")}
+COEFFICIENT_PLACES = Decimal("0.001")
+
+
+def rating_rows(items, *, flags: dict[str, str] | None = None) -> list[dict]:
+    """Quote lines or stored covers as rows for includes/rating_table.html: the elevator, the base,
+    every factor (label, input, coefficient) and the premium; `flags` marks elevators by code."""
+    rows = []
+    for elevator, rating, premium in items:
+        factors = {
+            f["factor"]: {**f, "coefficient": Decimal(f["coefficient"]).quantize(COEFFICIENT_PLACES)}
+            for f in rating.get("factors", [])
+        }
+        rows.append(
+            {
+                "elevator": elevator,
+                "base": rating.get("base"),
+                "factor_list": [factors.get(key, MISSING_FACTOR) for key, _label in FACTOR_COLUMNS],
+                "premium": premium,
+                "premium_field": f"premium-{elevator.pk}",
+                "flag": (flags or {}).get(elevator.equipment_code, ""),
+            }
+        )
+    return rows
+
+
+class PolicyListView(VisibleListView):
+    queryset = Policy.objects.select_related("insurer", "policyholder", "product_version__product")
+    filterset_class = PolicyFilterSet
+    template_name = "insurance/policy_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().with_elevator_count()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.filterset.form
+        context["filter_fields"] = [form[name] for name in POLICY_LIST_FILTERS]
+        context["ordering"] = self.request.GET.get("ordering", "")
+        context["sort_links"] = sort_links(self.request, POLICY_SORTABLE, default="-start_date")
+        user = self.request.user
+        context["can_register"] = property_manager_of(user) is not None
+        context["can_import"] = (
+            IMPORT_KINDS["policies"].may_import(user) and organisation_of(user) is not None
+        )
+        return context
+
+
+class PolicyDetailView(VisibleDetailView):
+    queryset = Policy.objects.select_related(
+        "insurer", "policyholder", "product_version__product", "renewed_from", "renewal"
+    )
+    template_name = "insurance/policy_detail.html"
+    context_object_name = "policy"
+
+    def get_queryset(self):
+        return super().get_queryset().with_visible_links(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        policy, user = self.object, self.request.user
+        # Only the covered elevators the viewer may see (a district regulator: its district's).
+        covers = (
+            policy.covered.of_elevators_visible_to(user)
+            .select_related("elevator__place_category", "elevator__district")
+            .order_by("elevator__equipment_code")
+        )
+        context["rating_rows"] = rating_rows((c.elevator, c.rating, c.premium) for c in covers)
+        context["factor_columns"] = FACTOR_COLUMNS
+        context["renewal"] = policy.renewal_or_none if policy.visible_renewal_id else None
+        context["renewed_from"] = policy.renewed_from if policy.visible_renewed_from_id else None
+        context["product_visible"] = (
+            Product.objects.visible_to(user).filter(pk=policy.product_version.product_id).exists()
+        )
+        context["can_renew"] = may_renew_policy(user, policy) and policy.can_renew()
+        cancel_form = PolicyCancelForm(policy=policy)
+        context["can_cancel"] = may_cancel_policy(user, policy) and policy.can_cancel(
+            cancel_form.fields["on"].initial
+        )
+        if context["can_cancel"]:
+            context["cancel_form"] = cancel_form
+        return context
+
+
+def _visible_policy(request, pk) -> Policy:
+    return get_object_or_404(Policy.objects.visible_to(request.user), pk=pk)
+
+
+@login_required
+@require_POST
+def policy_renew_view(request, pk):
+    """Renew in one step (same elevators, the product's current terms, the next period); the
+    service decides who may (the insurer or the policyholder) and whether (Policy.can_renew)."""
+    policy = _visible_policy(request, pk)
+    try:
+        renewal = policy_renew(user=request.user, policy=policy)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("policy-detail", pk=policy.pk)
+    messages.success(
+        request,
+        _("已续保：新保单 %(number)s，%(start)s 至 %(end)s，保费 %(total)s 元。")
+        % {
+            "number": renewal.number,
+            "start": renewal.start_date.isoformat(),
+            "end": renewal.end_date.isoformat(),
+            "total": renewal.total_premium,
+        },
+    )
+    return redirect("policy-detail", pk=renewal.pk)
+
+
+@login_required
+@require_POST
+def policy_cancel_view(request, pk):
+    """Cancel from a date; only the insurer may (the service checks that and Policy.can_cancel)."""
+    policy = _visible_policy(request, pk)
+    if not may_cancel_policy(request.user, policy):
+        raise PermissionDenied
+    form = PolicyCancelForm(request.POST, policy=policy)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("policy-detail", pk=policy.pk)
+    try:
+        policy_cancel(user=request.user, policy=policy, on=form.cleaned_data["on"])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("保单 %(number)s 已退保。") % {"number": policy.number})
+    return redirect("policy-detail", pk=policy.pk)
