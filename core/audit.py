@@ -6,6 +6,7 @@ every change written while they act carries that name.
 """
 
 import contextlib
+import copy
 
 from auditlog.cid import get_cid
 from auditlog.context import auditlog_value, set_extra_data
@@ -14,6 +15,7 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.db.models.signals import pre_save
 from django.utils import timezone
 from django.utils.encoding import smart_str
@@ -88,3 +90,25 @@ def log_bulk(*, created=(), updated=(), deleted=()) -> int:
         entries.append(entry)
     LogEntry.objects.bulk_create(entries, batch_size=500)
     return len(entries)
+
+
+def update_audited(queryset, **values) -> int:
+    """`queryset.update(**values)` audited row by row, as saving each row would be.
+
+    The rows are locked in pk order, updated in one statement, and each change is logged with
+    `log_bulk`. `values` are plain values (no F() expressions: the entry records old → new).
+    Returns the number of rows updated.
+    """
+    with transaction.atomic():
+        before = list(queryset.select_for_update().order_by("pk"))
+        if not before:
+            return 0
+        after = []
+        for row in before:
+            changed = copy.copy(row)
+            for name, value in values.items():
+                setattr(changed, name, value)
+            after.append(changed)
+        queryset.model._default_manager.filter(pk__in=[row.pk for row in before]).update(**values)
+        log_bulk(updated=list(zip(before, after, strict=True)))
+    return len(before)

@@ -34,7 +34,7 @@ their coverage items, the existing claims, locked), every item is checked in mem
 - new claims are inserted with one bulk_create per table (claims, status changes, payments) inside
   one savepoint, and the audit entries save() would have written — one per row, same content,
   same actor through auditlog's own pre_save receiver — are bulk-inserted beside them
-  (`writes.audit_created`). So every claim keeps its own creation entry naming the API key or user;
+  (`core.audit.log_bulk`). So every claim keeps its own creation entry naming the API key or user;
 - if that insert fails (a concurrent transaction took one of the numbers) the savepoint is rolled
   back and those new claims go the single-claim way, each in its own savepoint.
 Refused items write nothing, so the valid items of a batch are stored whatever the others do. A

@@ -3,9 +3,8 @@
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models.signals import pre_save
-from django.utils import timezone
-from django.utils.encoding import smart_str
+
+from core.audit import log_bulk
 
 from ..models import Claim, ClaimPayment, ClaimStatusChange
 from .rules import Lookups, Plan, plan_item
@@ -39,7 +38,7 @@ def write_new(plan: Plan) -> None:
 
 
 def write_new_in_bulk(plans: list[Plan]) -> None:
-    """Many new claims in one INSERT per table, audited explicitly (`audit_created`)."""
+    """Many new claims in one INSERT per table, audited like single ones (`core.audit.log_bulk`)."""
     claims = Claim.objects.bulk_create([plan.claim for plan in plans])
     changes = ClaimStatusChange.objects.bulk_create(
         ClaimStatusChange(claim=plan.claim, from_status=f, to_status=t, on=on)
@@ -49,44 +48,7 @@ def write_new_in_bulk(plans: list[Plan]) -> None:
     payments = ClaimPayment.objects.bulk_create(
         ClaimPayment(claim=plan.claim, **payment) for plan in plans for payment in plan.payments
     )
-    audit_created([*claims, *changes, *payments])
-
-
-def audit_created(objects: list) -> None:
-    """The creation entries auditlog's post_save receiver would have written, in one INSERT.
-
-    Each entry is filled by auditlog itself: the change set by its diff function and the actor,
-    remote address and extra data (API key, import run) by its own pre_save receiver, which is
-    connected while a request, command or import is attributed (core.audit).
-    """
-    from auditlog.cid import get_cid
-    from auditlog.context import auditlog_disabled
-    from auditlog.diff import model_instance_diff
-    from auditlog.models import LogEntry
-    from auditlog.registry import auditlog
-    from django.conf import settings
-    from django.contrib.contenttypes.models import ContentType
-
-    if auditlog_disabled.get():
-        return
-    entries = []
-    now, cid = timezone.now(), get_cid()
-    for obj in objects:
-        if not auditlog.contains(obj.__class__):
-            continue
-        entry = LogEntry(
-            content_type=ContentType.objects.get_for_model(obj.__class__),
-            object_pk=str(obj.pk),
-            object_id=obj.pk,
-            object_repr=smart_str(obj),
-            action=LogEntry.Action.CREATE,
-            changes=model_instance_diff(None, obj, use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES),
-            timestamp=now,
-            cid=cid,
-        )
-        pre_save.send(sender=LogEntry, instance=entry, raw=False, using="default", update_fields=None)
-        entries.append(entry)
-    LogEntry.objects.bulk_create(entries, batch_size=500)
+    log_bulk(created=[*claims, *changes, *payments])
 
 
 def create_or_update(item: dict, plan: Plan, lookups: Lookups, today: date) -> Plan:

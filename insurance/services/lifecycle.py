@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from core.audit import update_audited
 from core.exceptions import ApplicationError
 
 from ..models import Policy, PolicyElevator
@@ -56,16 +57,15 @@ def policy_cancel(*, user, policy: Policy, on: date) -> Policy:
     policy.status, policy.cancelled_on = Policy.Status.CANCELLED, on
     policy.save(update_fields=["status", "cancelled_on"])
     covers = policy.covered.filter(is_cancelled=False)
-    covers.filter(start_date__gte=on).update(is_cancelled=True)
-    covers.filter(end_date__gte=on).update(end_date=on - timedelta(days=1))
+    update_audited(covers.filter(start_date__gte=on), is_cancelled=True)
+    update_audited(covers.filter(end_date__gte=on), end_date=on - timedelta(days=1))
     return policy
 
 
 def policies_expire(*, today: date) -> int:
     """Mark active policies whose period has ended as expired (daily); returns how many."""
-    return Policy.objects.filter(status=Policy.Status.ACTIVE, end_date__lt=today).update(
-        status=Policy.Status.EXPIRED
-    )
+    ended = Policy.objects.filter(status=Policy.Status.ACTIVE, end_date__lt=today)
+    return update_audited(ended, status=Policy.Status.EXPIRED)
 
 
 def policy_expiry_notices(*, today: date, days: int = 30) -> int:
