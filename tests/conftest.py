@@ -16,6 +16,9 @@ from functools import cache
 
 import pytest
 
+# The generic endpoint tests live in tests/utils: their asserts explain themselves like a test's.
+pytest.register_assert_rewrite("tests.utils")
+
 REQUIRE_SERVICES = os.environ.get("TIBAO_REQUIRE_SERVICES", "") == "1"
 CHROMIUM = "/usr/bin/chromium"
 

@@ -6,12 +6,43 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import OrganisationApiKey
+from accounts.models import OrganisationApiKey, OrganisationKind
 from accounts.services import api_key_create, api_key_revoke
+from tests.factories import OrganisationFactory
+from tests.utils.api import ReadEndpointTests, Scene
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/organisations/"
+
+
+class TestOrganisationsEndpoint(ReadEndpointTests):
+    """A property manager sees the public bodies and itself (DESIGN.md section 2), not its peers."""
+
+    url = URL
+    viewer = "pm_fancheng"
+
+    @pytest.fixture
+    def scene(self, world):
+        public = ["city", "district", "housing", "finance", "nfra", "insurer_a", "insurer_b"]
+        orgs = world.orgs
+        return Scene(
+            visible=[orgs[key] for key in [*public, "pm_fancheng"]],
+            hidden=orgs["pm_xiangcheng"],
+            filters=[
+                ({"kind": "insurer"}, [orgs["insurer_a"], orgs["insurer_b"]]),
+                ({"district": "420606"}, [orgs["district"], orgs["pm_fancheng"]]),
+                ({"department": "HOUSING"}, [orgs["housing"]]),
+                ({"q": orgs["insurer_b"].credit_code}, [orgs["insurer_b"]]),
+            ],
+        )
+
+    def make_visible(self, world, count):
+        return OrganisationFactory.create_batch(count, kind=OrganisationKind.INSURER)
+
+    @pytest.mark.xfail(strict=True, reason="defect: no field of the Organisation component is described")
+    def test_every_schema_field_is_described(self):
+        super().test_every_schema_field_is_described()
 
 
 def client_with_key(raw_key: str | None = None, header: str | None = None) -> APIClient:
@@ -89,10 +120,6 @@ def test_key_of_a_deactivated_organisation_is_refused(world):
     org.is_active = False
     org.save()
     assert client_with_key(raw).get(URL).status_code == 401
-
-
-def test_no_credentials_is_refused(world):
-    assert APIClient().get(URL).status_code in (401, 403)
 
 
 def test_browser_session_works_too(world):

@@ -43,7 +43,9 @@ def test_insured_now_filter_follows_cover_in_force():
         r["equipment_code"] for r in client.get("/api/v1/elevators/", {"insured": "false"}).json()["results"]
     }
     assert codes == {bare.equipment_code}
-    page = client.get("/elevators/", {"insured": "true"})
-    assert [e.pk for e in page.context["object_list"]] == [insured.pk]
-    assert "已投保" in page.content.decode()
-    assert "未投保" in client.get("/elevators/", {"insured": "false"}).content.decode()
+    for value, listed, left_out in [("true", insured, bare), ("false", bare, insured)]:
+        page = client.get("/elevators/", {"insured": value})
+        assert [e.pk for e in page.context["object_list"]] == [listed.pk]
+        html = page.content.decode()
+        assert listed.equipment_code in html and left_out.equipment_code not in html
+        assert f'<option value="{value}" selected>' in html  # the form shows the filter in force

@@ -1,14 +1,15 @@
 """The claims API: /api/v1/claims/ and /api/v1/claims/bulk/ — wiring, permissions, isolation, shape."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
+from insurance.claims import claims_bulk_upsert
 from insurance.models import Claim, ClaimPayment, ClaimStatusChange
 from tests.elevators.factories import ElevatorFactory
 from tests.insurance.factories import policy, product_version
+from tests.utils.api import ReadEndpointTests, Scene
 from tests.utils.clients import session, with_key
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +56,53 @@ def day(offset: int) -> str:
 
 def bulk(client, items):
     return client.post(BULK, {"claims": items}, format="json")
+
+
+def stored(world, *numbers: str, insurer: str = "a", **fields) -> list[Claim]:
+    """Claims written through the service, not the endpoint under test (Python values, not JSON)."""
+    cover = world.policy_a if insurer == "a" else world.policy_b
+    elevator = world.elevator_a if insurer == "a" else world.elevator_b
+    base = {
+        "policy_number": cover.number,
+        "equipment_code": elevator.equipment_code,
+        "incident_at": datetime.fromisoformat(INCIDENT_AT),
+        "kind": "trapping",
+        "coverage_item": "medical",
+        "reported_on": INCIDENT_DAY,
+    }
+    claims_bulk_upsert(insurer=cover.insurer, items=[{**base, "claim_number": n, **fields} for n in numbers])
+    claims = list(Claim.objects.filter(insurer=cover.insurer, claim_number__in=numbers))
+    assert len(claims) == len(numbers)
+    return claims
+
+
+class TestClaimsEndpoint(ReadEndpointTests):
+    """An insurer sees its own claims and no other insurer's."""
+
+    url = CLAIMS
+    viewer = "insurer_a"
+    anonymous_calls = ("GET ", "GET {pk}/", "POST ", "POST bulk/", "PATCH {pk}/", "PUT {pk}/")
+
+    @pytest.fixture
+    def scene(self, world):
+        (trapping,) = stored(world, "A-1")
+        (injury,) = stored(world, "A-2", kind="injury", coverage_item="death_disability")
+        return Scene(
+            visible=[trapping, injury],
+            hidden=stored(world, "B-1", insurer="b")[0],
+            filters=[
+                ({"claim_number": "A-2"}, [injury]),
+                ({"kind": "trapping"}, [trapping]),
+                ({"coverage_item": "death_disability"}, [injury]),
+            ],
+        )
+
+    def make_visible(self, world, count):
+        return stored(world, *(f"M-{n}" for n in range(count)))
+
+    @pytest.mark.xfail(strict=True, reason="defect: the bulk reply's counts and results are not described")
+    def test_every_schema_field_is_described(self):
+        super().test_every_schema_field_is_described()
 
 
 # --- bulk -------------------------------------------------------------------------------------
@@ -253,17 +301,6 @@ def test_list_filters(world):
     assert numbers("claim_number=A-2") == ["A-2"]
 
 
-def test_list_pages_with_a_cursor(world):
-    client = with_key(world, "insurer_a")
-    bulk(client, [item(world, f"A-{n}") for n in range(5)])
-    seen, url = [], f"{CLAIMS}?page_size=2"
-    while url:
-        body = client.get(url).json()
-        seen += [row["id"] for row in body["results"]]
-        url = body["next"]
-    assert len(seen) == len(set(seen)) == 5
-
-
 # --- isolation and permissions --------------------------------------------------------------
 
 
@@ -289,7 +326,7 @@ def test_another_insurers_claims_are_invisible_and_untouchable(world, theirs, au
         client.patch(url, {"status": "withdrawn", "withdrawn_on": day(1)}, format="json").status_code == 404
     )
     assert client.put(url, item(world, "SAME-1", insurer="b"), format="json").status_code == 404
-    assert client.delete(url).status_code in (404, 405)
+    assert client.delete(url).status_code == 405  # claims are never deleted, anyone's: no leak
     # the single create cannot reach it either: their policy is "not found"
     response = client.post(CLAIMS, item(world, "SAME-1", insurer="b", amount_claimed="1.00"), format="json")
     assert response.status_code == 400
@@ -329,12 +366,6 @@ def test_only_insurers_may_write(world, theirs, who):
             client.patch(f"{CLAIMS}{theirs.pk}/", {"status": "withdrawn"}, format="json").status_code == 403
         )
     assert Claim.objects.count() == 1
-
-
-def test_anonymous_callers_get_nothing(world, theirs):
-    client = APIClient()
-    assert client.get(CLAIMS).status_code in (401, 403)
-    assert bulk(client, [item(world, "X-1")]).status_code in (401, 403)
 
 
 @pytest.mark.parametrize(

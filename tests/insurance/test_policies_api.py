@@ -12,6 +12,7 @@ from insurance.models import Policy
 from insurance.rating import quote
 from tests.elevators.factories import ElevatorFactory
 from tests.insurance.factories import policy, product_version
+from tests.utils.api import AnonymousRefused, DescribedSchema, ReadEndpointTests, Scene
 from tests.utils.clients import session, with_key
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +21,40 @@ POLICIES = "/api/v1/policies/"
 BULK = "/api/v1/policies/bulk/"
 QUOTES = "/api/v1/quotes/"
 START = date(2026, 1, 1)
+
+
+class TestPoliciesEndpoint(ReadEndpointTests):
+    """An insurer sees its own policies and no other insurer's."""
+
+    url = POLICIES
+    viewer = "insurer_a"
+    anonymous_calls = ("GET ", "GET {pk}/", "POST ", "POST bulk/", "POST {pk}/renew/", "POST {pk}/cancel/")
+
+    @pytest.fixture
+    def scene(self, world):
+        version = product_version(world.orgs["insurer_a"], code="A-LIAB")
+        first, second = (ElevatorFactory(user_unit=world.orgs["pm_fancheng"]) for _ in range(2))
+        public = policy(version, [first], start=START, number="PA-1", funding_source="public_finance")
+        own = policy(version, [second], start=START, number="PA-2")
+        theirs = ElevatorFactory(user_unit=world.orgs["pm_xiangcheng"])
+        return Scene(
+            visible=[public, own],
+            hidden=policy(product_version(world.orgs["insurer_b"]), [theirs], start=START, number="PB-1"),
+            filters=[
+                ({"equipment_code": second.equipment_code}, [own]),
+                ({"funding_source": "public_finance"}, [public]),
+                ({"q": "PA-2"}, [own]),
+            ],
+        )
+
+    def make_visible(self, world, count):
+        version = product_version(world.orgs["insurer_a"])
+        return [policy(version, [ElevatorFactory()], start=START) for _ in range(count)]
+
+
+class TestQuotesEndpoint(AnonymousRefused, DescribedSchema):
+    url = QUOTES
+    anonymous_calls = ("POST ",)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 from insurance.models import Product
 from tests.elevators.factories import ElevatorFactory
 from tests.insurance.factories import policy, product_version
+from tests.utils.api import ReadEndpointTests, Scene
 from tests.utils.clients import session, with_key
 from tests.utils.world import make_world
 
@@ -30,6 +31,28 @@ def catalogue(world):
     Product.objects.filter(pk=a_stopped.pk).update(is_on_sale=False)
     b_sale = product_version(world.orgs["insurer_b"], code="B-LIAB").product
     return {"a_sale": a_sale, "a_stopped": a_stopped, "b_sale": b_sale}
+
+
+class TestProductsEndpoint(ReadEndpointTests):
+    """An insurer sees its own products, on sale or not, and no other insurer's."""
+
+    url = PRODUCTS
+    viewer = "insurer_a"
+    anonymous_calls = ("GET ", "GET {pk}/", "GET {pk}/versions/", "POST ", "POST {pk}/versions/")
+
+    @pytest.fixture
+    def scene(self, catalogue):
+        return Scene(
+            visible=[catalogue["a_sale"], catalogue["a_stopped"]],
+            hidden=catalogue["b_sale"],
+            filters=[
+                ({"is_on_sale": "false"}, [catalogue["a_stopped"]]),
+                ({"code": "A-LIAB"}, [catalogue["a_sale"]]),
+            ],
+        )
+
+    def make_visible(self, world, count):
+        return [product_version(world.orgs["insurer_a"]).product for _ in range(count)]
 
 
 def test_insurers_see_their_own_products_including_those_not_on_sale(world, catalogue):
