@@ -1,4 +1,5 @@
-"""Organisations, their users and API keys, in-app notices — and who may see what (visibility.py)."""
+"""The city's divisions, organisations, their users and API keys, in-app notices — and who of them
+may see which organisations (the mechanism is core.visibility)."""
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -57,6 +58,36 @@ DEPARTMENT_KINDS = frozenset(
 PUBLIC_KINDS = GOVERNMENT_KINDS | {OrganisationKind.INSURER}
 
 
+class District(models.Model):
+    """An administrative division (or development zone) of the city, keyed by its 6-digit code.
+
+    It lives with the organisations because an organisation is located in one and a district
+    regulator's jurisdiction is one; the registry and the other apps point at it.
+    """
+
+    class Kind(models.TextChoices):
+        DISTRICT = "district", _("市辖区")
+        COUNTY = "county", _("县")
+        COUNTY_CITY = "county_city", _("县级市")
+        ZONE = "zone", _("开发区")
+
+    code = models.CharField(_("区划代码"), max_length=6, primary_key=True)
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    short_name = models.CharField(_("简称"), max_length=20, blank=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    city_code = models.CharField(_("所属城市代码"), max_length=6)
+    city_name = models.CharField(_("所属城市"), max_length=20)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("区县")
+        verbose_name_plural = _("区县")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
 class OrganisationQuerySet(VisibleQuerySet):
     def for_city_regulator(self, org):
         return self
@@ -85,7 +116,7 @@ class Organisation(models.Model):
         _("统一社会信用代码"), max_length=18, blank=True, default="", validators=[validate_credit_code]
     )
     district = models.ForeignKey(
-        "elevators.District",
+        District,
         verbose_name=_("所在区县"),
         on_delete=models.PROTECT,
         null=True,

@@ -96,10 +96,10 @@ def load_world(elevator_count: int, start: date) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    from accounts.models import Organisation, OrganisationKind
+    from accounts.models import District, Organisation, OrganisationKind
     from accounts.services import api_key_create
     from core.principal import SYSTEM
-    from elevators.models import District, Elevator, PlaceCategory
+    from elevators.models import Elevator, PlaceCategory
     from insurance.models import InsuranceModel, Policy, PolicyElevator, Product
     from insurance.services import product_version_create
 

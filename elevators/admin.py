@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import District, PlaceCategory, PlaceCategorySector
+from accounts.models import District
+
+from .models import PlaceCategory, PlaceCategorySector
 
 
 @admin.register(District)

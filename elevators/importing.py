@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Organisation, OrganisationKind
+from accounts.models import District, Organisation, OrganisationKind
 from accounts.services import organisation_create
 from accounts.validators import normalise_credit_code
 from core.exceptions import ApplicationError
@@ -40,7 +40,6 @@ from .codes import (
     normalise_equipment_code,
 )
 from .models import (
-    District,
     Elevator,
     ElevatorStatus,
     Inspection,

@@ -1,4 +1,5 @@
-"""The elevator registry: divisions, place categories, elevators and their lifecycle."""
+"""The elevator registry: place categories, elevators and their lifecycle (the divisions they stand
+in are accounts.District)."""
 
 from datetime import date
 
@@ -9,7 +10,7 @@ from django.db import models
 from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Department, OrganisationKind
+from accounts.models import Department, District, OrganisationKind
 from core.visibility import VisibleQuerySet, organisation_of
 
 from .codes import (
@@ -21,32 +22,6 @@ from .codes import (
     EquipmentCodeForm,
     normalise_registration_number,
 )
-
-
-class District(models.Model):
-    """An administrative division (or development zone) of the city, keyed by its 6-digit code."""
-
-    class Kind(models.TextChoices):
-        DISTRICT = "district", _("市辖区")
-        COUNTY = "county", _("县")
-        COUNTY_CITY = "county_city", _("县级市")
-        ZONE = "zone", _("开发区")
-
-    code = models.CharField(_("区划代码"), max_length=6, primary_key=True)
-    name = models.CharField(_("名称"), max_length=50, unique=True)
-    short_name = models.CharField(_("简称"), max_length=20, blank=True)
-    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
-    city_code = models.CharField(_("所属城市代码"), max_length=6)
-    city_name = models.CharField(_("所属城市"), max_length=20)
-    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
-
-    class Meta:
-        verbose_name = _("区县")
-        verbose_name_plural = _("区县")
-        ordering = ["sort_order", "code"]
-
-    def __str__(self) -> str:
-        return self.short_name or self.name
 
 
 class PlaceCategory(models.Model):

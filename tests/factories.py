@@ -2,9 +2,8 @@
 
 import factory
 
-from accounts.models import Notice, Organisation, OrganisationKind, User
+from accounts.models import District, Notice, Organisation, OrganisationKind, User
 from accounts.validators import CREDIT_CODE_ALPHABET, credit_code_check_character
-from elevators.models import District
 
 
 def credit_code_for(n: int, *, prefix: str = "91420600") -> str:

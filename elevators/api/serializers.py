@@ -13,7 +13,7 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.validators import UniqueValidator
 
-from accounts.models import Organisation, OrganisationKind
+from accounts.models import District, Organisation, OrganisationKind
 from accounts.validators import normalise_credit_code
 from core.text import normalise_code
 
@@ -24,7 +24,7 @@ from ..codes import (
     category_by_code_or_name,
     normalise_equipment_code,
 )
-from ..models import District, Elevator, Inspection, PlaceCategory, registration_number_for
+from ..models import Elevator, Inspection, PlaceCategory, registration_number_for
 
 
 def _django_messages(exc: DjangoValidationError) -> list[str]:

@@ -2,8 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from accounts.models import Department, Organisation, OrganisationKind, User
-from elevators.models import District
+from accounts.models import Department, District, Organisation, OrganisationKind, User
 from tests.factories import DistrictFactory, OrganisationFactory, UserFactory
 
 K = OrganisationKind
