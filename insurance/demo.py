@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationKind
-from accounts.principal import SYSTEM
+from core.principal import SYSTEM
 from elevators.models import Elevator
 
 from .models import (
