@@ -152,3 +152,11 @@ def world():
     from tests.utils.world import make_world
 
     return make_world()
+
+
+@pytest.fixture
+def schema(db):
+    """The OpenAPI schema served at /api/schema/, as JSON (built once per run)."""
+    from tests.utils.api import api_schema
+
+    return api_schema()

@@ -624,13 +624,6 @@ def test_a_regulator_corrects_an_inspection_and_the_elevator_follows(world):
 # --- OpenAPI -------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def schema(client):
-    response = client.get("/api/schema/?format=json")
-    assert response.status_code == 200
-    return response.json()
-
-
 def test_the_schema_has_the_registry_paths(schema):
     paths = schema["paths"]
     assert set(paths["/api/v1/elevators/"]) >= {"get", "post"}

@@ -16,6 +16,7 @@ from insurance.claims import claims_bulk_upsert
 from insurance.models import Claim, ClaimStatusChange
 from tests.elevators.factories import ElevatorFactory
 from tests.insurance.factories import policy, product_version
+from tests.utils.clients import browser
 
 pytestmark = pytest.mark.django_db
 
@@ -84,12 +85,6 @@ def claims(world):
     return {c.claim_number: c for c in Claim.objects.all()}
 
 
-def client_for(world, key: str) -> Client:
-    client = Client()
-    client.force_login(world.users[key])
-    return client
-
-
 def rows(response) -> set[str]:
     assert response.status_code == 200
     return {claim.claim_number for claim in response.context["object_list"]}
@@ -108,18 +103,18 @@ def rows(response) -> set[str]:
     ],
 )
 def test_the_list_shows_each_viewer_what_it_may_see(world, claims, who, sees):
-    assert rows(client_for(world, who).get("/claims/")) == sees
+    assert rows(browser(world, who).get("/claims/")) == sees
 
 
 def test_the_list_filters(world, claims):
-    client = client_for(world, "city")
+    client = browser(world, "city")
     assert rows(client.get("/claims/?status=paid")) == {"A-1"}
     assert rows(client.get(f"/claims/?equipment_code={world.elevator_b.equipment_code}")) == {"B-1"}
     assert rows(client.get("/claims/?policy_number=PA-1")) == {"A-1"}
 
 
 def test_a_sector_department_sees_totals_and_no_claim(world, claims):
-    page = client_for(world, "housing").get("/claims/")
+    page = browser(world, "housing").get("/claims/")
     html = page.content.decode()
     assert "本行业电梯的理赔汇总" in html
     assert "A-1" not in html and "B-1" not in html
@@ -128,27 +123,27 @@ def test_a_sector_department_sees_totals_and_no_claim(world, claims):
     assert (totals["paid"]["count"], totals["paid"]["paid"]) == (1, Decimal("600.00"))
     assert totals["reported"]["count"] == 0
     assert (totals[""]["count"], totals[""]["claimed"]) == (1, Decimal("900.00"))
-    assert client_for(world, "housing").get(f"/claims/{claims['A-1'].pk}/").status_code == 404
+    assert browser(world, "housing").get(f"/claims/{claims['A-1'].pk}/").status_code == 404
 
 
 def test_the_detail_shows_payments_and_history(world, claims):
     claim = claims["A-1"]
-    html = client_for(world, "insurer_a").get(f"/claims/{claim.pk}/").content.decode()
+    html = browser(world, "insurer_a").get(f"/claims/{claim.pk}/").content.decode()
     assert "ZF-1" in html and "600.00" in html
     assert "已赔付" in html
     assert "报送：已赔付" in html  # its history: reported straight as paid
-    assert client_for(world, "district").get(f"/claims/{claim.pk}/").status_code == 200
+    assert browser(world, "district").get(f"/claims/{claim.pk}/").status_code == 200
 
 
 @pytest.mark.parametrize("who", ["insurer_b", "pm_fancheng", "maint", "finance"])
 def test_the_detail_of_a_claim_one_may_not_see_is_404(world, claims, who):
-    assert client_for(world, who).get(f"/claims/{claims['A-1'].pk}/").status_code == 404
+    assert browser(world, who).get(f"/claims/{claims['A-1'].pk}/").status_code == 404
 
 
 def test_the_navigation_entry(world):
-    assert 'href="/claims/"' in client_for(world, "insurer_a").get("/").content.decode()
-    assert 'href="/claims/"' in client_for(world, "housing").get("/").content.decode()
-    assert 'href="/claims/"' not in client_for(world, "pm_fancheng").get("/").content.decode()
+    assert 'href="/claims/"' in browser(world, "insurer_a").get("/").content.decode()
+    assert 'href="/claims/"' in browser(world, "housing").get("/").content.decode()
+    assert 'href="/claims/"' not in browser(world, "pm_fancheng").get("/").content.decode()
 
 
 def test_anonymous_visitors_are_sent_to_log_in(world, claims):
@@ -273,6 +268,6 @@ def test_an_update_by_excel_follows_the_status_rules(world, uploader):
 
 @pytest.mark.parametrize("who", ["city", "pm_fancheng", "housing", "nfra"])
 def test_only_insurers_may_upload_claims(world, who):
-    client = client_for(world, who)
+    client = browser(world, who)
     assert client.get("/imports/new/claims/").status_code == 403
     assert "/imports/new/claims/" not in client.get("/claims/").content.decode()

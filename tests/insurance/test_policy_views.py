@@ -14,16 +14,11 @@ from insurance.models import Policy, Product
 from insurance.rating import quote
 from tests.elevators.factories import ElevatorFactory
 from tests.insurance.factories import STANDARD_BASES, policy, product_version
+from tests.utils.clients import browser
 
 pytestmark = pytest.mark.django_db
 
 REGISTER = "/policies/register/"
-
-
-def client_for(world, key: str) -> Client:
-    client = Client()
-    client.force_login(world.users[key])
-    return client
 
 
 @pytest.fixture
@@ -67,7 +62,7 @@ def elevator_values(content: str) -> set[str]:
 
 
 def test_register_end_to_end(world, estate):
-    client = client_for(world, "pm_fancheng")
+    client = browser(world, "pm_fancheng")
     start = timezone.localdate() + timedelta(days=1)
     # step 1: only the manager's own elevators in use are offered, grouped by site
     page = client.get(REGISTER)
@@ -127,7 +122,7 @@ def test_register_end_to_end(world, estate):
 
 
 def test_an_elevator_not_owned_cannot_be_slipped_in(world, estate):
-    client = client_for(world, "pm_fancheng")
+    client = browser(world, "pm_fancheng")
     terms = {
         "elevators": [estate["garden"][0].pk, estate["neighbour"].pk],
         "product": estate["version"].product_id,
@@ -145,7 +140,7 @@ def test_rule_errors_are_form_errors_not_500s(world, estate):
     elevator = estate["garden"][0]
     start = timezone.localdate() + timedelta(days=1)
     existing = policy(estate["version"], [elevator], start=start, number="PICC-EXISTING")
-    client = client_for(world, "pm_fancheng")
+    client = browser(world, "pm_fancheng")
     terms = {
         "elevators": [elevator.pk],
         "product": estate["version"].product_id,
@@ -193,13 +188,13 @@ def test_rule_errors_are_form_errors_not_500s(world, estate):
 
 def test_only_property_managers_register_in_the_browser(world, estate):
     for who in ("insurer_a", "city", "maint"):
-        assert client_for(world, who).get(REGISTER).status_code == 403
+        assert browser(world, who).get(REGISTER).status_code == 403
     assert Client().get(REGISTER).status_code == 302  # to the login page
 
 
 def test_renew_in_one_step_and_cancel(world, estate):
     first = policy(estate["version"], estate["garden"], start=date(2026, 1, 1))
-    client = client_for(world, "pm_fancheng")
+    client = browser(world, "pm_fancheng")
     page = client.get(f"/policies/{first.pk}/").content.decode()
     # the policyholder renews; cancelling is the insurer's (DESIGN.md 2)
     assert 'data-testid="policy-renew"' in page and 'data-testid="policy-cancel"' not in page
@@ -218,7 +213,7 @@ def test_renew_in_one_step_and_cancel(world, estate):
     # the policyholder may not cancel, not even by posting the form
     assert client.post(f"/policies/{renewal.pk}/cancel/", {"on": "2027-03-01"}).status_code == 403
     # the insurer cancels the renewal from a date; a date after its end is refused
-    insurer = client_for(world, "insurer_a")
+    insurer = browser(world, "insurer_a")
     assert 'data-testid="policy-cancel"' in insurer.get(f"/policies/{renewal.pk}/").content.decode()
     bad = insurer.post(f"/policies/{renewal.pk}/cancel/", {"on": "2028-06-01"}, follow=True)
     assert "退保日期不能晚于保险止期" in bad.content.decode()
@@ -231,14 +226,14 @@ def test_renew_in_one_step_and_cancel(world, estate):
 
 def test_who_may_renew_and_cancel_in_the_browser(world, estate):
     first = policy(estate["version"], estate["garden"][:1], start=date(2026, 1, 1))
-    insurer_page = client_for(world, "insurer_a").get(f"/policies/{first.pk}/").content.decode()
+    insurer_page = browser(world, "insurer_a").get(f"/policies/{first.pk}/").content.decode()
     assert 'data-testid="policy-renew"' in insurer_page
-    city = client_for(world, "city")
+    city = browser(world, "city")
     page = city.get(f"/policies/{first.pk}/").content.decode()
     assert 'data-testid="policy-renew"' not in page and 'data-testid="policy-cancel"' not in page
     assert city.post(f"/policies/{first.pk}/renew/").status_code == 403
     assert city.post(f"/policies/{first.pk}/cancel/", {"on": "2026-03-01"}).status_code == 403
-    other = client_for(world, "insurer_b")
+    other = browser(world, "insurer_b")
     assert other.get(f"/policies/{first.pk}/").status_code == 404
     assert other.post(f"/policies/{first.pk}/renew/").status_code == 404
     assert Policy.objects.count() == 1
@@ -261,7 +256,7 @@ def test_policy_list_and_detail_per_kind(world, estate):
     }
     numbers = {"LIST-OWN": own, "LIST-FOREIGN": foreign}
     for who, seen in expected.items():
-        client = client_for(world, who)
+        client = browser(world, who)
         page = client.get("/policies/")
         assert page.status_code == 200
         content = page.content.decode()
@@ -269,7 +264,7 @@ def test_policy_list_and_detail_per_kind(world, estate):
         for number, item in numbers.items():
             assert client.get(f"/policies/{item.pk}/").status_code == (200 if number in seen else 404), who
     # maintenance companies have no policy pages in their navigation, and see none
-    maint = client_for(world, "maint")
+    maint = browser(world, "maint")
     assert "/policies/" not in maint.get("/").content.decode()
     assert "LIST-OWN" not in maint.get("/policies/").content.decode()
 
@@ -280,7 +275,7 @@ def test_policy_list_filters_and_the_expiry_notice_link(world, estate):
         estate["version"], estate["garden"][:1], start=today - timedelta(days=350), number="ENDING"
     )
     policy(estate["version"], estate["garden"][1:], start=today, number="FRESH")
-    client = client_for(world, "pm_fancheng")
+    client = browser(world, "pm_fancheng")
     content = client.get("/policies/?expiring_within=30").content.decode()
     assert ending.number in content and "FRESH" not in content
     content = client.get("/policies/", {"q": "FRESH"}).content.decode()
@@ -291,7 +286,7 @@ def test_policy_list_filters_and_the_expiry_notice_link(world, estate):
 
 def test_product_pages(world, estate):
     product = estate["version"].product
-    client = client_for(world, "pm_fancheng")
+    client = browser(world, "pm_fancheng")
     content = client.get("/products/").content.decode()
     assert product.name in content and world.orgs["insurer_a"].credit_code in content
     assert "B-OLD" not in content  # withdrawn: not on sale
@@ -299,8 +294,8 @@ def test_product_pages(world, estate):
     assert "800000.00" in detail and "500.00" in detail and "医院" in detail and "15 及以上" in detail
     assert client.get(f"/products/{estate['withdrawn'].pk}/").status_code == 404
     # the withdrawing insurer still sees its product; another insurer does not
-    assert client_for(world, "insurer_b").get(f"/products/{estate['withdrawn'].pk}/").status_code == 200
-    assert client_for(world, "insurer_a").get(f"/products/{estate['withdrawn'].pk}/").status_code == 404
+    assert browser(world, "insurer_b").get(f"/products/{estate['withdrawn'].pk}/").status_code == 200
+    assert browser(world, "insurer_a").get(f"/products/{estate['withdrawn'].pk}/").status_code == 404
     # navigation: insurers, regulators and property managers have the product list; others not
     for who, shown in (
         ("insurer_a", True),
@@ -309,7 +304,7 @@ def test_product_pages(world, estate):
         ("maint", False),
         ("housing", False),
     ):
-        assert ('href="/products/"' in client_for(world, who).get("/").content.decode()) is shown, who
+        assert ('href="/products/"' in browser(world, who).get("/").content.decode()) is shown, who
 
 
 def test_a_product_without_terms_or_a_start_too_late_is_a_form_error(world, estate):
@@ -324,7 +319,7 @@ def test_a_product_without_terms_or_a_start_too_late_is_a_form_error(world, esta
         "funding_source": "self",
         f"premium-{elevator.pk}": "93.00",
     }
-    client = client_for(world, "pm_fancheng")
+    client = browser(world, "pm_fancheng")
     for step in ("quote", "confirm"):
         page = client.post(REGISTER, {**terms, "step": step})
         assert page.status_code == 200 and "该产品还没有条款版本" in page.content.decode(), step
@@ -343,7 +338,7 @@ def test_the_register_page_counts_cover_until_the_day_before_a_cancellation(worl
     elevator = estate["garden"][0]
     cover = policy(estate["version"], [elevator], start=today - timedelta(days=30))
     policy_cancel(user=world.users["insurer_a"], policy=cover, on=today + timedelta(days=1))
-    page = client_for(world, "pm_fancheng").get(REGISTER).content.decode()
+    page = browser(world, "pm_fancheng").get(REGISTER).content.decode()
     assert f"已投保至 {today.isoformat()}" in page
 
 
@@ -361,7 +356,7 @@ def test_a_viewer_sees_only_the_covered_elevators_it_may_see(world, estate):
     from insurance.services import policy_renew
 
     renewal = policy_renew(user=world.users["insurer_a"], policy=first)  # covers `there` only
-    district = client_for(world, "district")
+    district = browser(world, "district")
     page = district.get(f"/policies/{first.pk}/").content.decode()
     assert here.equipment_code in page and there.equipment_code not in page
     assert renewal.number not in page  # the renewal covers nothing in its district
@@ -377,5 +372,5 @@ def test_a_viewer_sees_only_the_covered_elevators_it_may_see(world, estate):
     assert {c["equipment_code"] for c in data["covered"]} == {here.equipment_code, there.equipment_code}
     assert data["renewal"] == renewal.pk
     assert api.get(f"/api/v1/policies/{renewal.pk}/").json()["renewed_from"] == first.pk
-    content = client_for(world, "insurer_a").get(f"/policies/{first.pk}/").content.decode()
+    content = browser(world, "insurer_a").get(f"/policies/{first.pk}/").content.decode()
     assert there.equipment_code in content and renewal.number in content

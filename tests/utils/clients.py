@@ -1,7 +1,15 @@
-"""API clients acting for one organisation of the world (tests.utils.world): by its user's browser
+"""Clients acting for one organisation of the world (tests.utils.world): by its user's browser
 session or by an API key of the organisation. Every test file uses these."""
 
+from django.test import Client
 from rest_framework.test import APIClient
+
+
+def browser(world, key: str) -> Client:
+    """A browser logged in as the user of organisation `key`, for the HTML pages."""
+    client = Client()
+    client.force_login(world.users[key])
+    return client
 
 
 def session(world, key: str) -> APIClient:
