@@ -270,7 +270,7 @@ def upload(port: int, key: str, items: list[dict], *, batch: int, concurrency: i
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         for answer in pool.map(lambda chunk: post_batch(port, key, chunk), batches):
             if answer["counts"][expect] != len(answer["results"]):
-                wrong = next(r for r in answer["results"] if r["result"] != expect)
+                wrong = next(r for r in answer["results"] if r["outcome"] != expect)
                 raise SystemExit(f"expected every item {expect}, got {answer['counts']}: {wrong}")
     return time.perf_counter() - began
 

@@ -31,6 +31,11 @@ def is_back_office(user) -> bool:
     return organisation_of(user) is None and bool(getattr(user, "is_superuser", False))
 
 
+def writes_as_insurer(user) -> bool:
+    """Whether `user` may write as some insurer at all: an active insurer, or the back office."""
+    return insurer_of(user) is not None or is_back_office(user)
+
+
 def acts_for_insurer(user, insurer_id: int) -> bool:
     """Whether `user` may write as the insurer `insurer_id`: the insurer itself, or the back office."""
     if is_back_office(user):

@@ -5,10 +5,13 @@ valid ones go to the app's `store` (a service: it decides, writes and audits), a
 one result per item, in order, and the counts:
 
     {"counts": {"created": 2, "updated": 0, "unchanged": 1, "refused": 1},
-     "results": [{"index": 0, "key": "P-1", "outcome": "created", "id": 17, "errors": {}}, ...]}
+     "results": [{"index": 0, "key": "P-1", "outcome": "created", "id": 17, "errors": {},
+                  "details": {}}, ...]}
 
 An item refused by its shape or by a rule has `outcome` "refused", `id` null and `errors` by field
-(`non_field_errors` for the whole item). The other items are stored all the same.
+(`non_field_errors` for the whole item); `details` holds what the rule adds for machines (the
+conflicting policies, the elevators at fault: an ApplicationError's `extra`, as the single
+endpoints answer it beside `detail`). The other items are stored all the same.
 """
 
 from collections.abc import Callable, Sequence
@@ -33,6 +36,7 @@ class BulkItemResult:
     outcome: str
     id: int | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
+    details: dict = field(default_factory=dict)
 
 
 def refusal_errors(exc: Exception) -> dict[str, list[str]]:
@@ -47,7 +51,8 @@ def refusal_errors(exc: Exception) -> dict[str, list[str]]:
 
 
 def refused(exc: Exception) -> BulkItemResult:
-    return BulkItemResult(REFUSED, errors=refusal_errors(exc))
+    """The result of an item a rule refused."""
+    return BulkItemResult(REFUSED, errors=refusal_errors(exc), details=getattr(exc, "extra", {}))
 
 
 def _shape_errors(exc: serializers.ValidationError) -> dict:
@@ -91,10 +96,12 @@ def bulk_response(
         try:
             valid.append((index, item_serializer.run_validation(item)))
         except serializers.ValidationError as exc:
-            results[index].update(outcome=REFUSED, id=None, errors=_shape_errors(exc))
+            results[index].update(outcome=REFUSED, id=None, errors=_shape_errors(exc), details={})
     stored = store([validated for _index, validated in valid]) if valid else []
     for (index, _validated), result in zip(valid, stored, strict=True):
-        results[index].update(outcome=result.outcome, id=result.id, errors=result.errors)
+        results[index].update(
+            outcome=result.outcome, id=result.id, errors=result.errors, details=result.details
+        )
     counts = dict.fromkeys(OUTCOMES, 0)
     for result in results:
         counts[result["outcome"]] += 1
@@ -116,6 +123,11 @@ class BulkResultSerializer(serializers.Serializer):
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         help_text=gettext_lazy("被拒绝的原因，按字段列出（non_field_errors 为整条的原因）。"),
+    )
+    details = serializers.DictField(
+        help_text=gettext_lazy(
+            "被拒绝时业务规则给出的明细（如冲突的保单、不符合的电梯），与单条接口400答复中 detail 之外的字段相同。"
+        )
     )
 
 

@@ -194,10 +194,11 @@ def test_bulk_registers_each_policy_on_its_own_and_reports_each(world, setup):
     response = with_key(world, "insurer_a").post(BULK, {"policies": policies}, format="json")
     assert response.status_code == 200, response.content
     body = response.json()
-    assert (body["created"], body["unchanged"], body["refused"]) == (1, 0, 5)
+    assert body["counts"] == {"created": 1, "updated": 0, "unchanged": 0, "refused": 5}
     results = body["results"]
     assert [r["index"] for r in results] == [0, 1, 2, 3, 4, 5]
-    assert [r["result"] for r in results] == [
+    assert [r["key"] for r in results] == ["B-1", "B-2", "B-3", "B-4", "B-5", ""]
+    assert [r["outcome"] for r in results] == [
         "created",
         "refused",
         "refused",
@@ -207,19 +208,19 @@ def test_bulk_registers_each_policy_on_its_own_and_reports_each(world, setup):
     ]
     assert results[0]["id"] == Policy.objects.get(number="B-1").pk and results[0]["errors"] == {}
     # the policyholder rule names the elevator
-    assert results[1]["errors"]["elevators"] == [setup["foreign"].equipment_code]
-    assert setup["foreign"].equipment_code in results[1]["errors"]["detail"]
+    assert results[1]["details"]["elevators"] == [setup["foreign"].equipment_code]
+    (message,) = results[1]["errors"]["elevators"]
+    assert setup["foreign"].equipment_code in message
     # an overlap names the conflicting policy number
-    assert existing.number in results[2]["errors"]["detail"]
-    assert results[2]["errors"]["conflicts"] == [
+    assert existing.number in results[2]["errors"]["elevators"][0]
+    assert results[2]["details"]["conflicts"] == [
         {"elevator": setup["own"][2].equipment_code, "policy": "OLD-1"}
     ]
     # a premium that does not match the rating is refused with the computed premium
-    assert results[3]["errors"]["field"] == "premium"
-    assert results[3]["errors"]["premiums"] == [
+    assert results[3]["details"]["premiums"] == [
         {"elevator": other.equipment_code, "declared": "90.00", "expected": "93.00"}
     ]
-    assert "93.00" in results[3]["errors"]["detail"]
+    assert "93.00" in results[3]["errors"]["premium"][0]
     # shape errors are the serializer's, field by field
     assert "start_date" in results[4]["errors"]
     assert "number" in results[5]["errors"]  # bulk needs the insurer's own number
@@ -230,18 +231,19 @@ def test_bulk_sent_again_is_unchanged_and_a_changed_policy_is_refused(world, set
     client = with_key(world, "insurer_a")
     first = [payload(setup, number="R-1"), payload(setup, number="R-2", elevators=[setup["own"][2]])]
     first[0]["elevators"][0]["premium"] = "93.00"
-    assert client.post(BULK, {"policies": first}, format="json").json()["created"] == 2
+    assert client.post(BULK, {"policies": first}, format="json").json()["counts"]["created"] == 2
     again = client.post(BULK, {"policies": first}, format="json").json()
-    assert (again["created"], again["unchanged"], again["refused"]) == (0, 2, 0)
+    assert again["counts"] == {"created": 0, "updated": 0, "unchanged": 2, "refused": 0}
     assert [r["id"] for r in again["results"]] == [
         Policy.objects.get(number="R-1").pk,
         Policy.objects.get(number="R-2").pk,
     ]
     changed = [payload(setup, number="R-1", start_date="2026-02-01")]
-    refused = client.post(BULK, changed, format="json").json()  # a bare list is accepted too
-    assert refused["refused"] == 1
-    errors = refused["results"][0]["errors"]
-    assert "R-1" in errors["detail"] and errors["differences"] == ["保险期间"]
+    assert client.post(BULK, changed, format="json").status_code == 400  # a bare list is not the shape
+    refused = client.post(BULK, {"policies": changed}, format="json").json()
+    assert refused["counts"]["refused"] == 1
+    (result,) = refused["results"]
+    assert "R-1" in result["errors"]["number"][0] and result["details"]["differences"] == ["保险期间"]
     assert Policy.objects.count() == 2
 
 
@@ -526,7 +528,7 @@ def test_an_overlap_with_another_insurers_policy_does_not_name_it(world, setup):
     assert "A-HIDDEN" not in single.content.decode()
     assert single.json()["conflicts"] == [{"elevator": setup["own"][0].equipment_code, "policy": None}]
     bulk = with_key(world, "insurer_b").post(BULK, {"policies": [body]}, format="json").json()
-    assert bulk["refused"] == 1 and "A-HIDDEN" not in str(bulk)
+    assert bulk["counts"]["refused"] == 1 and "A-HIDDEN" not in str(bulk)
 
 
 def test_another_insurers_product_is_unknown_to_quotes_and_to_bulk(world, setup):
@@ -543,5 +545,5 @@ def test_another_insurers_product_is_unknown_to_quotes_and_to_bulk(world, setup)
     response = with_key(world, "insurer_b").post(BULK, {"policies": [payload(setup)]}, format="json")
     assert response.status_code == 200
     (result,) = response.json()["results"]
-    assert result["result"] == "refused"
+    assert result["outcome"] == "refused"
     assert not Policy.objects.exists()

@@ -12,10 +12,7 @@ claims.py: claims, their payments and status changes, single and bulk reports.
 """
 
 from .claims import (
-    ClaimBulkCountsSerializer,
     ClaimBulkRequestSerializer,
-    ClaimBulkResponseSerializer,
-    ClaimBulkResultSerializer,
     ClaimPaymentSerializer,
     ClaimSerializer,
     ClaimStatusChangeSerializer,
@@ -24,8 +21,6 @@ from .claims import (
 from .policies import (
     MAX_ELEVATORS_PER_POLICY,
     PolicyBulkRequestSerializer,
-    PolicyBulkResponseSerializer,
-    PolicyBulkResultSerializer,
     PolicyCancelSerializer,
     PolicyDetailSerializer,
     PolicyRenewSerializer,
@@ -37,10 +32,7 @@ from .quotes import MAX_QUOTE_ELEVATORS, QuoteRequestSerializer, QuoteSerializer
 from .references import resolve_elevators, resolve_policyholder, resolve_product
 
 __all__ = [
-    "ClaimBulkCountsSerializer",
     "ClaimBulkRequestSerializer",
-    "ClaimBulkResponseSerializer",
-    "ClaimBulkResultSerializer",
     "ClaimPaymentSerializer",
     "ClaimSerializer",
     "ClaimStatusChangeSerializer",
@@ -48,8 +40,6 @@ __all__ = [
     "MAX_ELEVATORS_PER_POLICY",
     "MAX_QUOTE_ELEVATORS",
     "PolicyBulkRequestSerializer",
-    "PolicyBulkResponseSerializer",
-    "PolicyBulkResultSerializer",
     "PolicyCancelSerializer",
     "PolicyDetailSerializer",
     "PolicyRenewSerializer",

@@ -154,31 +154,3 @@ class ClaimBulkRequestSerializer(serializers.Serializer):
     claims = ClaimWriteSerializer(
         many=True, help_text=_("最多1000条理赔；每条单独校验、单独保存。"), max_length=CLAIMS_BATCH_MAX
     )
-
-
-class ClaimBulkResultSerializer(serializers.Serializer):
-    index = serializers.IntegerField(help_text=_("该条在请求 claims 列表中的位置（从0起）。"))
-    claim_number = serializers.CharField(allow_null=True, help_text=_("理赔编号。"))
-    # Text rather than an enum: the schema has one "result" enum already (an inspection's result).
-    result = serializers.CharField(
-        help_text=_(
-            "created 新建；updated 已更新；unchanged 无变化（未写入）；refused 被拒绝（见 errors）。"
-        ),
-    )
-    id = serializers.IntegerField(allow_null=True, help_text=_("理赔在本平台的编号（被拒绝时为空）。"))
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text=_("被拒绝的原因，按字段列出。"),
-    )
-
-
-class ClaimBulkCountsSerializer(serializers.Serializer):
-    created = serializers.IntegerField()
-    updated = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
-    refused = serializers.IntegerField()
-
-
-class ClaimBulkResponseSerializer(serializers.Serializer):
-    results = ClaimBulkResultSerializer(many=True)
-    counts = ClaimBulkCountsSerializer()

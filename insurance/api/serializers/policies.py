@@ -232,26 +232,6 @@ class PolicyBulkRequestSerializer(serializers.Serializer):
     )
 
 
-class PolicyBulkResultSerializer(serializers.Serializer):
-    index = serializers.IntegerField(help_text=_("在请求 policies 列表中的位置（从0开始）。"))
-    number = serializers.CharField(help_text=_("保单号。"))
-    result = serializers.ChoiceField(
-        choices=[("created", "created"), ("unchanged", "unchanged"), ("refused", "refused")],
-        help_text=_("created 已登记；unchanged 该保单号已登记且内容相同；refused 被拒绝，原因见 errors。"),
-    )
-    id = serializers.IntegerField(allow_null=True, help_text=_("保单的内部编号（被拒绝时为 null）。"))
-    errors = serializers.DictField(
-        help_text=_("被拒绝的原因：字段错误按字段列出，业务规则错误为 detail（中文）及 field 等附加信息。")
-    )
-
-
-class PolicyBulkResponseSerializer(serializers.Serializer):
-    created = serializers.IntegerField(help_text=_("新登记的保单数。"))
-    unchanged = serializers.IntegerField(help_text=_("已登记且内容相同的保单数。"))
-    refused = serializers.IntegerField(help_text=_("被拒绝的保单数。"))
-    results = PolicyBulkResultSerializer(many=True, help_text=_("逐份结果，顺序与请求相同。"))
-
-
 class PolicyRenewSerializer(serializers.Serializer):
     start_date = serializers.DateField(
         required=False, allow_null=True, help_text=_("续保保单的起期；不填为原保单止期的次日。")

@@ -157,7 +157,11 @@ class ProductVersionSerializer(serializers.ModelSerializer):
 
     def terms(self) -> dict:
         """The validated terms as product_version_create takes them."""
-        data = self.validated_data
+        return self.terms_of(self.validated_data)
+
+    @staticmethod
+    def terms_of(data: dict) -> dict:
+        """Validated terms (of a version, or of a product's first version) as the services take them."""
         return {
             "deductible": data.get("deductible", Decimal("0.00")),
             "note": data.get("note", ""),

@@ -7,33 +7,26 @@ insurer's claim answers 404; writes are for insurers only (403 for everyone else
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.viewsets import VisibleQuerysetMixin
+from core.api.bulk import CREATED, BulkItemResult, BulkResponseSerializer, bulk_response
+from core.api.viewsets import VisibleModelViewSet
 
-from ...claims import CLAIMS_BATCH_MAX, REQUIRED_ON_CREATE, claim_upsert, claims_bulk_upsert, claims_counts
+from ...claims import CLAIMS_BATCH_MAX, REQUIRED_ON_CREATE, claim_upsert, claims_bulk_upsert
 from ...filtersets import ClaimFilterSet
 from ...models import Claim
 from ...permissions import insurer_of
 from ..serializers import (
     ClaimBulkRequestSerializer,
-    ClaimBulkResponseSerializer,
     ClaimSerializer,
     ClaimWriteSerializer,
 )
 
 
-class InsurerWritesOnly(permissions.BasePermission):
-    """Reads for every caller (visibility decides what); writes only for insurers."""
-
-    message = _("只有保险机构可以报送或修改理赔。")
-
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return insurer_of(request.user) is not None
+def is_insurer(user) -> bool:
+    return insurer_of(user) is not None
 
 
 @extend_schema_view(
@@ -42,24 +35,17 @@ class InsurerWritesOnly(permissions.BasePermission):
     ),
     retrieve=extend_schema(summary=_("理赔详情"), description=_("含各笔支付和状态变更记录。")),
 )
-class ClaimViewSet(
-    VisibleQuerysetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class ClaimViewSet(VisibleModelViewSet):
     """Claims the caller may see; insurers report and update their own through claim_upsert."""
 
     queryset = Claim.objects.select_related("insurer", "policy", "elevator").prefetch_related(
         "payments", "status_changes"
     )
     serializer_class = ClaimSerializer
-    filterset_class = ClaimFilterSet
-    permission_classes = [permissions.IsAuthenticated, InsurerWritesOnly]
-
-    def _answer(self, claim: Claim, code: int) -> Response:
-        claim = self.get_queryset().get(pk=claim.pk)
-        return Response(self.get_serializer(claim).data, status=code)
+    write_serializer_class = ClaimWriteSerializer
+    filterset_class = ClaimFilterSet.for_api()
+    may_write = staticmethod(is_insurer)
+    write_refusal = _("只有保险机构可以报送或修改理赔。")
 
     @extend_schema(
         summary=_("报送理赔（按理赔编号新建或更新）"),
@@ -75,10 +61,12 @@ class ClaimViewSet(
         },
     )
     def create(self, request, *args, **kwargs):
-        shape = ClaimWriteSerializer(data=request.data)
+        shape = self.get_write_serializer(data=request.data)
         shape.is_valid(raise_exception=True)
         claim, outcome = claim_upsert(insurer=insurer_of(request.user), data=shape.validated_data)
-        return self._answer(claim, status.HTTP_201_CREATED if outcome == "created" else status.HTTP_200_OK)
+        return self.respond(
+            claim, status_code=status.HTTP_201_CREATED if outcome == CREATED else status.HTTP_200_OK
+        )
 
     @extend_schema(
         summary=_("修改理赔（整体）"),
@@ -106,61 +94,40 @@ class ClaimViewSet(
         if "claim_number" in data and str(data["claim_number"]).strip() != claim.claim_number:
             raise serializers.ValidationError({"claim_number": [_("理赔编号不可修改。")]})
         data["claim_number"] = claim.claim_number
-        shape = ClaimWriteSerializer(data=data)
+        shape = self.get_write_serializer(data=data)
         shape.is_valid(raise_exception=True)
         if not partial:
             missing = [name for name in REQUIRED_ON_CREATE if name not in shape.validated_data]
             if missing:
                 raise serializers.ValidationError(dict.fromkeys(missing, [_("整体修改时必填。")]))
         claim, _outcome = claim_upsert(insurer=insurer_of(request.user), data=shape.validated_data)
-        return self._answer(claim, status.HTTP_200_OK)
+        return self.respond(claim)
 
     @extend_schema(
         summary=_("批量报送理赔"),
         description=_(
             "一次最多1000条。按理赔编号幂等：新编号新建，已有编号在状态流转允许时更新，内容相同则不写入。"
-            "每条单独校验、单独保存：合格的条目即使同批有被拒绝的也会保存。答复逐条列出结果和原因。"
+            "每条单独校验、单独保存：合格的条目即使同批有被拒绝的也会保存。答复逐条列出结果和原因（key 为理赔编号），"
+            "各结果的条数见 counts。"
         ),
         request=ClaimBulkRequestSerializer,
         responses={
-            200: ClaimBulkResponseSerializer,
+            200: BulkResponseSerializer,
             400: OpenApiResponse(description=_('请求体不是 {"claims": [...]} 或超过1000条。')),
         },
         filters=False,
     )
     @action(detail=False, methods=["post"], url_path="bulk", pagination_class=None, filterset_class=None)
     def bulk(self, request):
-        items = request.data.get("claims") if isinstance(request.data, dict) else None
-        if not isinstance(items, list):
-            raise serializers.ValidationError(
-                {"claims": [_('请求体须为 {"claims": [...]}，claims 为理赔列表。')]}
-            )
-        if len(items) > CLAIMS_BATCH_MAX:
-            raise serializers.ValidationError(
-                {
-                    "claims": [
-                        _("一次最多报送%(limit)d条理赔，本次%(count)d条，请分批报送。")
-                        % {"limit": CLAIMS_BATCH_MAX, "count": len(items)}
-                    ]
-                }
-            )
-        shape = ClaimWriteSerializer()
-        results: list[dict | None] = [None] * len(items)
-        valid: list[tuple[int, dict]] = []
-        for index, item in enumerate(items):
-            try:
-                valid.append((index, shape.run_validation(item)))
-            except serializers.ValidationError as exc:
-                number = item.get("claim_number") if isinstance(item, dict) else None
-                errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-                results[index] = {
-                    "index": index,
-                    "claim_number": number if isinstance(number, str | int) else None,
-                    "result": "refused",
-                    "id": None,
-                    "errors": errors,
-                }
-        stored = claims_bulk_upsert(insurer=insurer_of(request.user), items=[data for _i, data in valid])
-        for (index, _data), result in zip(valid, stored, strict=True):
-            results[index] = {**result, "index": index}
-        return Response({"results": results, "counts": claims_counts(results)})
+        return bulk_response(
+            data=request.data,
+            items_key="claims",
+            max_items=CLAIMS_BATCH_MAX,
+            item_serializer=ClaimWriteSerializer(),
+            key_field="claim_number",
+            store=self._upsert_batch,
+        )
+
+    def _upsert_batch(self, items: list[dict]) -> list[BulkItemResult]:
+        stored = claims_bulk_upsert(insurer=insurer_of(self.request.user), items=items)
+        return [BulkItemResult(r["result"], id=r["id"], errors=r["errors"]) for r in stored]

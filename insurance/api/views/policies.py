@@ -10,11 +10,11 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from core.api.viewsets import VisibleQuerysetMixin
+from core.api.bulk import CREATED, UNCHANGED, BulkItemResult, BulkResponseSerializer, bulk_response, refused
+from core.api.viewsets import ServiceCreateMixin
 from core.exceptions import ApplicationError
 
 from ...filtersets import PolicyFilterSet
@@ -22,34 +22,15 @@ from ...models import Policy, PolicyElevator
 from ...services import policy_cancel, policy_register, policy_register_once, policy_renew
 from ..serializers import (
     PolicyBulkRequestSerializer,
-    PolicyBulkResponseSerializer,
     PolicyCancelSerializer,
     PolicyDetailSerializer,
     PolicyRenewSerializer,
     PolicySerializer,
     PolicyWriteSerializer,
 )
-from ._common import InsurerWrites
+from ._common import InsurerWritesViewSet
 
 BULK_MAX_POLICIES = 500
-
-
-def _refusal(exc) -> dict:
-    """A refused write as the API reports it (the same body as the exception handler's 400)."""
-    if isinstance(exc, ApplicationError):
-        body = {"detail": str(exc.message)}
-        if exc.field:
-            body["field"] = exc.field
-        body.update(exc.extra)
-        return body
-    return {"detail": str(exc)}
-
-
-class PolicyApiFilterSet(PolicyFilterSet):
-    """The list page's filters. The API's order is the cursor's (newest first), so no `ordering`."""
-
-
-del PolicyApiFilterSet.base_filters["ordering"]
 
 
 @extend_schema_view(
@@ -65,19 +46,13 @@ del PolicyApiFilterSet.base_filters["ordering"]
         responses={201: PolicyDetailSerializer},
     ),
 )
-class PolicyViewSet(
-    VisibleQuerysetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class PolicyViewSet(ServiceCreateMixin, InsurerWritesViewSet):
     """Policies the caller may see. There is no DELETE or PUT: a policy is cancelled (退保) or renewed."""
 
     queryset = Policy.objects.select_related("insurer", "policyholder", "product_version__product")
     serializer_class = PolicySerializer
-    filterset_class = PolicyApiFilterSet
-    permission_classes = [permissions.IsAuthenticated, InsurerWrites]
+    write_serializer_class = PolicyWriteSerializer
+    filterset_class = PolicyFilterSet.for_api()
 
     def get_queryset(self):
         user = self.request.user
@@ -94,59 +69,45 @@ class PolicyViewSet(
     def get_serializer_class(self):
         return PolicySerializer if self.action == "list" else PolicyDetailSerializer
 
-    def _detail(self, policy: Policy, *, status_code=status.HTTP_200_OK) -> Response:
-        policy = self.get_queryset().get(pk=policy.pk)
-        return Response(PolicyDetailSerializer(policy).data, status=status_code)
-
-    def create(self, request, *args, **kwargs):
-        serializer = PolicyWriteSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        policy = policy_register(user=request.user, number=data["number"], **data["registration"])
-        return self._detail(policy, status_code=status.HTTP_201_CREATED)
+    def perform_create(self, data):
+        return policy_register(user=self.request.user, number=data["number"], **data["registration"])
 
     @extend_schema(
         summary=_("批量登记保单"),
         description=_(
             "一次最多500份，逐份处理、互不影响：每份在自己的事务保存点中登记。已登记的保单号再次提交时，内容相同"
-            "返回 unchanged，不同则拒绝。每份的结果见 results。"
+            "返回 unchanged，不同则拒绝。每份的结果见 results（key 为保单号），各结果的份数见 counts。"
         ),
         request=PolicyBulkRequestSerializer,
-        responses={200: PolicyBulkResponseSerializer},
+        responses={200: BulkResponseSerializer},
     )
     @action(detail=False, methods=["post"], pagination_class=None, filterset_class=None)
     def bulk(self, request):
-        items = request.data.get("policies") if isinstance(request.data, dict) else request.data
-        if not isinstance(items, list) or not items:
-            raise serializers.ValidationError({"policies": [_("请提交保单列表。")]})
-        if len(items) > BULK_MAX_POLICIES:
-            raise serializers.ValidationError(
-                {"policies": [_("一次最多提交%(limit)d份保单。") % {"limit": BULK_MAX_POLICIES}]}
-            )
-        context = self.get_serializer_context()
+        return bulk_response(
+            data=request.data,
+            items_key="policies",
+            max_items=BULK_MAX_POLICIES,
+            item_serializer=PolicyWriteSerializer(
+                context=self.get_serializer_context(), number_required=True
+            ),
+            key_field="number",
+            store=self._register_each,
+        )
+
+    def _register_each(self, items: list[dict]) -> list[BulkItemResult]:
+        """Each policy in its own savepoint: one refused policy leaves the others registered."""
         results = []
-        for index, item in enumerate(items):
-            number = str(item.get("number", "")) if isinstance(item, dict) else ""
-            entry = {"index": index, "number": number, "result": "refused", "id": None, "errors": {}}
-            results.append(entry)
-            serializer = PolicyWriteSerializer(data=item, context=context, number_required=True)
-            if not serializer.is_valid():
-                entry["errors"] = serializer.errors
-                continue
-            data = serializer.validated_data
+        for data in items:
             try:
                 with transaction.atomic():
                     policy, created = policy_register_once(
-                        user=request.user, number=data["number"], **data["registration"]
+                        user=self.request.user, number=data["number"], **data["registration"]
                     )
             except (ApplicationError, PermissionDenied) as exc:
-                entry["errors"] = _refusal(exc)
-                continue
-            entry.update(result="created" if created else "unchanged", id=policy.pk)
-        counts = {
-            key: sum(1 for r in results if r["result"] == key) for key in ("created", "unchanged", "refused")
-        }
-        return Response({**counts, "results": results})
+                results.append(refused(exc))
+            else:
+                results.append(BulkItemResult(CREATED if created else UNCHANGED, id=policy.pk))
+        return results
 
     @extend_schema(
         summary=_("续保"),
@@ -165,7 +126,7 @@ class PolicyViewSet(
         renewal = policy_renew(
             user=request.user, policy=policy, start_date=serializer.validated_data.get("start_date")
         )
-        return self._detail(renewal, status_code=status.HTTP_201_CREATED)
+        return self.respond(renewal, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary=_("退保"),
@@ -182,4 +143,4 @@ class PolicyViewSet(
         serializer = PolicyCancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         policy = policy_cancel(user=request.user, policy=policy, on=serializer.validated_data["date"])
-        return self._detail(policy)
+        return self.respond(policy)

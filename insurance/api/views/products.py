@@ -7,18 +7,18 @@ insurance.services, which decide who may write what.
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.viewsets import VisibleQuerysetMixin
+from core.api.viewsets import ServiceCreateMixin
 
 from ...filtersets import ProductFilterSet
 from ...models import Product, ProductVersion
 from ...permissions import insurer_of
 from ...services import product_create, product_version_create
 from ..serializers import ProductCreateSerializer, ProductSerializer, ProductVersionSerializer
-from ._common import InsurerWrites
+from ._common import InsurerWritesViewSet
 
 
 @extend_schema_view(
@@ -34,38 +34,27 @@ from ._common import InsurerWrites
         responses={201: ProductSerializer},
     ),
 )
-class ProductViewSet(
-    VisibleQuerysetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class ProductViewSet(ServiceCreateMixin, InsurerWritesViewSet):
     """Insurers' products with the terms of their current version."""
 
     queryset = Product.objects.select_related("insurer").with_versions()
     serializer_class = ProductSerializer
-    filterset_class = ProductFilterSet
-    permission_classes = [permissions.IsAuthenticated, InsurerWrites]
+    write_serializer_class = ProductCreateSerializer
+    filterset_class = ProductFilterSet.for_api()
 
-    def create(self, request, *args, **kwargs):
-        serializer = ProductCreateSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        insurer = insurer_of(request.user)
+    def perform_create(self, data):
+        insurer = insurer_of(self.request.user)
         if insurer is None:
-            raise PermissionDenied(InsurerWrites.message)
-        product = product_create(
-            user=request.user,
+            raise PermissionDenied(self.write_refusal)
+        return product_create(
+            user=self.request.user,
             insurer=insurer,
             code=data["code"],
             name=data["name"],
             model=data["model"],
             is_on_sale=data["is_on_sale"],
-            **serializer.terms(),
+            **ProductCreateSerializer.terms_of(data),
         )
-        product = self.get_queryset().get(pk=product.pk)
-        return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         methods=["GET"],
