@@ -1,0 +1,168 @@
+"""Insurers' products and the terms of each version: limits, base premiums, coefficient tables."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.utils.translation import gettext_lazy as _
+
+from core.visibility import VisibleQuerySet
+from elevators.codes import CategoryGroup
+
+from .choices import COEFFICIENT, MONEY, CoverageItem, InsuranceModel, RatingFactor
+
+
+class ProductQuerySet(VisibleQuerySet):
+    def on_sale(self):
+        return self.filter(is_on_sale=True, insurer__is_active=True)
+
+    def for_insurer(self, org):
+        return self.filter(insurer=org)
+
+    def with_versions(self):
+        """Products with every version's terms (limits, base premiums, coefficients), newest first."""
+        return self.prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=ProductVersion.objects.prefetch_related(
+                    "limits", "base_premiums", "coefficients"
+                ).order_by("-number"),
+            )
+        )
+
+    def _on_sale(self, org):
+        """The insurance issue: insurers see their own; regulators and property managers what is on sale."""
+        return self.on_sale()
+
+    for_city_regulator = for_insurance_regulator = _on_sale
+    for_district_regulator = for_sector_department = for_finance_bureau = _on_sale
+    for_property_manager = _on_sale
+
+
+class Product(models.Model):
+    """An insurer's product. Its terms live in versions; a change makes a new version."""
+
+    insurer = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="products",
+        limit_choices_to={"kind": "insurer"},
+        verbose_name=_("保险机构"),
+    )
+    code = models.CharField(_("产品代码"), max_length=32)
+    name = models.CharField(_("产品名称"), max_length=100)
+    model = models.CharField(_("投保模式"), max_length=32, choices=InsuranceModel.choices)
+    is_on_sale = models.BooleanField(_("在售"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("保险产品")
+        verbose_name_plural = _("保险产品")
+        ordering = ["insurer__name", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["insurer", "code"], name="product_code_unique_per_insurer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def current_version(self) -> "ProductVersion | None":
+        return self.versions.order_by("-number").first()
+
+
+class ProductVersionQuerySet(VisibleQuerySet):
+    def visible_to(self, user):
+        return self.filter(product__in=Product.objects.visible_to(user))
+
+
+class ProductVersion(models.Model):
+    """The terms of a product at one time: limits, deductible, base premiums, coefficients.
+
+    Never edited once a policy uses it; a change of terms is a new version (insurance.services).
+    """
+
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="versions", verbose_name=_("产品")
+    )
+    number = models.PositiveIntegerField(_("版本号"))
+    deductible = models.DecimalField(_("免赔额（元）"), default=Decimal("0.00"), **MONEY)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("生效时间"), auto_now_add=True)
+
+    objects = ProductVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("产品版本")
+        verbose_name_plural = _("产品版本")
+        ordering = ["product", "-number"]
+        constraints = [models.UniqueConstraint(fields=["product", "number"], name="product_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.product} v{self.number}"
+
+
+class CoverageLimit(models.Model):
+    version = models.ForeignKey(ProductVersion, on_delete=models.CASCADE, related_name="limits")
+    item = models.CharField(_("保障项目"), max_length=32, choices=CoverageItem.choices)
+    limit = models.DecimalField(_("限额（元）"), **MONEY)
+
+    class Meta:
+        verbose_name = _("保障限额")
+        verbose_name_plural = _("保障限额")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "item"], name="coverage_limit_once_per_item"),
+            models.CheckConstraint(condition=Q(limit__gt=0), name="coverage_limit_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_item_display()}: {self.limit}"
+
+
+class BasePremium(models.Model):
+    version = models.ForeignKey(ProductVersion, on_delete=models.CASCADE, related_name="base_premiums")
+    group = models.CharField(_("设备类别"), max_length=16, choices=CategoryGroup.choices)
+    amount = models.DecimalField(_("基准保费（元/台·年）"), **MONEY)
+
+    class Meta:
+        verbose_name = _("基准保费")
+        verbose_name_plural = _("基准保费")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "group"], name="base_premium_once_per_group"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="base_premium_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_group_display()}: {self.amount}"
+
+
+class Coefficient(models.Model):
+    """One row of a coefficient table: a band [lower, upper) of a number, or a key (place category)."""
+
+    version = models.ForeignKey(ProductVersion, on_delete=models.CASCADE, related_name="coefficients")
+    factor = models.CharField(_("因子"), max_length=16, choices=RatingFactor.choices)
+    lower = models.DecimalField(_("下限（含）"), max_digits=8, decimal_places=2, null=True, blank=True)
+    upper = models.DecimalField(_("上限（不含）"), max_digits=8, decimal_places=2, null=True, blank=True)
+    key = models.CharField(_("取值"), max_length=32, blank=True)
+    value = models.DecimalField(_("系数"), **COEFFICIENT)
+
+    class Meta:
+        verbose_name = _("费率系数")
+        verbose_name_plural = _("费率系数")
+        ordering = ["version", "factor", "lower", "key"]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gt=0), name="coefficient_positive"),
+            models.CheckConstraint(
+                condition=Q(factor="place", lower__isnull=True, upper__isnull=True) & ~Q(key="")
+                | ~Q(factor="place") & Q(key=""),
+                name="coefficient_band_or_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_factor_display()} {self.key or (self.lower, self.upper)}: {self.value}"
+
+    def matches(self, number) -> bool:
+        return (self.lower is None or number >= self.lower) and (self.upper is None or number < self.upper)
