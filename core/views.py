@@ -59,21 +59,34 @@ def refusals_return_to(url_name: str):
     return decorator
 
 
+class Refusal:
+    """What `refusals_on` caught: `error` is the refusal, or None when the block went through."""
+
+    error: ApplicationError | None = None
+
+    def __bool__(self) -> bool:
+        return self.error is not None
+
+
 @contextlib.contextmanager
-def refusals_on(form):
-    """Inside the block, a refused write (ApplicationError) becomes an error on `form`: on the field
-    the service named when the form has it, else on the whole form. The caller then renders the
-    form again, seeing `form.errors`::
+def refusals_on(form, *, fields: dict[str, str | None] | None = None):
+    """Inside the block, a refused write (ApplicationError) becomes an error on `form`: on the
+    field the service named when the form has it (or on `fields[name]`, when a mapping is given:
+    a name it lacks goes on the whole form), else on the whole form. The caller renders the form
+    again, which now has `form.errors`; the refusal itself is in the yielded `Refusal`::
 
         with refusals_on(form):
             run = import_submit(...)
             return redirect(...)
         return render(..., {"form": form})
     """
+    refusal = Refusal()
     try:
-        yield
+        yield refusal
     except ApplicationError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        refusal.error = exc
+        name = exc.field if fields is None else fields.get(exc.field)
+        form.add_error(name if name in form.fields else None, exc.message)
 
 
 def xlsx_response(content: bytes, *, filename: str) -> HttpResponse:
@@ -154,7 +167,9 @@ class VisibleListView(VisibleQuerysetMixin, ListView):
             )
         if filterset is not None:
             form = filterset.form
-            shown = self.list_filters if self.list_filters is not None else list(form.fields)
+            shown = self.get_list_filters()
+            if shown is None:
+                shown = list(form.fields)
             context["filter_fields"] = [form[name] for name in shown if name != "ordering"]
             context["other_filter_errors"] = [
                 f"{form[name].label}：{error}"
@@ -165,6 +180,10 @@ class VisibleListView(VisibleQuerysetMixin, ListView):
         if self.export_url_name:
             context["export_url"] = reverse(self.export_url_name)
         return context
+
+    def get_list_filters(self) -> list[str] | None:
+        """The filters the page's form offers (a page may vary them by viewer)."""
+        return self.list_filters
 
     def export_response(self) -> HttpResponse:
         queryset = self.get_queryset()

@@ -1,6 +1,8 @@
 """Browser pages of claims: the list (insurers their own, regulators per visibility; sector
 departments a table of totals without rows) and one claim with its payments and status history."""
 
+from django.utils.translation import gettext_lazy
+
 from accounts.models import OrganisationKind
 from core.views import VisibleDetailView, VisibleListView
 from core.visibility import organisation_of
@@ -13,10 +15,10 @@ from ..selectors import claim_totals_for_sector
 
 
 class ClaimListView(VisibleListView):
+    page_title = gettext_lazy("理赔")
     queryset = Claim.objects.select_related("insurer", "policy", "elevator")
     filterset_class = ClaimFilterSet
     template_name = "insurance/claim_list.html"
-    paginate_by = 25
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -11,11 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.exceptions import ApplicationError
 from core.imports import IMPORT_KINDS
-from core.views import VisibleDetailView, VisibleListView, sort_links
+from core.views import VisibleDetailView, VisibleListView, refusals_return_to
 from core.visibility import organisation_of
 
 from ..filtersets import PolicyFilterSet
@@ -23,10 +23,6 @@ from ..forms import PolicyCancelForm
 from ..models import Policy, Product, RatingFactor
 from ..permissions import may_cancel_policy, may_renew_policy, property_manager_of
 from ..services import policy_cancel, policy_renew
-
-POLICY_LIST_FILTERS = ["q", "status", "model", "insurer", "funding_source", "active_on", "expiring_within"]
-POLICY_SORTABLE = ["number", "start_date", "end_date", "total_premium"]
-
 
 FACTOR_COLUMNS = [(factor.value, factor.label) for factor in RatingFactor]
 MISSING_FACTOR = {"input": "—", "coefficient": Decimal("1.000")}
@@ -56,8 +52,12 @@ def rating_rows(items, *, flags: dict[str, str] | None = None) -> list[dict]:
 
 
 class PolicyListView(VisibleListView):
+    page_title = gettext_lazy("保单")
     queryset = Policy.objects.select_related("insurer", "policyholder", "product_version__product")
     filterset_class = PolicyFilterSet
+    list_filters = ["q", "status", "model", "insurer", "funding_source", "active_on", "expiring_within"]
+    sortable_columns = ("number", "start_date", "end_date", "total_premium")
+    default_ordering = "-start_date"
     template_name = "insurance/policy_list.html"
 
     def get_queryset(self):
@@ -65,10 +65,6 @@ class PolicyListView(VisibleListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = self.filterset.form
-        context["filter_fields"] = [form[name] for name in POLICY_LIST_FILTERS]
-        context["ordering"] = self.request.GET.get("ordering", "")
-        context["sort_links"] = sort_links(self.request, POLICY_SORTABLE, default="-start_date")
         user = self.request.user
         context["can_register"] = property_manager_of(user) is not None
         context["can_import"] = (
@@ -119,15 +115,12 @@ def _visible_policy(request, pk) -> Policy:
 
 @login_required
 @require_POST
+@refusals_return_to("policy-detail")
 def policy_renew_view(request, pk):
     """Renew in one step (same elevators, the product's current terms, the next period); the
     service decides who may (the insurer or the policyholder) and whether (Policy.can_renew)."""
     policy = _visible_policy(request, pk)
-    try:
-        renewal = policy_renew(user=request.user, policy=policy)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect("policy-detail", pk=policy.pk)
+    renewal = policy_renew(user=request.user, policy=policy)
     messages.success(
         request,
         _("已续保：新保单 %(number)s，%(start)s 至 %(end)s，保费 %(total)s 元。")
@@ -143,6 +136,7 @@ def policy_renew_view(request, pk):
 
 @login_required
 @require_POST
+@refusals_return_to("policy-detail")
 def policy_cancel_view(request, pk):
     """Cancel from a date; only the insurer may (the service checks that and Policy.can_cancel)."""
     policy = _visible_policy(request, pk)
@@ -154,10 +148,6 @@ def policy_cancel_view(request, pk):
             for error in errors:
                 messages.error(request, error)
         return redirect("policy-detail", pk=policy.pk)
-    try:
-        policy_cancel(user=request.user, policy=policy, on=form.cleaned_data["on"])
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("保单 %(number)s 已退保。") % {"number": policy.number})
+    policy_cancel(user=request.user, policy=policy, on=form.cleaned_data["on"])
+    messages.success(request, _("保单 %(number)s 已退保。") % {"number": policy.number})
     return redirect("policy-detail", pk=policy.pk)

@@ -2,6 +2,7 @@
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.views import VisibleDetailView, VisibleListView
 from elevators.models import PlaceCategory
@@ -10,23 +11,18 @@ from ..filtersets import ProductFilterSet
 from ..models import Policy, Product, ProductVersion, RatingFactor
 from ..permissions import insurer_of
 
-PRODUCT_LIST_FILTERS = ["q", "insurer", "model"]
-
 
 class ProductListView(VisibleListView):
+    page_title = gettext_lazy("保险产品")
     queryset = Product.objects.select_related("insurer").with_versions()
     filterset_class = ProductFilterSet
+    list_filters = ["q", "insurer", "model"]
     template_name = "insurance/product_list.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        form = self.filterset.form
-        names = list(PRODUCT_LIST_FILTERS)
+    def get_list_filters(self):
         if insurer_of(self.request.user) is not None:
-            names.remove("insurer")  # an insurer sees its own products only
-            names.append("is_on_sale")
-        context["filter_fields"] = [form[name] for name in names]
-        return context
+            return ["q", "model", "is_on_sale"]  # an insurer sees its own products only
+        return self.list_filters
 
 
 def _band(row) -> str:

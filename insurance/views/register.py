@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from core.views import refusals_on
 from elevators.filtersets import ElevatorFilterSet
 
 from ..forms import CoverFilterForm, ElevatorSelectionForm, PolicyTermsForm, registrable_elevators
@@ -103,11 +104,10 @@ def _step_quote(request, form, *, problem: ApplicationError | None = None):
     confirmation the elevators at fault are marked and can be dropped in one click."""
     data = form.cleaned_data
     version = data["product"].current_version  # the form refuses a product without one
-    try:
+    with refusals_on(form, fields={"product": "product", "elevators": "product"}) as refused:
         end_date = policy_default_end(data["start_date"])
         priced = quote(version=version, elevators=data["elevators"], start=data["start_date"])
-    except ApplicationError as exc:
-        form.add_error("product" if exc.field in ("product", "elevators") else None, exc.message)
+    if refused:
         return _step_terms(request, form)
     flags = _flags(problem)
     rows = rating_rows(
@@ -158,7 +158,7 @@ def policy_register_view(request):
         return _step_terms(request, form)
     if step == "confirm":
         data = form.cleaned_data
-        try:
+        with refusals_on(form, fields={}) as refused:
             policy = policy_register(
                 user=request.user,
                 version=data["product"].current_version,
@@ -168,9 +168,8 @@ def policy_register_view(request):
                 funding_source=data["funding_source"],
                 declared_premiums=form.declared_premiums(request.POST),
             )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-            return _step_quote(request, form, problem=exc)
+        if refused:
+            return _step_quote(request, form, problem=refused.error)
         messages.success(
             request,
             _("投保成功：保单 %(number)s，%(n)d 台电梯，保费 %(total)s 元。")
