@@ -1,9 +1,6 @@
-"""Reading and writing the spreadsheets that imports and exports exchange. No domain rules here.
-
-Imports read `.xlsx` or `.csv` files as people really send them (title rows above the header,
-decorated headers, columns in any order, CSV in UTF-8 or GB18030) through `read_table`, which
-streams rows so a registry of hundreds of thousands of elevators never sits in memory at once.
-Exports and error reports are written with openpyxl's write-only mode.
+"""Reading the spreadsheets people send: `.xlsx` or `.csv` as they really are (title rows above the
+header, decorated headers, columns in any order, CSV in UTF-8, GB18030 or UTF-16). `read_table`
+streams rows, so a registry of hundreds of thousands of elevators never sits in memory at once.
 """
 
 import codecs
@@ -14,19 +11,10 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from typing import IO, NamedTuple
 
 import openpyxl
-from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel
 
 from core.exceptions import ApplicationError
 
@@ -47,12 +35,6 @@ READ_CHUNK = 1024 * 1024
 INVISIBLE_CHARACTERS = re.compile("[\u200b-\u200d\u2060\ufeff]")
 # Some systems export ="0123" so that Excel keeps the leading zeros of a code.
 CSV_TEXT_FORMULA = re.compile(r'^="(.*)"$', re.DOTALL)
-
-ERROR_COLUMN_HEADER = _("错误原因")
-ERROR_REASON_SEPARATOR = "；"
-SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-SHEET_TITLE_MAX_LENGTH = 31
-EXCEL_NATIVE_TYPES = (bool, int, float, Decimal, date, time, timedelta)
 
 
 class TableError(ApplicationError):
@@ -384,165 +366,3 @@ def _open_csv(
 def _unwrap_text_formula(value: str) -> str:
     match = CSV_TEXT_FORMULA.match(value)
     return match[1] if match else value
-
-
-# --- Dates --------------------------------------------------------------------------------------
-
-DATE_TEXT_FORMATS = (
-    # 2021-03-05, 2021/3/5, 2021.03.05 (one separator throughout)
-    re.compile(r"^(?P<year>\d{4})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})$"),
-    re.compile(r"^(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})$"),  # 20210305
-    re.compile(r"^(?P<year>\d{4})年(?P<month>\d{1,2})月(?P<day>\d{1,2})日?$"),  # 2021年3月5日
-)
-# "2021-03-05 00:00:00" or "2021/3/5 0:00", as CSV exports write date cells.
-TIME_SUFFIX = re.compile(r"(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
-# An Excel serial number written out as text (a CSV of raw cell values): 44260 or 44260.0.
-SERIAL_TEXT = re.compile(r"^\d{5}(?:\.\d+)?$")
-# Serial numbers with five digits only (1927-05-18 .. 2173-10-14 in the 1900 date system): smaller
-# numbers are far likelier a year typed alone (2015) than a date in 1905.
-EXCEL_SERIAL_RANGE = (10_000, 99_999)
-DATE_FORMATS_HELP = "2021-03-05、2021/3/5、2021.03.05、20210305、2021年3月5日"
-
-
-def _date_error(value: object) -> ValidationError:
-    return ValidationError(
-        _("无法识别的日期：“%(value)s”（可用格式：%(formats)s）。"),
-        code="date",
-        params={"value": value, "formats": DATE_FORMATS_HELP},
-    )
-
-
-def _date_from_parts(year: str, month: str, day: str, *, original: object) -> date:
-    try:
-        return date(int(year), int(month), int(day))
-    except ValueError:
-        raise ValidationError(
-            _("日期不存在：“%(value)s”。"), code="date", params={"value": original}
-        ) from None
-
-
-def _date_from_serial(serial: float, *, original: object) -> date:
-    low, high = EXCEL_SERIAL_RANGE
-    if not low <= serial < high + 1:
-        raise _date_error(original)
-    return from_excel(serial).date()
-
-
-def parse_date(value: object) -> date | None:
-    """A date from a spreadsheet cell; None when the cell is empty.
-
-    Accepts date and datetime cells, Excel serial numbers (1900 date system, five digits:
-    44260 is 2021-03-05, while a bare year such as 2015 is refused), 8-digit numbers such as
-    20210305, and text in the forms 2021-03-05, 2021/3/5, 2021.03.05, 20210305 and 2021年3月5日,
-    full-width digits included, with or without a trailing time of day. Anything
-    else raises ValidationError quoting the value.
-    """
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, bool):
-        raise _date_error(value)
-    if isinstance(value, int | float):
-        if float(value).is_integer() and 10_000_000 <= value <= 99_999_999:
-            return parse_date(str(int(value)))
-        return _date_from_serial(value, original=value)
-    if not isinstance(value, str):
-        raise _date_error(value)
-    text = unicodedata.normalize("NFKC", value).strip()
-    if not text:
-        return None
-    text = "".join(TIME_SUFFIX.sub("", text).split())
-    for pattern in DATE_TEXT_FORMATS:
-        match = pattern.match(text)
-        if match:
-            return _date_from_parts(match["year"], match["month"], match["day"], original=value)
-    if SERIAL_TEXT.match(text):
-        return _date_from_serial(float(text), original=value)
-    raise _date_error(value)
-
-
-# --- Writing ------------------------------------------------------------------------------------
-
-
-def _sheet_title(title: str) -> str:
-    return SHEET_TITLE_FORBIDDEN.sub("", str(title))[:SHEET_TITLE_MAX_LENGTH] or "Sheet1"
-
-
-def _display_width(text: str) -> int:
-    """Columns a text needs in Excel: CJK and other wide characters count twice."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _cell_value(sheet: object, value: object) -> object:
-    """A value openpyxl can write and Excel will show as data, never as a formula."""
-    if isinstance(value, datetime) and timezone.is_aware(value):
-        return timezone.localtime(value).replace(tzinfo=None)  # Excel has no time zones
-    if value is None or isinstance(value, EXCEL_NATIVE_TYPES):
-        return value
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    if text.startswith("="):
-        # Text from users must not become a live formula in someone else's Excel.
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.data_type = "s"
-        return cell
-    return text
-
-
-def write_xlsx(
-    headers: Sequence[object],
-    rows: Iterable[Sequence[object]],
-    *,
-    sheet_title: str = "Sheet1",
-    bold_header: bool = True,
-) -> bytes:
-    """One-sheet .xlsx with a header row and `rows`, streamed through openpyxl's write-only mode.
-
-    Values may be text, numbers, Decimal, dates, aware datetimes (written in local time) or
-    anything with a str(); text starting with "=" is written as text, not as a formula, and
-    characters Excel cannot store are dropped.
-    """
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(_sheet_title(sheet_title))
-    header_texts = ["" if h is None else str(h) for h in headers]
-    for index, text in enumerate(header_texts, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(_display_width(text) + 2, 10), 50)
-    sheet.freeze_panes = "A2"
-    header_cells = []
-    for text in header_texts:
-        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", text))
-        if bold_header:
-            cell.font = Font(bold=True)
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append([_cell_value(sheet, value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def write_error_report(
-    headers: Sequence[object],
-    rows_with_errors: Iterable[tuple[Sequence[object], Sequence[object] | str]],
-    *,
-    sheet_title: str = "错误报告",
-) -> bytes:
-    """The refused rows of an import, to fix and upload again.
-
-    The sheet repeats the file's original header row (`Table.headers`) with an extra column
-    "错误原因"; each row holds a refused row's original values (`TableRow.original`) and its
-    reasons joined by "；". Re-importing the corrected file works because unknown columns such
-    as "错误原因" are ignored.
-    """
-    width = len(headers)
-
-    def report_rows() -> Iterator[list[object]]:
-        for values, reasons in rows_with_errors:
-            padded = list(values[:width]) + [None] * (width - len(values))
-            text = reasons if isinstance(reasons, str) else ERROR_REASON_SEPARATOR.join(map(str, reasons))
-            yield [*padded, text]
-
-    return write_xlsx([*headers, str(ERROR_COLUMN_HEADER)], report_rows(), sheet_title=sheet_title)
