@@ -2,14 +2,14 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from core.audit import acting_as
-from core.exceptions import ApplicationError
 from core.principal import SYSTEM
 
+from .base import ServiceCommand
 
-class ImportCommand(BaseCommand):
+
+class ImportCommand(ServiceCommand):
     """Subclasses name the import (`run_import`), say what it did (`summary_line`) and how a
     repeated row reads (`duplicate_line`); the rest — options, attribution, report file, exit — is here.
     Options of their own that the import takes are named in `import_options`."""
@@ -30,20 +30,15 @@ class ImportCommand(BaseCommand):
     def duplicate_line(self, earlier: int, later: int, code: str) -> str:
         return f"  第{earlier}行与第{later}行重复（{code}），以第{later}行为准。"
 
+    def attribution(self, options: dict) -> dict:
+        return {"file": options["file"].name}
+
     def handle(self, *args, file: Path, dry_run: bool, report: Path | None, **options):
         if not file.is_file():
             raise CommandError(f"找不到文件：{file}")
-        try:
-            with (
-                acting_as(f"command:{self.__module__.rsplit('.', 1)[-1]}", file=file.name),
-                file.open("rb") as source,
-            ):
-                own = {name: options[name] for name in self.import_options}
-                result = self.run_import(
-                    source=source, filename=file.name, user=SYSTEM, dry_run=dry_run, **own
-                )
-        except ApplicationError as exc:
-            raise CommandError(str(exc.message)) from exc
+        with file.open("rb") as source:
+            own = {name: options[name] for name in self.import_options}
+            result = self.run_import(source=source, filename=file.name, user=SYSTEM, dry_run=dry_run, **own)
         self.stdout.write(self.summary_line(result.summary(), dry_run=dry_run))
         for earlier, later, code in result.duplicates:
             self.stdout.write(self.duplicate_line(earlier, later, code))

@@ -1,14 +1,13 @@
 """`manage.py create_api_key --org <credit code or name> --name <label>`: issue an API key."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from accounts.selectors import organisation_find
 from accounts.services import api_key_create
-from core.audit import acting_as
-from core.exceptions import ApplicationError
+from core.management.base import ServiceCommand
 
 
-class Command(BaseCommand):
+class Command(ServiceCommand):
     help = "为机构签发 API 密钥。密钥只显示这一次，系统只保存其摘要。"
 
     def add_arguments(self, parser):
@@ -23,11 +22,7 @@ class Command(BaseCommand):
             raise CommandError(f"未找到机构“{options['org']}”：请填写统一社会信用代码或机构全称。")
         if not organisation.is_active:
             raise CommandError(f"机构“{organisation.name}”已停用，不能签发 API 密钥。")
-        try:
-            with acting_as("command:create_api_key"):
-                api_key, key = api_key_create(organisation=organisation, name=options["name"])
-        except ApplicationError as exc:
-            raise CommandError(str(exc.message)) from exc
+        api_key, key = api_key_create(organisation=organisation, name=options["name"])
         self.stdout.write(
             f"已为 {organisation.name}（{organisation.credit_code}）签发 API 密钥“{api_key.name}”："
         )

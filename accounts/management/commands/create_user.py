@@ -3,16 +3,15 @@
 import getpass
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from accounts.selectors import organisation_find
 from accounts.services import user_create
-from core.audit import acting_as
-from core.exceptions import ApplicationError
+from core.management.base import ServiceCommand
 
 
-class Command(BaseCommand):
+class Command(ServiceCommand):
     help = (
         "为机构添加操作员账号。未给 --password 时：在终端中交互输入两次；非交互运行时自动生成密码并显示一次。"
     )
@@ -43,18 +42,15 @@ class Command(BaseCommand):
                 raise CommandError("两次输入的密码不一致。")
             generated = False
 
-        try:
-            with acting_as("command:create_user"), transaction.atomic():
-                user, password = user_create(
-                    organisation=organisation,
-                    username=options["username"],
-                    password=password,
-                    email=options["email"].strip(),
-                    first_name=options["name"],
-                    is_org_admin=options["org_admin"],
-                )
-        except ApplicationError as exc:
-            raise CommandError(str(exc.message)) from exc
+        with transaction.atomic():
+            user, password = user_create(
+                organisation=organisation,
+                username=options["username"],
+                password=password,
+                email=options["email"].strip(),
+                first_name=options["name"],
+                is_org_admin=options["org_admin"],
+            )
 
         role = "机构管理员" if user.is_org_admin else "操作员"
         self.stdout.write(
