@@ -1,13 +1,13 @@
 """The elevator registry: place categories, elevators and their lifecycle (the divisions they stand
 in are accounts.District)."""
 
+from collections.abc import Callable
 from datetime import date
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import ExpressionWrapper, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, District, OrganisationKind
@@ -95,9 +95,33 @@ def old_condition(*, on: date) -> Q:
     return Q(installed_on__lte=years_before(on, OLD_ELEVATOR_YEARS))
 
 
+# Conditions on elevators that another app defines, by name: fn(**params) -> Q over Elevator. The
+# registry names what it needs ("insured" on a day, "covered_by_insurer", "publicly_funded");
+# insurance registers what they mean (insurance/conditions.py), so elevators never imports it.
+ElevatorCondition = Callable[..., Q]
+ELEVATOR_CONDITIONS: dict[str, ElevatorCondition] = {}
+NO_ELEVATOR = Q(pk__in=[])
+
+
+def register_elevator_condition(name: str) -> Callable[[ElevatorCondition], ElevatorCondition]:
+    """Apps define the named conditions the registry uses (a decorator; one provider per name)."""
+
+    def register(condition: ElevatorCondition) -> ElevatorCondition:
+        ELEVATOR_CONDITIONS[name] = condition
+        return condition
+
+    return register
+
+
+def elevator_condition(name: str, **params) -> Q:
+    """The registered condition `name`; with no app defining it, no elevator meets it."""
+    condition = ELEVATOR_CONDITIONS.get(name)
+    return condition(**params) if condition is not None else NO_ELEVATOR
+
+
 def insured_condition(*, on: date) -> Q:
     """Insured on `on`: some policy's cover of the elevator is in force that day (DESIGN.md 3)."""
-    return Q(Exists(_policy_covers().in_force_on(on).filter(elevator=OuterRef("pk"))))
+    return elevator_condition("insured", on=on)
 
 
 def three_no_condition() -> Q:
@@ -148,13 +172,12 @@ class ElevatorQuerySet(VisibleQuerySet):
 
     def for_finance_bureau(self, org):
         """Public housing (its sector in codes.md) and every elevator under a publicly funded policy."""
-        covered = _policy_covers().filter(elevator=OuterRef("pk"), policy__funding_source="public_finance")
         sector = PlaceCategorySector.objects.filter(department=org.department).values("place_category_id")
-        return self.filter(Q(place_category_id__in=sector) | Exists(covered))
+        return self.filter(Q(place_category_id__in=sector) | elevator_condition("publicly_funded"))
 
     def for_insurer(self, org):
         """Elevators the insurer covers or has covered (it looks others up by code for quoting)."""
-        return self.filter(Exists(_policy_covers().filter(elevator=OuterRef("pk"), policy__insurer=org)))
+        return self.filter(elevator_condition("covered_by_insurer", insurer=org))
 
     def for_property_manager(self, org):
         return self.filter(Q(user_unit=org) | Q(owner=org))
@@ -184,11 +207,6 @@ def registration_number_for(number: str, *, category: str) -> str:
         province=settings.TIBAO["PROVINCE_ABBREVIATION"],
         city_letter=settings.TIBAO["CITY_LETTER"],
     )
-
-
-def _policy_covers():
-    # insurance depends on elevators, not the other way round: look the model up when needed.
-    return apps.get_model("insurance", "PolicyElevator").objects.all()
 
 
 def years_before(day: date, years: int) -> date:
