@@ -1,54 +1,30 @@
-"""Importing the provincial registry's elevator list (电梯台账, reference/registry-export.md).
+"""Reading the registry export's rows: its columns and words, and each row's elevator fields.
 
-One path for the command, the browser and a dry run: the rows are written inside one transaction
-that is rolled back for a dry run, or when any row is refused (all-or-nothing), so a dry run reports
-exactly what the real run would do. Rows stream in chunks; memory stays bounded whatever the size.
+The organisations a row names are matched by credit code or full name, and created when neither is
+known (RowLookups, cached per import); a refused row leaves none behind.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
-from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import District, Organisation, OrganisationKind
 from accounts.services import organisation_create
 from accounts.validators import normalise_credit_code
 from core.exceptions import ApplicationError
-from core.imports import ImportKind, register_import_kind
-from core.tabular import (
-    RowRefused,
-    TableImportResult,
-    cell_date,
-    cell_text,
-    cell_word,
-    chunks,
-    column_label,
-    open_import_table,
-)
-from core.xlsx import TableRow
+from core.tabular import RowRefused, TableImportResult, cell_date, cell_text, cell_word
 
-from .codes import (
+from ..codes import (
     CATEGORIES_BY_CODE,
     ELEVATOR_CATEGORIES,
     ElevatorCategory,
     category_by_code_or_name,
     normalise_equipment_code,
 )
-from .models import (
-    Elevator,
-    ElevatorStatus,
-    Inspection,
-    InspectionResult,
-    LifecycleEvent,
-    PlaceCategory,
-    registration_number_for,
-)
-from .services import elevator_change_events, registry_writable_districts
+from ..models import Elevator, ElevatorStatus, InspectionResult, PlaceCategory, registration_number_for
 
 # field: the headers that name it in real exports (compared after core.xlsx.normalise_header).
 REGISTRY_COLUMNS: dict[str, list[str]] = {
@@ -105,7 +81,6 @@ CATEGORY_SCHEMES: dict[str, dict[str, str] | None] = {
     },
 }
 
-CHUNK_ROWS = 1000
 TEXT_LIMITS = {f.name: f.max_length for f in Elevator._meta.get_fields() if getattr(f, "max_length", None)}
 
 
@@ -128,7 +103,7 @@ class RegistryImportResult(TableImportResult):
         }
 
 
-class _Lookups:
+class RowLookups:
     """Districts, place categories and organisations by every name a file may use, cached per import."""
 
     def __init__(self, result: RegistryImportResult):
@@ -258,7 +233,7 @@ def _text(values: dict, name: str, *, required: bool = False) -> str:
     return cell_text(values, name, required=required, limit=TEXT_LIMITS.get(name))
 
 
-def _parse_row(values: dict, *, lookups: _Lookups, scheme: str, today: date, writable: set | None) -> dict:
+def parse_row(values: dict, *, lookups: RowLookups, scheme: str, today: date, writable: set | None) -> dict:
     """The elevator fields of one row, or RowRefused naming the first field at fault."""
     try:
         code, form = normalise_equipment_code(values.get("equipment_code"), today=today)
@@ -330,208 +305,3 @@ def _parse_row(values: dict, *, lookups: _Lookups, scheme: str, today: date, wri
     # Empty means unknown (registry-export.md): a missing column or an empty cell never overwrites
     # what the registry already holds; a new elevator takes the model's defaults instead.
     return {name: value for name, value in fields.items() if value not in (None, "")}
-
-
-INSPECTION_FACTS = ["last_inspected_on", "inspection_result", "next_inspection_due"]
-ELEVATOR_FIELDS = [
-    "code_form", "registration_number", "category", "manufacturer", "model_number", "factory_serial",
-    "manufactured_on", "installed_on", "registered_on", "address", "site_name", "district", "place_category",
-    "status", "last_inspected_on", "inspection_result", "next_inspection_due", "user_unit", "owner",
-    "maintenance_company",
-]  # fmt: skip
-
-
-def _write_chunk(
-    parsed: dict[str, tuple[TableRow, dict]],
-    existing: dict[str, Elevator],
-    *,
-    result: RegistryImportResult,
-    created_codes: set[str],
-    today: date,
-) -> None:
-    """Create or update the chunk's elevators, their lifecycle events and inspections."""
-    created, changed, events = [], [], []
-    for code, (_row, fields) in parsed.items():
-        elevator = existing.get(code)
-        if elevator is None:
-            fields.setdefault("owner", fields["user_unit"])  # the owner defaults to the user unit
-            created.append(Elevator(equipment_code=code, **fields))
-            continue
-        before = {"status": elevator.status, "registration_number": elevator.registration_number}
-        differs = [
-            name for name in ELEVATOR_FIELDS if name in fields and getattr(elevator, name) != fields[name]
-        ]
-        if code not in created_codes:  # a repeated row of this import is a duplicate, not an update
-            if differs:
-                result.updated += 1
-            else:
-                result.unchanged += 1
-        if differs:
-            for name in differs:
-                setattr(elevator, name, fields[name])
-            elevator.updated_at = timezone.now()
-            changed.append(elevator)
-            events.extend(elevator_change_events(elevator, before, on=today))
-    Elevator.objects.bulk_create(created, batch_size=CHUNK_ROWS)
-    Elevator.objects.bulk_update(changed, [*ELEVATOR_FIELDS, "updated_at"], batch_size=CHUNK_ROWS)
-    result.created += len(created)
-    created_codes.update(e.equipment_code for e in created)
-    if created:
-        created = list(Elevator.objects.filter(equipment_code__in=[e.equipment_code for e in created]))
-    events.extend(
-        LifecycleEvent(
-            elevator=elevator,
-            occurred_on=elevator.registered_on or today,
-            kind=LifecycleEvent.Kind.REGISTRATION,
-            reference=elevator.registration_number,
-        )
-        for elevator in created
-        if elevator.registration_number
-    )
-    LifecycleEvent.objects.bulk_create(events, batch_size=CHUNK_ROWS)
-    _record_inspections([*created, *existing.values()])
-    _follow_latest_inspections([*created, *existing.values()])
-
-
-def _follow_latest_inspections(elevators: list[Elevator]) -> None:
-    """The elevator's inspection facts come from its latest Inspection row (elevator_follow_latest_
-    inspection, in bulk): a file holding an older inspection never rolls them back."""
-    latest: dict[int, Inspection] = {}
-    for inspection in Inspection.objects.filter(elevator__in=elevators).order_by(
-        "elevator_id", "inspected_on", "pk"
-    ):
-        latest[inspection.elevator_id] = inspection
-    stale = []
-    for elevator in elevators:
-        inspection = latest.get(elevator.pk)
-        facts = (inspection.inspected_on, inspection.result, inspection.next_due) if inspection else None
-        if facts and facts != (
-            elevator.last_inspected_on,
-            elevator.inspection_result,
-            elevator.next_inspection_due,
-        ):
-            elevator.last_inspected_on, elevator.inspection_result, elevator.next_inspection_due = facts
-            stale.append(elevator)
-    Elevator.objects.bulk_update(stale, INSPECTION_FACTS, batch_size=CHUNK_ROWS)
-
-
-def _record_inspections(elevators: list[Elevator]) -> None:
-    """Each elevator's latest periodic inspection from the file becomes an Inspection row."""
-    with_inspection = [e for e in elevators if e.last_inspected_on and e.inspection_result]
-    if not with_inspection:
-        return
-    known = set(
-        Inspection.objects.filter(elevator__in=with_inspection, kind=Inspection.Kind.PERIODIC).values_list(
-            "elevator_id", "inspected_on"
-        )
-    )
-    Inspection.objects.bulk_create(
-        [
-            Inspection(
-                elevator=e,
-                inspected_on=e.last_inspected_on,
-                kind=Inspection.Kind.PERIODIC,
-                result=e.inspection_result,
-                next_due=e.next_inspection_due,
-            )
-            for e in with_inspection
-            if (e.pk, e.last_inspected_on) not in known
-        ],
-        batch_size=CHUNK_ROWS,
-    )
-
-
-def registry_import(
-    *, source, filename: str, user, dry_run: bool, category_scheme: str = "2014", today: date | None = None
-) -> RegistryImportResult:
-    """Import a registry export (.xlsx or .csv) as `user`; all-or-nothing, or a dry run.
-
-    Upserts elevators by special-equipment code; matches or creates their user units, owners and
-    maintenance companies. A row refused for any reason is reported with its row number, column and
-    a Chinese reason, and then nothing is written. The same code twice in one file: the last row
-    wins and the report says so. Raises PermissionDenied for anyone but a city or district regulator
-    and core.xlsx.TableError for a file refused whole.
-    """
-    if category_scheme not in CATEGORY_SCHEMES:
-        raise ValueError(f"unknown category scheme {category_scheme!r}")
-    writable = registry_writable_districts(user)
-    if writable is not None and not writable:
-        raise PermissionDenied(_("只有市级或本辖区市场监管部门可以导入电梯台账。"))
-    today = today or timezone.localdate()
-    result = RegistryImportResult(dry_run=dry_run)
-    table = open_import_table(
-        source, filename=filename, aliases=REGISTRY_COLUMNS, required=REQUIRED_COLUMNS, result=result
-    )
-
-    def refuse(row: TableRow, problem: RowRefused) -> None:
-        result.refuse(row, column_label(table, REGISTRY_COLUMNS, problem.field), problem.reason)
-
-    seen: dict[str, int] = {}
-    created_codes: set[str] = set()
-    with transaction.atomic(), table:
-        lookups = _Lookups(result)
-        for chunk in chunks(table, CHUNK_ROWS):
-            parsed: dict[str, tuple[TableRow, dict]] = {}
-            for row in chunk:
-                result.rows += 1
-                try:
-                    fields = lookups.within_row(
-                        lambda row=row: _parse_row(
-                            row.values,
-                            lookups=lookups,
-                            scheme=category_scheme,
-                            today=today,
-                            writable=writable,
-                        )
-                    )
-                except RowRefused as problem:
-                    refuse(row, problem)
-                    continue
-                code = fields.pop("equipment_code")
-                if code in seen:
-                    result.duplicates.append((seen[code], row.number, code))
-                seen[code] = row.number
-                parsed[code] = (row, fields)
-            existing = {e.equipment_code: e for e in Elevator.objects.filter(equipment_code__in=parsed)}
-            for code, elevator in list(existing.items()):
-                if writable is not None and elevator.district_id not in writable:
-                    row, _fields = parsed.pop(code)
-                    del existing[code]
-                    refuse(
-                        row,
-                        RowRefused(
-                            "district",
-                            _("该电梯登记在%(district)s，不在本单位的辖区内。")
-                            % {"district": elevator.district},
-                        ),
-                    )
-            _write_chunk(parsed, existing, result=result, created_codes=created_codes, today=today)
-        if dry_run or result.refused_rows:
-            transaction.set_rollback(True)
-    return result
-
-
-class RegistryImportOptionsForm(forms.Form):
-    category_scheme = forms.ChoiceField(
-        label=gettext_lazy("设备品种编码"),
-        choices=[
-            ("2014", gettext_lazy("2014版特种设备目录（默认）")),
-            ("legacy", gettext_lazy("旧版省级编码")),
-        ],
-        initial="2014",
-    )
-
-
-register_import_kind(
-    ImportKind(
-        key="registry",
-        label=gettext_lazy("电梯台账"),
-        run=registry_import,
-        may_import=lambda user: registry_writable_districts(user) != set(),
-        help_text=gettext_lazy(
-            "省特种设备登记系统导出的在用电梯台账。按设备代码新增或更新；有任何错误行则整份文件不导入。"
-        ),
-        options_form=RegistryImportOptionsForm,
-        template_columns=[aliases[0] for aliases in REGISTRY_COLUMNS.values()],
-    )
-)

@@ -1,0 +1,127 @@
+"""Importing the provincial registry's elevator list (电梯台账, reference/registry-export.md).
+
+One path for the command, the browser and a dry run: the rows are written inside one transaction
+that is rolled back for a dry run, or when any row is refused (all-or-nothing), so a dry run reports
+exactly what the real run would do. Rows stream in chunks; memory stays bounded whatever the size.
+"""
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.imports import ImportKind, register_import_kind
+from core.tabular import RowRefused, chunks, column_label, open_import_table
+from core.xlsx import TableRow
+
+from ..models import Elevator
+from ..services import registry_writable_districts
+from .applying import CHUNK_ROWS, write_chunk
+from .parsing import (
+    CATEGORY_SCHEMES,
+    REGISTRY_COLUMNS,
+    REQUIRED_COLUMNS,
+    RegistryImportResult,
+    RowLookups,
+    parse_row,
+)
+
+
+def registry_import(
+    *, source, filename: str, user, dry_run: bool, category_scheme: str = "2014", today: date | None = None
+) -> RegistryImportResult:
+    """Import a registry export (.xlsx or .csv) as `user`; all-or-nothing, or a dry run.
+
+    Upserts elevators by special-equipment code; matches or creates their user units, owners and
+    maintenance companies. A row refused for any reason is reported with its row number, column and
+    a Chinese reason, and then nothing is written. The same code twice in one file: the last row
+    wins and the report says so. Raises PermissionDenied for anyone but a city or district regulator
+    and core.xlsx.TableError for a file refused whole.
+    """
+    if category_scheme not in CATEGORY_SCHEMES:
+        raise ValueError(f"unknown category scheme {category_scheme!r}")
+    writable = registry_writable_districts(user)
+    if writable is not None and not writable:
+        raise PermissionDenied(_("只有市级或本辖区市场监管部门可以导入电梯台账。"))
+    today = today or timezone.localdate()
+    result = RegistryImportResult(dry_run=dry_run)
+    table = open_import_table(
+        source, filename=filename, aliases=REGISTRY_COLUMNS, required=REQUIRED_COLUMNS, result=result
+    )
+
+    def refuse(row: TableRow, problem: RowRefused) -> None:
+        result.refuse(row, column_label(table, REGISTRY_COLUMNS, problem.field), problem.reason)
+
+    seen: dict[str, int] = {}
+    created_codes: set[str] = set()
+    with transaction.atomic(), table:
+        lookups = RowLookups(result)
+        for chunk in chunks(table, CHUNK_ROWS):
+            parsed: dict[str, tuple[TableRow, dict]] = {}
+            for row in chunk:
+                result.rows += 1
+                try:
+                    fields = lookups.within_row(
+                        lambda row=row: parse_row(
+                            row.values,
+                            lookups=lookups,
+                            scheme=category_scheme,
+                            today=today,
+                            writable=writable,
+                        )
+                    )
+                except RowRefused as problem:
+                    refuse(row, problem)
+                    continue
+                code = fields.pop("equipment_code")
+                if code in seen:
+                    result.duplicates.append((seen[code], row.number, code))
+                seen[code] = row.number
+                parsed[code] = (row, fields)
+            existing = {e.equipment_code: e for e in Elevator.objects.filter(equipment_code__in=parsed)}
+            for code, elevator in list(existing.items()):
+                if writable is not None and elevator.district_id not in writable:
+                    row, _fields = parsed.pop(code)
+                    del existing[code]
+                    refuse(
+                        row,
+                        RowRefused(
+                            "district",
+                            _("该电梯登记在%(district)s，不在本单位的辖区内。")
+                            % {"district": elevator.district},
+                        ),
+                    )
+            write_chunk(parsed, existing, result=result, created_codes=created_codes, today=today)
+        if dry_run or result.refused_rows:
+            transaction.set_rollback(True)
+    return result
+
+
+class RegistryImportOptionsForm(forms.Form):
+    category_scheme = forms.ChoiceField(
+        label=gettext_lazy("设备品种编码"),
+        choices=[
+            ("2014", gettext_lazy("2014版特种设备目录（默认）")),
+            ("legacy", gettext_lazy("旧版省级编码")),
+        ],
+        initial="2014",
+    )
+
+
+register_import_kind(
+    ImportKind(
+        key="registry",
+        label=gettext_lazy("电梯台账"),
+        run=registry_import,
+        may_import=lambda user: registry_writable_districts(user) != set(),
+        help_text=gettext_lazy(
+            "省特种设备登记系统导出的在用电梯台账。按设备代码新增或更新；有任何错误行则整份文件不导入。"
+        ),
+        options_form=RegistryImportOptionsForm,
+        template_columns=[aliases[0] for aliases in REGISTRY_COLUMNS.values()],
+    )
+)
