@@ -1,10 +1,12 @@
 """Writing one chunk of parsed rows: elevators created or updated in bulk, their lifecycle events,
 and the inspections the file reports (the elevator follows its latest inspection)."""
 
+import copy
 from datetime import date
 
 from django.utils import timezone
 
+from core.audit import log_bulk
 from core.xlsx import TableRow
 
 from ..models import Elevator, Inspection, LifecycleEvent
@@ -30,7 +32,8 @@ def write_chunk(
     created_codes: set[str],
     today: date,
 ) -> None:
-    """Create or update the chunk's elevators, their lifecycle events and inspections."""
+    """Create or update the chunk's elevators, their lifecycle events and inspections; every row
+    written is audited like a single save (core.audit.log_bulk)."""
     created, changed, events = [], [], []
     for code, (_row, fields) in parsed.items():
         elevator = existing.get(code)
@@ -48,13 +51,15 @@ def write_chunk(
             else:
                 result.unchanged += 1
         if differs:
+            changed.append((copy.copy(elevator), elevator))
             for name in differs:
                 setattr(elevator, name, fields[name])
             elevator.updated_at = timezone.now()
-            changed.append(elevator)
             events.extend(elevator_change_events(elevator, before, on=today))
     Elevator.objects.bulk_create(created, batch_size=CHUNK_ROWS)
-    Elevator.objects.bulk_update(changed, [*ELEVATOR_FIELDS, "updated_at"], batch_size=CHUNK_ROWS)
+    Elevator.objects.bulk_update(
+        [after for _before, after in changed], [*ELEVATOR_FIELDS, "updated_at"], batch_size=CHUNK_ROWS
+    )
     result.created += len(created)
     created_codes.update(e.equipment_code for e in created)
     if created:
@@ -69,14 +74,16 @@ def write_chunk(
         for elevator in created
         if elevator.registration_number
     )
-    LifecycleEvent.objects.bulk_create(events, batch_size=CHUNK_ROWS)
-    _record_inspections([*created, *existing.values()])
-    _follow_latest_inspections([*created, *existing.values()])
+    events = LifecycleEvent.objects.bulk_create(events, batch_size=CHUNK_ROWS)
+    inspections = _record_inspections([*created, *existing.values()])
+    followed = _follow_latest_inspections([*created, *existing.values()])
+    log_bulk(created=[*created, *events, *inspections], updated=[*changed, *followed])
 
 
-def _follow_latest_inspections(elevators: list[Elevator]) -> None:
+def _follow_latest_inspections(elevators: list[Elevator]) -> list[tuple[Elevator, Elevator]]:
     """The elevator's inspection facts come from its latest Inspection row (elevator_follow_latest_
-    inspection, in bulk): a file holding an older inspection never rolls them back."""
+    inspection, in bulk): a file holding an older inspection never rolls them back. Returns the
+    elevators changed, as (before, after)."""
     latest: dict[int, Inspection] = {}
     for inspection in Inspection.objects.filter(elevator__in=elevators).order_by(
         "elevator_id", "inspected_on", "pk"
@@ -91,22 +98,24 @@ def _follow_latest_inspections(elevators: list[Elevator]) -> None:
             elevator.inspection_result,
             elevator.next_inspection_due,
         ):
+            before = copy.copy(elevator)
             elevator.last_inspected_on, elevator.inspection_result, elevator.next_inspection_due = facts
-            stale.append(elevator)
-    Elevator.objects.bulk_update(stale, INSPECTION_FACTS, batch_size=CHUNK_ROWS)
+            stale.append((before, elevator))
+    Elevator.objects.bulk_update([after for _before, after in stale], INSPECTION_FACTS, batch_size=CHUNK_ROWS)
+    return stale
 
 
-def _record_inspections(elevators: list[Elevator]) -> None:
+def _record_inspections(elevators: list[Elevator]) -> list[Inspection]:
     """Each elevator's latest periodic inspection from the file becomes an Inspection row."""
     with_inspection = [e for e in elevators if e.last_inspected_on and e.inspection_result]
     if not with_inspection:
-        return
+        return []
     known = set(
         Inspection.objects.filter(elevator__in=with_inspection, kind=Inspection.Kind.PERIODIC).values_list(
             "elevator_id", "inspected_on"
         )
     )
-    Inspection.objects.bulk_create(
+    return Inspection.objects.bulk_create(
         [
             Inspection(
                 elevator=e,
