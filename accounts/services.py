@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from core.exceptions import ApplicationError, full_clean_or_refuse, refusal_from
 
 from .models import Notice, Organisation, OrganisationApiKey, User
+from .tasks import deliver_notice_email
 from .validators import normalise_credit_code
 
 
@@ -89,8 +91,6 @@ def notice_send(
         recipient_organisation=organisation, recipient_user=user, subject=subject, body=body, link=link
     )
     if email:
-        from .tasks import deliver_notice_email
-
         transaction.on_commit(lambda: deliver_notice_email.delay(notice.pk))
     return notice
 
@@ -119,8 +119,6 @@ def notice_email_deliver(*, notice_id: int) -> bool:
 
 
 def _notice_email_text(notice: Notice) -> str:
-    from django.conf import settings
-
     lines = [notice.body] if notice.body else []
     if notice.link:
         lines.append(notice.link)

@@ -15,6 +15,7 @@ from .audit import acting_as
 from .exceptions import ApplicationError
 from .imports import IMPORT_KINDS
 from .models import ImportRun
+from .tasks import execute_import
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +71,6 @@ def import_confirm(*, run: ImportRun, user) -> ImportRun:
 
 
 def _enqueue(run: ImportRun) -> None:
-    from .tasks import execute_import
-
     transaction.on_commit(lambda: execute_import.delay(run.pk))
 
 

@@ -1,9 +1,12 @@
-from celery import shared_task
+"""Thin Celery wrappers around core's services (the task imports its service inside the function,
+as in accounts.tasks: the service enqueues the task)."""
 
-from .services import import_execute
+from celery import shared_task
 
 
 @shared_task(acks_late=True)
 def execute_import(import_run_id: int) -> str | None:
+    from .services import import_execute
+
     run = import_execute(import_run_id=import_run_id)
     return run.status if run else None
