@@ -1,170 +1,25 @@
-"""The registry over the API: shapes only. Rules (who may write which district) live in the services.
-
-Codes arrive the way people type them — full width, lower case, spaces — and are stored canonical:
-equipment codes and registration numbers through elevators.codes, districts by their 6-digit code,
-place categories by code or Chinese name, organisations by their Unified Social Credit Code.
-"""
+"""Elevators over the API: the full record, the facts an insurer quotes from, the timeline."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.fields import SkipField
 from rest_framework.validators import UniqueValidator
 
-from accounts.models import District, Organisation, OrganisationKind
-from accounts.validators import normalise_credit_code
-from core.text import normalise_code
+from accounts.models import OrganisationKind
 
-from ..codes import (
-    CATEGORY_CHOICES,
-    ELEVATOR_CATEGORIES,
-    CategoryGroup,
-    category_by_code_or_name,
-    normalise_equipment_code,
+from ...codes import CategoryGroup
+from ...models import Elevator, registration_number_for
+from .fields import (
+    CategoryField,
+    DistrictField,
+    EquipmentCodeField,
+    OrganisationByCreditCodeField,
+    PlaceCategoryField,
+    TodayMixin,
+    django_messages,
+    with_help,
 )
-from ..models import Elevator, Inspection, PlaceCategory, registration_number_for
-
-
-def _django_messages(exc: DjangoValidationError) -> list[str]:
-    return [str(message) for message in exc.messages]
-
-
-def with_help(fields: dict, help_texts: dict) -> dict:
-    """Give every field its description for the OpenAPI schema (the models carry only names)."""
-    for name, field in fields.items():
-        field.help_text = help_texts[name]
-    return fields
-
-
-# --- Fields that read codes the way people type them -------------------------------------------
-
-
-class EquipmentCodeField(serializers.CharField):
-    """设备代码: 18-character device code or 20-digit legacy registration code, normalised."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, str | int | float):
-            self.fail("invalid")
-        try:
-            code, _form = normalise_equipment_code(data)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(_django_messages(exc)) from exc
-        return code
-
-
-class CategoryField(serializers.ChoiceField):
-    """设备品种: the catalogue code ("3110"), its name, or both ("3110 曳引驱动乘客电梯")."""
-
-    def __init__(self, **kwargs):
-        super().__init__(choices=CATEGORY_CHOICES, **kwargs)
-
-    def to_internal_value(self, data):
-        category = category_by_code_or_name(data)
-        if category is None:
-            known = "、".join(f"{c.code} {c.name}" for c in ELEVATOR_CATEGORIES)
-            raise serializers.ValidationError(
-                _("未知的设备品种“%(value)s”，可选：%(known)s。") % {"value": data, "known": known}
-            )
-        return category.code
-
-
-class DistrictField(serializers.SlugRelatedField):
-    """所在区县 by its 6-digit division code (development zones have internal codes, codes.md)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="code", queryset=District.objects.all(), **kwargs)
-
-    def to_internal_value(self, data):
-        code = normalise_code(data)
-        district = self.get_queryset().filter(code=code).first()
-        if district is None:
-            known = "、".join(f"{d.code} {d.name}" for d in self.get_queryset())
-            raise serializers.ValidationError(
-                _("未知的区县代码“%(value)s”，可选：%(known)s。") % {"value": data, "known": known}
-            )
-        return district
-
-
-class PlaceCategoryField(serializers.SlugRelatedField):
-    """场所类别 by its code (RESIDENTIAL) or its Chinese name (住宅小区)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="code", queryset=PlaceCategory.objects.all(), **kwargs)
-
-    def to_internal_value(self, data):
-        text = str(data or "").strip()
-        queryset = self.get_queryset()
-        category = (
-            queryset.filter(code=normalise_code(text).replace("-", "_")).first()
-            or queryset.filter(name=text).first()
-        )
-        if category is None:
-            known = "、".join(f"{c.code} {c.name}" for c in queryset)
-            raise serializers.ValidationError(
-                _("未知的场所类别“%(value)s”，可选：%(known)s。") % {"value": data, "known": known}
-            )
-        return category
-
-
-class OrganisationByCreditCodeField(serializers.SlugRelatedField):
-    """An active organisation by its Unified Social Credit Code (spaces, lower case, full width accepted).
-
-    Registry writers are regulators, who name units of the whole registry; so any active
-    organisation may be named, not only those the writer sees. `kind` narrows it (维保单位).
-    """
-
-    def __init__(self, *, kind: str | None = None, **kwargs):
-        self.kind = kind
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("allow_null", True)
-        super().__init__(
-            slug_field="credit_code", queryset=Organisation.objects.filter(is_active=True), **kwargs
-        )
-
-    def run_validation(self, data=serializers.empty):
-        # A related field turns "" into null; here "" is what a unit without a credit code reads as,
-        # so sending a record back unchanged must keep that unit, never silently drop it.
-        if data == "":
-            current = getattr(self.parent.instance, self.source, None) if self.parent else None
-            if current is not None and not current.credit_code:
-                raise SkipField
-            raise serializers.ValidationError(_("请填写统一社会信用代码；没有该单位请填 null。"))
-        return super().run_validation(data)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        try:
-            code = normalise_credit_code(data)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(_django_messages(exc)) from exc
-        organisation = self.get_queryset().filter(credit_code=code).first()
-        if organisation is None:
-            raise serializers.ValidationError(
-                _("统一社会信用代码为 %(code)s 的机构不存在或已停用。") % {"code": code}
-            )
-        if self.kind and organisation.kind != self.kind:
-            raise serializers.ValidationError(
-                _("“%(name)s”不是%(kind)s。")
-                % {"name": organisation.name, "kind": OrganisationKind(self.kind).label}
-            )
-        return organisation
-
-
-class TodayMixin:
-    """Computed facts are as of today (Asia/Shanghai); one date for the whole response."""
-
-    @property
-    def today(self):
-        today = self.context.get("today")
-        if today is None:
-            today = self.context["today"] = timezone.localdate()
-        return today
-
-
-# --- Elevators ---------------------------------------------------------------------------------
 
 # Descriptions for the OpenAPI schema, in Chinese first like the rest of the portal.
 ELEVATOR_HELP = {
@@ -328,7 +183,7 @@ class ElevatorSerializer(TodayMixin, serializers.ModelSerializer):
                 try:
                     attrs["registration_number"] = registration_number_for(number, category=category)
                 except DjangoValidationError as exc:
-                    raise serializers.ValidationError({"registration_number": _django_messages(exc)}) from exc
+                    raise serializers.ValidationError({"registration_number": django_messages(exc)}) from exc
         return attrs
 
 
@@ -379,67 +234,3 @@ class TimelineEntrySerializer(serializers.Serializer):
     tone = serializers.CharField(
         help_text=_("门户界面使用的颜色：success、warning、danger、info、primary、secondary。")
     )
-
-
-# --- Inspections -------------------------------------------------------------------------------
-
-
-class VisibleElevatorField(serializers.PrimaryKeyRelatedField):
-    """An elevator the caller may see, by its id: others do not exist for the caller."""
-
-    default_error_messages = {"does_not_exist": _("电梯“{pk_value}”不存在或无权查看。")}
-
-    def __init__(self, **kwargs):
-        super().__init__(queryset=Elevator.objects.all(), **kwargs)
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        return super().get_queryset().visible_to(getattr(request, "user", None))
-
-
-INSPECTION_HELP = {
-    "id": _("内部编号。"),
-    "elevator": _("电梯的内部编号（见 /api/v1/elevators/by-code/{code}/）。"),
-    "equipment_code": _("电梯的设备代码。"),
-    "inspected_on": _("检验日期。"),
-    "kind": _("检验类型：periodic 定期检验，acceptance 监督检验，self 自行检测。"),
-    "kind_display": _("检验类型的中文名称。"),
-    "result": _("检验结论：pass 合格，fail 不合格，pass_rectified 复检合格。"),
-    "result_display": _("检验结论的中文名称。"),
-    "next_due": _("下次检验日期，须晚于检验日期。最新一次检验的结论和下次检验日期会同步到电梯。"),
-    "inspection_body": _("检验机构名称。"),
-    "report_number": _("检验报告编号。"),
-    "created_at": _("记录创建时间。"),
-}
-
-
-class InspectionSerializer(serializers.ModelSerializer):
-    """One inspection. Recording the latest one moves the elevator's inspection facts with it."""
-
-    elevator = VisibleElevatorField()
-    equipment_code = serializers.CharField(source="elevator.equipment_code", read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    result_display = serializers.CharField(source="get_result_display", read_only=True)
-
-    class Meta:
-        model = Inspection
-        fields = [
-            "id",
-            "elevator",
-            "equipment_code",
-            "inspected_on",
-            "kind",
-            "kind_display",
-            "result",
-            "result_display",
-            "next_due",
-            "inspection_body",
-            "report_number",
-            "created_at",
-        ]
-        read_only_fields = ["id", "created_at"]
-        # The service checks "one inspection of a kind per elevator and day" with a readable message.
-        validators: list = []
-
-    def get_fields(self):
-        return with_help(super().get_fields(), INSPECTION_HELP)
