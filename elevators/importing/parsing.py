@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import District, Organisation, OrganisationKind
+from accounts.selectors import organisation_by_code_or_name
 from accounts.services import organisation_create
 from accounts.validators import normalise_credit_code
 from core.exceptions import ApplicationError
@@ -197,14 +198,7 @@ class RowLookups:
         return organisation
 
     def _find(self, credit_code: str, name: str) -> Organisation | None:
-        if credit_code:
-            found = self.organisations.get(("code", credit_code))
-            found = found or Organisation.objects.filter(credit_code=credit_code).first()
-            if found:
-                return found
-        if name:
-            return self.organisations.get(("name", name)) or Organisation.objects.filter(name=name).first()
-        return None
+        return organisation_by_code_or_name(credit_code=credit_code, name=name, known=self.organisations)
 
 
 def _category(value, scheme: str) -> ElevatorCategory:

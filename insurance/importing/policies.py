@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, OrganisationKind
+from accounts.selectors import organisation_by_code_or_name
 from accounts.validators import normalise_credit_code
 from core.exceptions import ApplicationError
 from core.imports import ImportKind, register_import_kind
@@ -178,9 +179,9 @@ class _Lookups:
             raise RowRefused("policyholder", _("请填写投保人名称或统一社会信用代码。"))
         key = (credit_code, name)
         if key not in self.holders:
-            organisations = Organisation.objects.filter(is_active=True)
-            by_code = organisations.filter(credit_code=credit_code).first() if credit_code else None
-            self.holders[key] = by_code or (organisations.filter(name=name).first() if name else None)
+            self.holders[key] = organisation_by_code_or_name(
+                credit_code=credit_code, name=name, queryset=Organisation.objects.filter(is_active=True)
+            )
         holder = self.holders[key]
         if holder is None:
             if credit_code:

@@ -2,7 +2,7 @@
 
 from django.core.management.base import CommandError
 
-from accounts.selectors import organisation_find
+from accounts.selectors import organisation_by_code_or_name
 from accounts.services import api_key_create
 from core.management.base import ServiceCommand
 
@@ -17,7 +17,7 @@ class Command(ServiceCommand):
         parser.add_argument("--name", required=True, help="密钥名称，如“承保系统对接”（同一机构内不可重复）")
 
     def handle(self, *args, **options):
-        organisation = organisation_find(ref=options["org"])
+        organisation = organisation_by_code_or_name(credit_code=options["org"], name=options["org"])
         if organisation is None:
             raise CommandError(f"未找到机构“{options['org']}”：请填写统一社会信用代码或机构全称。")
         if not organisation.is_active:

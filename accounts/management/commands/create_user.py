@@ -6,7 +6,7 @@ import sys
 from django.core.management.base import CommandError
 from django.db import transaction
 
-from accounts.selectors import organisation_find
+from accounts.selectors import organisation_by_code_or_name
 from accounts.services import user_create
 from core.management.base import ServiceCommand
 
@@ -31,7 +31,7 @@ class Command(ServiceCommand):
 
     def handle(self, *args, **options):
         stdin = options.get("stdin", sys.stdin)
-        organisation = organisation_find(ref=options["org"])
+        organisation = organisation_by_code_or_name(credit_code=options["org"], name=options["org"])
         if organisation is None:
             raise CommandError(f"未找到机构“{options['org']}”：请填写统一社会信用代码或机构全称。")
         password = options["password"]
