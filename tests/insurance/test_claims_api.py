@@ -388,13 +388,6 @@ def test_readers_see_claims_per_visibility(world, theirs, who, sees):
 # --- OpenAPI --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def schema(client):
-    response = client.get("/api/schema/?format=json")
-    assert response.status_code == 200
-    return response.json()
-
-
 def test_the_schema_has_the_claim_paths(schema):
     paths = schema["paths"]
     assert set(paths["/api/v1/claims/"]) >= {"get", "post"}

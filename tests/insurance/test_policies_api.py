@@ -487,16 +487,10 @@ def test_a_quote_for_a_group_without_a_base_premium_is_a_400(world, setup):
     assert escalator.equipment_code in response.json()["detail"]
 
 
-def test_the_schema_describes_every_policy_field(client, world):
-    client.force_login(world.users["city"])
-    schema = client.get("/api/schema/?format=json").json()
-    assert {"/api/v1/policies/", "/api/v1/policies/bulk/", "/api/v1/policies/{id}/renew/"} <= set(
-        schema["paths"]
-    )
-    for component in ("Policy", "PolicyDetail", "PolicyWrite", "Quote", "QuoteRequest", "PolicyBulkResponse"):
-        properties = schema["components"]["schemas"][component]["properties"]
-        undescribed = [name for name, spec in properties.items() if not spec.get("description")]
-        assert not undescribed, (component, undescribed)
+def test_the_schema_has_the_policy_paths(schema):
+    # every field of their components is described: TestPoliciesEndpoint, TestQuotesEndpoint
+    paths = {"/api/v1/policies/", "/api/v1/policies/bulk/", "/api/v1/policies/{id}/renew/"}
+    assert paths <= set(schema["paths"])
 
 
 def test_a_quote_needs_a_product_with_terms_and_a_computable_period(world, setup):
