@@ -18,7 +18,6 @@ Usage (the database must be a scratch one; --reset empties its registry first):
 import argparse
 import io
 import os
-import random
 import statistics
 import sys
 import time
@@ -37,10 +36,11 @@ from django.db import connection, models, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from accounts.models import Organisation  # noqa: E402
+from accounts.models import District, Organisation  # noqa: E402
 from core.audit import acting_as  # noqa: E402
-from elevators import demo as registry_demo  # noqa: E402
-from elevators.models import District, Elevator, Inspection, PlaceCategory  # noqa: E402
+from demo import registry as registry_demo  # noqa: E402
+from demo.management.commands.seed_demo import step_rng  # noqa: E402
+from elevators.models import Elevator, Inspection, PlaceCategory  # noqa: E402
 
 RAW_ELEVATOR = "bench_raw_elevator"
 RAW_INSPECTION = "bench_raw_inspection"
@@ -192,7 +192,7 @@ def main() -> None:
     def load() -> None:
         with acting_as("bench:seed_scale"), transaction.atomic():
             registry_demo.build(
-                rng=random.Random(f"{args.seed}:elevators.demo.build"),
+                rng=step_rng(seed=args.seed, key="registry"),
                 options={"elevators": args.elevators, "seed": args.seed},
                 stdout=OutputWrapper(buffer),
             )

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "insurance",
     "maintenance",
     "reporting",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,9 +1,11 @@
 """Writes for products and policies (claims: the insurance.claims package).
 
 products: products and their versions of terms; policies: registering and renewing policies;
-lifecycle: cancelling and expiring them, and the expiry notices.
+lifecycle: cancelling and expiring them, and the expiry notices; bulk: registering many policies
+at once under the same rules.
 """
 
+from .bulk import PolicyDraft, policies_register_in_bulk
 from .lifecycle import policies_expire, policy_cancel, policy_expiry_notices
 from .policies import (
     PREMIUM_TOLERANCE,
@@ -17,7 +19,9 @@ from .products import product_create, product_version_create
 
 __all__ = [
     "PREMIUM_TOLERANCE",
+    "PolicyDraft",
     "policies_expire",
+    "policies_register_in_bulk",
     "policy_cancel",
     "policy_default_end",
     "policy_differences",

@@ -10,11 +10,11 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from accounts.management.commands import seed_demo as seed_demo_command
-from accounts.models import Organisation, User
-from elevators import demo
+from accounts.models import District, Organisation, User
+from demo import registry
+from demo.management.commands import seed_demo as seed_demo_command
 from elevators.codes import CATEGORIES_BY_CODE, normalise_equipment_code, normalise_registration_number
-from elevators.models import District, Elevator, Inspection, LifecycleEvent, PlaceCategory
+from elevators.models import Elevator, Inspection, LifecycleEvent, PlaceCategory
 from elevators.selectors import elevator_timeline
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def registry_steps_only(monkeypatch):
     """Run seed_demo up to the registry step: the later steps (insurance, ...) have tests of their
     own, and what they write would keep these tests from wiping the registry between runs."""
     steps = seed_demo_command.DEMO_STEPS
-    last = next(i for i, (_label, path) in enumerate(steps) if path == "elevators.demo.build")
+    last = next(i for i, (_label, key, _path) in enumerate(steps) if key == "registry")
     monkeypatch.setattr(seed_demo_command, "DEMO_STEPS", steps[: last + 1])
 
 
@@ -168,7 +168,7 @@ def test_seed_demo_twice_adds_nothing_and_a_larger_count_adds_the_missing_ones()
 def test_zero_elevators_gives_the_organisations_alone():
     output = seed(elevators=0)
     assert not Elevator.objects.exists()
-    assert not Organisation.objects.filter(name=demo.data.EXTRA_PROPERTY_MANAGERS[0][0]).exists()
+    assert not Organisation.objects.filter(name=registry.data.EXTRA_PROPERTY_MANAGERS[0][0]).exists()
     assert "未生成电梯" in output
 
 
@@ -178,19 +178,19 @@ def test_zero_elevators_gives_the_organisations_alone():
 @pytest.fixture
 def context():
     seed(elevators=1)  # the organisations of both steps
-    return demo.context_load()
+    return registry.context_load()
 
 
 def test_the_stream_is_deterministic_and_a_longer_run_begins_with_a_shorter_one(context):
-    once = demo.elevators_generate(seed=SEED, context=context, today=TODAY, count=500)
-    assert demo.elevators_generate(seed=SEED, context=context, today=TODAY, count=500) == once
-    assert demo.elevators_generate(seed=SEED, context=context, today=TODAY, count=200) == once[:200]
-    other = demo.elevators_generate(seed=SEED + 1, context=context, today=TODAY, count=500)
+    once = registry.elevators_generate(seed=SEED, context=context, today=TODAY, count=500)
+    assert registry.elevators_generate(seed=SEED, context=context, today=TODAY, count=500) == once
+    assert registry.elevators_generate(seed=SEED, context=context, today=TODAY, count=200) == once[:200]
+    other = registry.elevators_generate(seed=SEED + 1, context=context, today=TODAY, count=500)
     assert [e.equipment_code for e in other] != [e.equipment_code for e in once]
 
 
 def test_the_stream_keeps_the_citys_proportions_at_scale(context):
-    rows = demo.elevators_generate(seed=SEED, context=context, today=TODAY, count=20_000)
+    rows = registry.elevators_generate(seed=SEED, context=context, today=TODAY, count=20_000)
     n = len(rows)
     assert len({r.equipment_code for r in rows}) == n
 
@@ -220,8 +220,8 @@ def test_the_stream_keeps_the_citys_proportions_at_scale(context):
 
 
 def test_history_ends_where_the_elevator_stands(context):
-    for row in demo.elevators_generate(seed=SEED, context=context, today=TODAY, count=300):
-        inspections, events = demo.elevator_history(row, seed=SEED, today=TODAY)
+    for row in registry.elevators_generate(seed=SEED, context=context, today=TODAY, count=300):
+        inspections, events = registry.elevator_history(row, seed=SEED, today=TODAY)
         assert all(i.inspected_on < row.last_inspected_on for i in inspections)
         assert len(
             {(i.inspected_on, i.kind) for i in inspections} | {(row.last_inspected_on, row.inspection_kind)}
@@ -235,7 +235,7 @@ def test_history_ends_where_the_elevator_stands(context):
 
 def test_bulk_load_writes_elevators_with_one_inspection_each(context):
     before = Elevator.objects.count()
-    result = demo.demo_elevators_bulk_load(count=2000, seed=SEED + 2, today=TODAY)
+    result = registry.demo_elevators_bulk_load(count=2000, seed=SEED + 2, today=TODAY)
     assert (result.elevators, result.inspections, result.events) == (2000, 2000, 0)
     assert Elevator.objects.count() == before + 2000
     assert_facts_follow_latest_inspection(Elevator.objects.all())
@@ -246,14 +246,14 @@ def test_bulk_load_writes_elevators_with_one_inspection_each(context):
 
 @pytest.mark.postgres
 def test_bulk_load_on_postgresql_copies_and_moves_the_id_sequence_on(context):
-    result = demo.demo_elevators_bulk_load(count=2000, seed=SEED + 3, today=TODAY)
+    result = registry.demo_elevators_bulk_load(count=2000, seed=SEED + 3, today=TODAY)
     assert result.method == "COPY"
     highest = Elevator.objects.order_by("-pk").values_list("pk", flat=True).first()
     # An elevator created afterwards gets a fresh id from the sequence, not one COPY took (its code
     # is a Wuhan one, which the Xiangyang stream never makes).
-    row = demo.elevators_generate(seed=SEED + 4, context=context, today=TODAY, count=1)[0]
+    row = registry.elevators_generate(seed=SEED + 4, context=context, today=TODAY, count=1)[0]
     elevator = Elevator.objects.create(**{**row.elevator_fields(), "equipment_code": "31104201002014080025"})
     assert elevator.pk > highest
     # A second load goes on from there.
-    demo.demo_elevators_bulk_load(count=10, seed=SEED + 5, today=TODAY)
+    registry.demo_elevators_bulk_load(count=10, seed=SEED + 5, today=TODAY)
     assert Elevator.objects.count() == 1 + 2000 + 1 + 10

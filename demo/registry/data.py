@@ -8,7 +8,7 @@ made-up licence numbers, and no address is meant to be a real one.
 
 from dataclasses import dataclass, field
 
-from accounts.demo import ENTERPRISE, PUBLIC_INSTITUTION
+from demo.accounts import ENTERPRISE, PUBLIC_INSTITUTION
 
 # --- where elevators stand ------------------------------------------------------------------
 

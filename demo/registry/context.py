@@ -6,9 +6,8 @@ Loaded once (`context_load`), then handed to the stream, which reads nothing els
 from collections import defaultdict
 from dataclasses import dataclass
 
-from accounts.demo import MAINTENANCE_COMPANIES, PROPERTY_MANAGERS
-from accounts.models import Organisation, OrganisationKind
-from elevators.models import District
+from accounts.models import District, Organisation, OrganisationKind
+from demo.accounts import MAINTENANCE_COMPANIES, PROPERTY_MANAGERS
 
 from . import data
 

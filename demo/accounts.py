@@ -17,12 +17,10 @@ from dataclasses import dataclass
 from django.core.management import call_command
 from django.db.models import Q
 
-from elevators.models import District
-
-from .models import Contact, Department, Organisation, OrganisationKind, User
-from .roles import role_summary
-from .services import organisation_create, user_create
-from .validators import CREDIT_CODE_ALPHABET, credit_code_check_character
+from accounts.models import Contact, Department, District, Organisation, OrganisationKind, User
+from accounts.roles import role_summary
+from accounts.services import organisation_create, user_create
+from accounts.validators import CREDIT_CODE_ALPHABET, credit_code_check_character
 
 K = OrganisationKind
 

@@ -16,9 +16,9 @@ import random
 
 from django.utils import timezone
 
-from accounts.demo import DemoOrganisation, organisation_details, organisations_ensure
-from accounts.models import OrganisationKind
-from elevators.models import District, Elevator
+from accounts.models import District, OrganisationKind
+from demo.accounts import DemoOrganisation, organisation_details, organisations_ensure
+from elevators.models import Elevator
 
 from . import data
 from .context import context_load

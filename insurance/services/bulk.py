@@ -1,0 +1,330 @@
+"""Registering many policies at once: policy_register's rules for a whole batch, bulk-written.
+
+For callers that hold thousands of policies at a time (the demo city at scale, a policy list of an
+insurer's whole book). The batch is read in a few queries per chunk of CHUNK policies — elevators,
+policyholders, the covers it could overlap, taken numbers, policies renewed — checked in memory,
+priced by `rating.quote` once per product version and start date, and written with one INSERT per
+table and chunk, audited with `core.audit.log_bulk` (one creation entry per policy, as
+policy_register leaves). Chunks follow (version, start date), so that a quote serves many policies.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import islice, pairwise
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation
+from core.audit import log_bulk
+from core.exceptions import ApplicationError
+from elevators.models import Elevator, PlaceCategory
+
+from ..models import FundingSource, Policy, PolicyElevator, ProductVersion
+from ..permissions import may_register_policy
+from ..rating import quotes
+from .policies import _check_policyholder, _overlap_error, policy_default_end
+
+CHUNK = 2_000  # policies per round of reads and inserts
+IDS_PER_QUERY = 900
+# What the rules and the rating read of an elevator (Elevator.group derives from the category).
+RATED_FIELDS = (
+    "pk", "equipment_code", "category", "installed_on", "manufactured_on", "place_category_id", "owner_id",
+    "user_unit_id",
+)  # fmt: skip  # `pk IN (...)` lists stay under SQLite's limit on query parameters
+
+
+@dataclass(frozen=True)
+class PolicyDraft:
+    """One policy of a bulk registration: policy_register's arguments, by id where it takes rows.
+
+    `number` is required (a batch cannot draw portal numbers one by one); `end_date` defaults to
+    one policy year; `renewed_from_id` names a policy already stored.
+    """
+
+    version: ProductVersion
+    policyholder_id: int
+    elevator_ids: tuple[int, ...]
+    start_date: date
+    number: str
+    end_date: date | None = None
+    funding_source: str = FundingSource.SELF
+    renewed_from_id: int | None = None
+
+
+def _chunks(items: Sequence, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _number_taken(draft: PolicyDraft) -> ApplicationError:
+    return ApplicationError(_("保单号 %(number)s 已存在。") % {"number": draft.number}, field="number")
+
+
+def _refused(draft: PolicyDraft, error: ApplicationError) -> ApplicationError:
+    """A rule's refusal, naming the policy of the batch it is about."""
+    return ApplicationError(
+        _("保单 %(number)s：%(reason)s") % {"number": draft.number, "reason": error.message},
+        field=error.field,
+        extra={**error.extra, "number": draft.number},
+    )
+
+
+@transaction.atomic
+def policies_register_in_bulk(*, user, drafts: Sequence[PolicyDraft]) -> list[int]:
+    """Register many policies under policy_register's rules, all or none; returns their ids in order.
+
+    Every draft is checked as policy_register checks one policy: the caller may register it (its
+    insurer, or the policyholder); it covers at least one elevator; it does not end before it
+    starts; its product is on sale unless it is a renewal; the policyholder owns or uses every
+    elevator; no elevator is covered under the same model for an overlapping period, by a policy
+    stored or by another draft (PostgreSQL's exclusion constraint makes that true under concurrency
+    too); every premium is `rating.quote`'s. Besides: each number is given, once per insurer in
+    the batch and not yet taken; a renewed policy may be renewed (Policy.can_renew), once. The
+    first refusal raises ApplicationError naming the draft's number, and nothing is written.
+    A policy whose period is already over is written expired, as the daily `policies_expire`
+    would leave it; the others active.
+    """
+    versions = ProductVersion.objects.select_related("product__insurer").prefetch_related(
+        "base_premiums", "coefficients"
+    )
+    versions = versions.in_bulk({draft.version.pk for draft in drafts})
+    _check_batch(user, drafts, versions)
+    order = sorted(range(len(drafts)), key=lambda i: (drafts[i].version.pk, drafts[i].start_date, i))
+    ids: list[int | None] = [None] * len(drafts)
+    for chunk in _chunks(order, CHUNK):
+        written = _register_chunk(user, [drafts[i] for i in chunk], versions)
+        for index, policy_id in zip(chunk, written, strict=True):
+            ids[index] = policy_id
+    return ids
+
+
+def _check_batch(user, drafts: Sequence[PolicyDraft], versions: dict[int, ProductVersion]) -> None:
+    """The rules that need no reads, and those about the batch as a whole (numbers, renewals)."""
+    numbers: set[tuple[int, str]] = set()
+    renewed: set[int] = set()
+    for draft in drafts:
+        product = versions[draft.version.pk].product
+        if not may_register_policy(
+            user, insurer_id=product.insurer_id, policyholder_id=draft.policyholder_id
+        ):
+            raise PermissionDenied(_("只有承保的保险机构或投保人本身可以登记保单。"))
+        try:
+            if not draft.elevator_ids:
+                raise ApplicationError(_("请至少选择一台电梯。"), field="elevators")
+            if (draft.end_date or policy_default_end(draft.start_date)) < draft.start_date:
+                raise ApplicationError(_("保险止期不能早于起期。"), field="end_date")
+            if not draft.renewed_from_id and not product.is_on_sale:
+                raise ApplicationError(_("该产品已停售。"), field="product")
+            if not draft.number:
+                raise ApplicationError(_("批量登记的每份保单都须有保单号。"), field="number")
+            if (product.insurer_id, draft.number) in numbers:
+                raise _number_taken(draft)
+            if draft.renewed_from_id in renewed:
+                raise ApplicationError(_("同一份保单不能续保两次。"), field="policy")
+        except ApplicationError as error:
+            raise _refused(draft, error) from None
+        numbers.add((product.insurer_id, draft.number))
+        if draft.renewed_from_id:
+            renewed.add(draft.renewed_from_id)
+
+
+def _in_bulk(queryset, ids) -> dict:
+    """queryset.in_bulk(ids), a bounded number of ids per query."""
+    rows = {}
+    for part in _chunks(sorted(set(ids)), IDS_PER_QUERY):
+        rows.update(queryset.in_bulk(part))
+    return rows
+
+
+def _register_chunk(user, drafts: list[PolicyDraft], versions: dict[int, ProductVersion]) -> list[int]:
+    """Check, price and write one chunk of drafts (see policies_register_in_bulk)."""
+    elevator_ids = {pk for draft in drafts for pk in draft.elevator_ids}
+    # Lock the elevators in a stable order, as policy_register does: a registration of one of them
+    # running at the same time queues here, and whichever comes second sees the other's cover.
+    elevators = _in_bulk(
+        Elevator.objects.only(*RATED_FIELDS).select_for_update().order_by("pk"), elevator_ids
+    )
+    places = PlaceCategory.objects.in_bulk()
+    for elevator in elevators.values():
+        elevator.place_category = places[elevator.place_category_id]  # the rating shows its name
+    holders = Organisation.objects.in_bulk({draft.policyholder_id for draft in drafts})
+    renewed = _in_bulk(
+        Policy.objects.select_related("renewal"),
+        {draft.renewed_from_id for draft in drafts if draft.renewed_from_id},
+    )
+    taken = _taken_numbers(drafts, versions)
+    periods = {
+        id(draft): (draft.start_date, draft.end_date or policy_default_end(draft.start_date))
+        for draft in drafts
+    }
+    for draft in drafts:
+        try:
+            if draft.number in taken[versions[draft.version.pk].product.insurer_id]:
+                raise _number_taken(draft)
+            if draft.renewed_from_id and not (
+                draft.renewed_from_id in renewed and renewed[draft.renewed_from_id].can_renew()
+            ):
+                raise ApplicationError(_("续保的原保单不存在、已退保或已续保。"), field="policy")
+            missing = set(draft.elevator_ids) - elevators.keys()
+            if missing:
+                raise ApplicationError(_("电梯不存在。"), field="elevators")
+            _check_policyholder(holders[draft.policyholder_id], [elevators[pk] for pk in draft.elevator_ids])
+        except ApplicationError as error:
+            raise _refused(draft, error) from None
+    _check_overlaps(user, drafts, versions, periods)
+
+    policies, covers = _priced(
+        user,
+        drafts,
+        versions=versions,
+        elevators=elevators,
+        periods=periods,
+        holders=holders,
+        renewed=renewed,
+    )
+    try:
+        with transaction.atomic():
+            _write(list(policies.values()), covers)
+    except IntegrityError:
+        # Another transaction took a number or covered an elevator since the checks: say which.
+        _check_overlaps(user, drafts, versions, periods)
+        taken = _taken_numbers(drafts, versions)
+        for draft in drafts:
+            if draft.number in taken[versions[draft.version.pk].product.insurer_id]:
+                raise _refused(draft, _number_taken(draft)) from None
+        raise
+    log_bulk(created=list(policies.values()))
+    return [policies[id(draft)].pk for draft in drafts]
+
+
+def _priced(
+    user, drafts, *, versions, elevators, periods, holders, renewed
+) -> tuple[dict[int, Policy], list[PolicyElevator]]:
+    """The drafts' policies (by id() of the draft) and covers, priced by rating.quotes (one quote
+    per product version and start date). Related rows are set as objects, so that auditing them
+    reads nothing more."""
+    policies, covers = {}, []
+    today = timezone.localdate()
+    by_terms: dict[tuple[int, date], list[PolicyDraft]] = defaultdict(list)
+    for draft in drafts:
+        by_terms[(draft.version.pk, draft.start_date)].append(draft)
+    requests = [
+        (versions[version_pk], [elevators[pk] for draft in group for pk in draft.elevator_ids], start)
+        for (version_pk, start), group in by_terms.items()
+    ]
+    for ((version_pk, start), group), priced in zip(by_terms.items(), quotes(requests=requests), strict=True):
+        version = versions[version_pk]
+        priced = priced.by_elevator()
+        for draft in group:
+            lines = [priced[pk] for pk in draft.elevator_ids]
+            end = periods[id(draft)][1]
+            policy = policies[id(draft)] = Policy(
+                number=draft.number,
+                insurer=version.product.insurer,
+                product_version=version,
+                model=version.product.model,
+                policyholder=holders[draft.policyholder_id],
+                start_date=start,
+                end_date=end,
+                total_premium=sum((line.premium for line in lines), Decimal("0.00")),
+                funding_source=draft.funding_source,
+                renewed_from=renewed.get(draft.renewed_from_id),
+                created_by=user if getattr(user, "pk", None) else None,
+                # What the daily policies_expire would make of a period already over.
+                status=Policy.Status.EXPIRED if end < today else Policy.Status.ACTIVE,
+            )
+            Policy.renewal.related.set_cached_value(policy, None)  # a new policy has no renewal yet
+            covers += [
+                PolicyElevator(
+                    policy=policy,
+                    elevator_id=line.elevator.pk,
+                    premium=line.premium,
+                    rating=line.as_dict(),
+                    model=policy.model,
+                    start_date=start,
+                    end_date=end,
+                )
+                for line in lines
+            ]
+    return policies, covers
+
+
+def _write(policies: list[Policy], covers: list[PolicyElevator]) -> None:
+    Policy.objects.bulk_create(policies)
+    if not connection.features.can_return_rows_from_bulk_insert:
+        ids = {}
+        for insurer_id in {p.insurer_id for p in policies}:
+            numbers = [p.number for p in policies if p.insurer_id == insurer_id]
+            for part in _chunks(numbers, IDS_PER_QUERY):
+                ids.update(
+                    Policy.objects.filter(insurer_id=insurer_id, number__in=part).values_list("number", "pk")
+                )
+        for policy in policies:
+            policy.pk = ids[policy.number]
+    for cover in covers:
+        cover.policy_id = cover.policy.pk
+    PolicyElevator.objects.bulk_create(covers)
+
+
+def _taken_numbers(drafts: list[PolicyDraft], versions: dict[int, ProductVersion]) -> dict[int, set[str]]:
+    """The drafts' numbers already stored, by insurer."""
+    wanted: dict[int, list[str]] = defaultdict(list)
+    for draft in drafts:
+        wanted[versions[draft.version.pk].product.insurer_id].append(draft.number)
+    taken: dict[int, set[str]] = defaultdict(set)
+    for insurer_id, numbers in wanted.items():
+        for part in _chunks(numbers, IDS_PER_QUERY):
+            taken[insurer_id].update(
+                Policy.objects.filter(insurer_id=insurer_id, number__in=part).values_list("number", flat=True)
+            )
+    return taken
+
+
+def _check_overlaps(user, drafts: list[PolicyDraft], versions, periods) -> None:
+    """No elevator covered twice under one model for overlapping periods: against the covers stored
+    (PolicyElevator.objects.in_force_during, the one definition of cover in force) and within the
+    chunk. Earlier chunks of the batch are stored already, so they are among the former."""
+    wanted = defaultdict(list)  # (elevator, model) -> [(start, end, draft)]
+    for draft in drafts:
+        model = versions[draft.version.pk].product.model
+        start, end = periods[id(draft)]
+        for pk in draft.elevator_ids:
+            wanted[(pk, model)].append((start, end, draft))
+    first = min(start for start, _end in periods.values())
+    last = max(end for _start, end in periods.values())
+    stored = defaultdict(list)
+    for part in _chunks(sorted({pk for pk, _model in wanted}), IDS_PER_QUERY):
+        rows = (
+            PolicyElevator.objects.in_force_during(first, last)
+            .filter(elevator_id__in=part)
+            .values_list("pk", "elevator_id", "model", "start_date", "end_date")
+        )
+        for pk, elevator_id, model, start, end in rows:
+            stored[(elevator_id, model)].append((start, end, pk))
+    clashes = []
+    for key, periods_wanted in wanted.items():
+        periods_wanted.sort(key=lambda row: row[0])
+        for (_s, previous_end, previous), (start, _e, draft) in pairwise(periods_wanted):
+            if start <= previous_end:
+                raise _refused(
+                    draft,
+                    ApplicationError(
+                        _("电梯的保险期间与本批保单 %(number)s 重叠。") % {"number": previous.number},
+                        field="elevators",
+                    ),
+                )
+        for start, end, draft in periods_wanted:
+            clashes += [(draft, pk) for s, e, pk in stored.get(key, ()) if s <= end and e >= start]
+    if clashes:
+        draft = clashes[0][0]
+        covers = PolicyElevator.objects.filter(pk__in=[pk for d, pk in clashes if d is draft]).select_related(
+            "policy", "elevator"
+        )
+        raise _refused(draft, _overlap_error(list(covers), user=user))
