@@ -1,4 +1,11 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework.pagination import CursorPagination
+
+LIST_ENVELOPE_HELP = {
+    "next": _("下一页的地址（含游标）；已是最后一页时为空。"),
+    "previous": _("上一页的地址（含游标）；已是第一页时为空。"),
+    "results": _("本页的记录，按创建先后倒序。"),
+}
 
 
 class StandardCursorPagination(CursorPagination):
@@ -8,3 +15,9 @@ class StandardCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def get_paginated_response_schema(self, schema):
+        envelope = super().get_paginated_response_schema(schema)
+        for name, help_text in LIST_ENVELOPE_HELP.items():
+            envelope["properties"][name]["description"] = str(help_text)
+        return envelope
