@@ -22,8 +22,8 @@ from django.utils import timezone
 from accounts.models import Organisation, OrganisationKind
 from core.principal import SYSTEM
 from elevators.models import Elevator, PlaceCategory
-from insurance.claims import claims_bulk_upsert
-from insurance.claims.values import CLAIMS_BATCH_MAX, CREATED
+from insurance.services.claims import claims_bulk_upsert
+from insurance.services.claims.values import CLAIMS_BATCH_MAX, CREATED
 from insurance.models import (
     Claim,
     FundingSource,

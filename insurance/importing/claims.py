@@ -1,7 +1,7 @@
 """Importing claim lists (理赔清单) in the browser, for insurers without IT staff to call the API.
 
 Each row is one claim, sent through the same rules engine as POST /api/v1/claims/bulk/
-(insurance.claims.claims_bulk_upsert, a thousand rows at a time): a row is created, updated,
+(insurance.services.claims.claims_bulk_upsert, a thousand rows at a time): a row is created, updated,
 unchanged or refused exactly as the API would answer it. Like the API — and unlike the registry and
 policy imports, which are all-or-nothing — the valid rows are stored even when others are refused;
 the refused rows come back in the error report, to be fixed and uploaded again (re-uploading the
@@ -34,7 +34,7 @@ from core.tabular import (
 )
 from core.xlsx import TableRow
 
-from ..claims import CLAIMS_BATCH_MAX, DESCRIPTION_MAX, claims_bulk_upsert
+from ..services.claims import CLAIMS_BATCH_MAX, DESCRIPTION_MAX, claims_bulk_upsert
 from ..models import Claim, ClaimStatus, CoverageItem
 from ..permissions import insurer_of
 

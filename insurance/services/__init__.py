@@ -1,8 +1,9 @@
-"""Writes for products and policies (claims: the insurance.claims package).
+"""Writes of insurance: products, policies and claims.
 
 products: products and their versions of terms; policies: registering and renewing policies;
 lifecycle: cancelling and expiring them, and the expiry notices; bulk: registering many policies
-at once under the same rules.
+at once under the same rules; claims: a package of its own (rules, values, writes) for the
+idempotent claim upserts, imported as insurance.services.claims.
 """
 
 from .bulk import PolicyDraft, policies_register_in_bulk

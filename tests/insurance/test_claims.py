@@ -14,7 +14,7 @@ from django.utils import timezone
 from core.audit import acting_as
 from core.exceptions import ApplicationError
 from elevators.models import PlaceCategory
-from insurance.claims import claim_upsert, claims_bulk_upsert, claims_counts
+from insurance.services.claims import claim_upsert, claims_bulk_upsert, claims_counts
 from insurance.models import Claim, ClaimPayment, ClaimStatusChange
 from insurance.services import policy_cancel
 from tests.elevators.factories import ElevatorFactory

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from insurance.claims import claims_bulk_upsert
+from insurance.services.claims import claims_bulk_upsert
 from insurance.models import Claim, ClaimPayment, ClaimStatusChange
 from tests.elevators.factories import ElevatorFactory
 from tests.insurance.factories import policy, product_version

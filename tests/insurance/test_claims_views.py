@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from core.models import ImportRun
 from elevators.models import PlaceCategory
-from insurance.claims import claims_bulk_upsert
+from insurance.services.claims import claims_bulk_upsert
 from insurance.models import Claim, ClaimStatusChange
 from tests.elevators.factories import ElevatorFactory
 from tests.insurance.factories import policy, product_version

@@ -1,5 +1,5 @@
 """Products, quotes, policies and claims over the API: shapes only. Rules live in insurance.services
-and insurance.claims.
+(claims: insurance.services.claims).
 
 Callers name things the way their own systems know them: products by code (an insurer's own code
 when the caller is an insurer), policyholders by Unified Social Credit Code or exact name, elevators

@@ -1,4 +1,4 @@
-"""Claims over the API: shapes only. Every rule lives in insurance.claims (claim_upsert,
+"""Claims over the API: shapes only. Every rule lives in insurance.services.claims (claim_upsert,
 claims_bulk_upsert), which the Excel upload calls too."""
 
 from decimal import Decimal
@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ...claims import CLAIMS_BATCH_MAX
+from ...services.claims import CLAIMS_BATCH_MAX
 from ...models import Claim, ClaimPayment, ClaimStatus, ClaimStatusChange, CoverageItem
 
 MONEY = {"max_digits": 14, "decimal_places": 2}

@@ -1,6 +1,6 @@
 """Claims over the API: /api/v1/claims/ (list, detail, create, update) and /api/v1/claims/bulk/.
 
-Serializers check shape only; every rule lives in insurance.claims (claim_upsert, claims_bulk_upsert),
+Serializers check shape only; every rule lives in insurance.services.claims (claim_upsert, claims_bulk_upsert),
 which the Excel upload calls too. Reads pass through visibility in the base viewset, so another
 insurer's claim answers 404; writes are for insurers only (403 for everyone else).
 """
@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from core.api.bulk import CREATED, BulkItemResult, BulkResponseSerializer, bulk_response
 from core.api.viewsets import VisibleModelViewSet
 
-from ...claims import CLAIMS_BATCH_MAX, REQUIRED_ON_CREATE, claim_upsert, claims_bulk_upsert
+from ...services.claims import CLAIMS_BATCH_MAX, REQUIRED_ON_CREATE, claim_upsert, claims_bulk_upsert
 from ...filtersets import ClaimFilterSet
 from ...models import Claim
 from ...permissions import insurer_of

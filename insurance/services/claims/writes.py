@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from core.audit import log_bulk
 
-from ..models import Claim, ClaimPayment, ClaimStatusChange
+from ...models import Claim, ClaimPayment, ClaimStatusChange
 from .rules import Lookups, Plan, plan_item
 from .values import UPDATED
 

@@ -12,7 +12,7 @@ from accounts.models import Organisation
 from core.exceptions import ApplicationError
 from elevators.models import Elevator
 
-from ..models import Claim, ClaimStatus, CoverageItem, CoverageLimit, Policy, PolicyElevator
+from ...models import Claim, ClaimStatus, CoverageItem, CoverageLimit, Policy, PolicyElevator
 from .values import (
     CREATED,
     DATE_FIELDS,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from core.exceptions import ApplicationError
 from elevators.codes import normalise_equipment_code
 
-from ..models import Claim, ClaimPayment, ClaimStatus, CoverageItem
+from ...models import Claim, ClaimPayment, ClaimStatus, CoverageItem
 
 CLAIMS_BATCH_MAX = 1000
 

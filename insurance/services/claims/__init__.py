@@ -63,8 +63,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from core.exceptions import ApplicationError
 
-from ..models import Claim
-from ..permissions import is_active_insurer
+from ...models import Claim
+from ...permissions import is_active_insurer
 from .rules import Lookups, Plan, plan_item
 from .values import (
     CLAIMS_BATCH_MAX,
