@@ -3,7 +3,13 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.admin import APIKeyModelAdmin
 
-from .models import Contact, Notice, Organisation, OrganisationApiKey, User
+from .models import Contact, District, Notice, Organisation, OrganisationApiKey, User
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "short_name", "kind", "city_name"]
+    search_fields = ["code", "name", "short_name"]
 
 
 class ContactInline(admin.TabularInline):

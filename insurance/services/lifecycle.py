@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from accounts.services import notice_send
 from core.audit import update_audited
 from core.exceptions import ApplicationError
 
@@ -71,7 +72,6 @@ def policies_expire(*, today: date) -> int:
 def policy_expiry_notices(*, today: date, days: int = 30) -> int:
     """Tell policyholders (in-app and e-mail) about policies ending within `days` whose elevators
     have no follow-on policy. Each policy is announced once. Returns the number of notices sent."""
-    from accounts.services import notice_send
 
     horizon = today + timedelta(days=days)
     ending = Policy.objects.filter(
