@@ -1,0 +1,271 @@
+"""The coverage engine: the one source of every coverage figure (pages, API, frozen months, Excel).
+
+Coverage on a day D (DESIGN.md section 3): of the elevators in scope on D, how many are insured on
+D, and the rate. The figures come from the registry's single conditions (`in_scope_condition`,
+`insured_condition`), are counted in the database, and cover only what the caller may see
+(`Elevator.objects.visible_to`): a department gets its sector, a district regulator its district,
+an insurer the elevators it covers, with no configuration.
+
+Grouping (`by`), as the API documents it:
+- district, place_category, category_group: each elevator in exactly one row;
+- department: an elevator counts under every department whose sector holds its place category
+  (public housing under HOUSING and FINANCE); SAMR's row is the whole slice;
+- model, insurer, funding_source: `in_scope` is the slice's in-scope total in every row, and
+  `insured` counts the in-scope elevators insured (on D) by that model / insurer / source, through
+  the covers the caller may see; an elevator with two models counts under both, the total once.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Department, District, Organisation
+from core.exceptions import ApplicationError
+from elevators.codes import CATEGORIES_BY_CODE, CategoryGroup
+from elevators.filtersets import ElevatorFilterSet
+from elevators.models import (
+    Elevator,
+    PlaceCategory,
+    PlaceCategorySector,
+    in_scope_condition,
+    insured_condition,
+)
+from insurance.models import FundingSource, InsuranceModel, Policy, PolicyElevator
+
+RATE_PLACES = Decimal("0.0001")
+GROUPINGS = (
+    "district",
+    "place_category",
+    "department",
+    "category_group",
+    "model",
+    "insurer",
+    "funding_source",
+)
+
+
+def coverage_rate(insured: int, in_scope: int) -> Decimal | None:
+    """insured / in_scope to four places (half up); None when nothing is in scope."""
+    if not in_scope:
+        return None
+    return (Decimal(insured) / Decimal(in_scope)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class CoverageFigure:
+    """One row of coverage: a slice's key (a code), its label, the counts and the rate."""
+
+    key: str
+    label: str
+    in_scope: int
+    insured: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        return coverage_rate(self.insured, self.in_scope)
+
+    @property
+    def uninsured(self) -> int:
+        return self.in_scope - self.insured
+
+    def as_dict(self) -> dict:
+        rate = self.rate
+        return {
+            "key": self.key,
+            "label": self.label,
+            "in_scope": self.in_scope,
+            "insured": self.insured,
+            "rate": float(rate) if rate is not None else None,
+        }
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Coverage on `on` of what the caller may see, in total and by `by` (None: total only)."""
+
+    on: date
+    by: str | None
+    total: CoverageFigure
+    rows: list[CoverageFigure] = field(default_factory=list)
+    computed_at: object = None
+
+    def as_dict(self) -> dict:
+        return {
+            "on": self.on.isoformat(),
+            "by": self.by,
+            "computed_at": self.computed_at.isoformat() if self.computed_at else None,
+            "total": {k: v for k, v in self.total.as_dict().items() if k not in ("key", "label")},
+            "rows": [row.as_dict() for row in self.rows],
+        }
+
+
+def coverage_elevators(*, user, filters: dict | None = None) -> QuerySet:
+    """The elevators a coverage figure is about: what `user` may see, narrowed by the elevator
+    list's filters (the same FilterSet as the list page, the API and the export). A bad filter
+    value is refused, never ignored."""
+    elevators = Elevator.objects.visible_to(user)
+    if not filters:
+        return elevators
+    filterset = ElevatorFilterSet.for_api()(filters, queryset=elevators)
+    if not filterset.is_valid():
+        name, errors = next(iter(filterset.errors.items()))
+        raise ApplicationError(" ".join(str(e) for e in errors), field=name)
+    return filterset.qs
+
+
+def coverage_by(*, user, on: date, by: str | None = None, filters: dict | None = None) -> Coverage:
+    """Coverage on `on` of the elevators `user` may see (narrowed by `filters`), in total and grouped
+    `by` one of GROUPINGS (see the module docstring for what each grouping counts)."""
+    if by is not None and by not in GROUPINGS:
+        raise ApplicationError(
+            _("不支持的分组“%(by)s”，可用：%(choices)s。") % {"by": by, "choices": "、".join(GROUPINGS)},
+            field="by",
+        )
+    in_scope = coverage_elevators(user=user, filters=filters).filter(in_scope_condition(on=on))
+    insured_q = insured_condition(on=on)
+    counts = in_scope.aggregate(in_scope=Count("pk"), insured=Count("pk", filter=insured_q))
+    total = CoverageFigure("total", _("合计"), counts["in_scope"], counts["insured"])
+    rows = _GROUPERS[by](in_scope, insured_q, total, user=user, on=on) if by else []
+    return Coverage(on=on, by=by, total=total, rows=rows, computed_at=timezone.now())
+
+
+# --- groupings ------------------------------------------------------------------------------------
+
+
+def _counted(in_scope: QuerySet, insured_q: Q, column: str) -> dict[object, tuple[int, int]]:
+    rows = in_scope.values(column).annotate(n=Count("pk"), insured=Count("pk", filter=insured_q))
+    return {row[column]: (row["n"], row["insured"]) for row in rows.order_by()}
+
+
+def _by_district(in_scope, insured_q, total, **_context) -> list[CoverageFigure]:
+    counts = _counted(in_scope, insured_q, "district_id")
+    return [
+        CoverageFigure(d.code, str(d), *counts.get(d.code, (0, 0)))
+        for d in District.objects.filter(code__in=counts)
+    ]
+
+
+def _by_place_category(in_scope, insured_q, total, **_context) -> list[CoverageFigure]:
+    counts = _counted(in_scope, insured_q, "place_category_id")
+    return [
+        CoverageFigure(p.code, p.name, *counts[p.code]) for p in PlaceCategory.objects.filter(code__in=counts)
+    ]
+
+
+def _by_category_group(in_scope, insured_q, total, **_context) -> list[CoverageFigure]:
+    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for code, (n, insured) in _counted(in_scope, insured_q, "category").items():
+        category = CATEGORIES_BY_CODE.get(code)
+        if category is not None:
+            sums[category.group][0] += n
+            sums[category.group][1] += insured
+    return [CoverageFigure(g.value, str(g.label), *sums[g]) for g in CategoryGroup if g in sums]
+
+
+def _by_department(in_scope, insured_q, total, **_context) -> list[CoverageFigure]:
+    by_place = _counted(in_scope, insured_q, "place_category_id")
+    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for place, department in PlaceCategorySector.objects.values_list("place_category_id", "department"):
+        n, insured = by_place.get(place, (0, 0))
+        sums[department][0] += n
+        sums[department][1] += insured
+    rows = [CoverageFigure(Department.SAMR.value, str(Department.SAMR.label), total.in_scope, total.insured)]
+    rows += [
+        CoverageFigure(d.value, str(d.label), *sums[d])
+        for d in Department
+        if d != Department.SAMR and d in sums
+    ]
+    return rows
+
+
+def _insured_by(column: str, in_scope, *, user, on) -> dict[object, int]:
+    covers = PolicyElevator.objects.visible_to(user).in_force_on(on).filter(elevator__in=in_scope)
+    rows = covers.values(column).annotate(n=Count("elevator", distinct=True)).order_by()
+    return {row[column]: row["n"] for row in rows}
+
+
+def _by_model(in_scope, insured_q, total, *, user, on) -> list[CoverageFigure]:
+    insured = _insured_by("model", in_scope, user=user, on=on)
+    return [
+        CoverageFigure(m.value, str(m.label), total.in_scope, insured[m])
+        for m in InsuranceModel
+        if m in insured
+    ]
+
+
+def _by_funding_source(in_scope, insured_q, total, *, user, on) -> list[CoverageFigure]:
+    insured = _insured_by("policy__funding_source", in_scope, user=user, on=on)
+    return [
+        CoverageFigure(f.value, str(f.label), total.in_scope, insured[f])
+        for f in FundingSource
+        if f in insured
+    ]
+
+
+def _by_insurer(in_scope, insured_q, total, *, user, on) -> list[CoverageFigure]:
+    insured = _insured_by("policy__insurer_id", in_scope, user=user, on=on)
+    insurers = Organisation.objects.filter(pk__in=insured).order_by("name")
+    return [
+        CoverageFigure(o.credit_code or str(o.pk), o.name, total.in_scope, insured[o.pk]) for o in insurers
+    ]
+
+
+_GROUPERS = {
+    "district": _by_district,
+    "place_category": _by_place_category,
+    "department": _by_department,
+    "category_group": _by_category_group,
+    "model": _by_model,
+    "insurer": _by_insurer,
+    "funding_source": _by_funding_source,
+}
+
+
+# --- the renewal cliff ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForecastPoint:
+    """Coverage on `on` of today's in-scope elevators if no policy were renewed or registered."""
+
+    days: int
+    on: date
+    figure: CoverageFigure
+
+
+def coverage_forecast(*, user, on: date, days: tuple[int, ...] = (30, 60, 90), filters: dict | None = None):
+    """The renewal cliff: for each horizon, the elevators in scope on `on` that the covers already
+    registered still insure on `on` + days, and the policies whose end causes the drop (in force on
+    `on`, ending before the last horizon, covering an in-scope elevator with no other cover then).
+    Returns (points, policies)."""
+    in_scope = coverage_elevators(user=user, filters=filters).filter(in_scope_condition(on=on))
+    points = []
+    for n in sorted(set(days)):
+        day = on + timedelta(days=n)
+        counts = in_scope.aggregate(
+            in_scope=Count("pk"), insured=Count("pk", filter=insured_condition(on=day))
+        )
+        label = _("%(days)d天后") % {"days": n}
+        points.append(
+            ForecastPoint(n, day, CoverageFigure(str(n), label, counts["in_scope"], counts["insured"]))
+        )
+    horizon = on + timedelta(days=max(days))
+    ending = (
+        PolicyElevator.objects.visible_to(user)
+        .in_force_on(on)
+        .filter(end_date__lt=horizon, elevator__in=in_scope)
+        .exclude(elevator__in=in_scope.filter(insured_condition(on=horizon)))
+    )
+    policies = (
+        Policy.objects.visible_to(user)
+        .filter(pk__in=ending.values("policy_id"))
+        .select_related("insurer", "policyholder")
+        .annotate(elevators_ending=Count("covered", filter=Q(covered__in=ending)))
+        .order_by("end_date", "number")
+    )
+    return points, policies
