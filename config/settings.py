@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.PortalLocaleMiddleware",
+    # A NUL character in the path, query or body is refused before any view can put it in a query.
+    "core.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -219,6 +221,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON with its nesting depth bounded (core.api.parsers); forms and uploads as DRF parses them.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StandardCursorPagination",
     "PAGE_SIZE": 50,
@@ -286,6 +294,8 @@ TIBAO = {
     # Imports refuse a file over these limits before parsing it.
     "IMPORT_MAX_BYTES": env.int("TIBAO_IMPORT_MAX_MB", default=50) * 1024 * 1024,
     "IMPORT_MAX_ROWS": env.int("TIBAO_IMPORT_MAX_ROWS", default=300_000),
+    # A policy may be renewed from this many days before its end (Policy.can_renew).
+    "RENEWAL_WINDOW_DAYS": env.int("TIBAO_RENEWAL_WINDOW_DAYS", default=60),
 }
 
 LOGGING = {
