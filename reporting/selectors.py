@@ -189,22 +189,16 @@ def _insured_by(column: str, in_scope, *, user, on) -> dict[object, int]:
     return {row[column]: row["n"] for row in rows}
 
 
-def _by_model(in_scope, insured_q, total, *, user, on) -> list[CoverageFigure]:
-    insured = _insured_by("model", in_scope, user=user, on=on)
-    return [
-        CoverageFigure(m.value, str(m.label), total.in_scope, insured[m])
-        for m in InsuranceModel
-        if m in insured
-    ]
+def _by_choice(column: str, choices):
+    """Grouping by a choice of the covers (model, funding source): the slice's total in each row."""
 
+    def grouped(in_scope, insured_q, total, *, user, on) -> list[CoverageFigure]:
+        insured = _insured_by(column, in_scope, user=user, on=on)
+        return [
+            CoverageFigure(c.value, str(c.label), total.in_scope, insured[c]) for c in choices if c in insured
+        ]
 
-def _by_funding_source(in_scope, insured_q, total, *, user, on) -> list[CoverageFigure]:
-    insured = _insured_by("policy__funding_source", in_scope, user=user, on=on)
-    return [
-        CoverageFigure(f.value, str(f.label), total.in_scope, insured[f])
-        for f in FundingSource
-        if f in insured
-    ]
+    return grouped
 
 
 def _by_insurer(in_scope, insured_q, total, *, user, on) -> list[CoverageFigure]:
@@ -220,9 +214,9 @@ _GROUPERS = {
     "place_category": _by_place_category,
     "department": _by_department,
     "category_group": _by_category_group,
-    "model": _by_model,
+    "model": _by_choice("model", InsuranceModel),
     "insurer": _by_insurer,
-    "funding_source": _by_funding_source,
+    "funding_source": _by_choice("policy__funding_source", FundingSource),
 }
 
 
