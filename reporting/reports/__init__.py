@@ -1,0 +1,7 @@
+"""The monthly Excel report of each department: `report_data` reads what it holds (data.py), pure
+builder functions write the workbook from it (builders.py)."""
+
+from .builders import build_report
+from .data import ReportData, report_data
+
+__all__ = ["ReportData", "build_report", "report_data"]

@@ -1,0 +1,330 @@
+"""Pure builders of the monthly report: ReportData in, an .xlsx file out (XlsxWriter in constant-
+memory mode, rows streamed in order). No database access happens here beyond iterating the rows
+`report_data` prepared.
+
+Every text cell is written as a string (never a formula, a number or a link); text a spreadsheet
+would read as a formula (= + - @, a tab or a carriage return first) also carries Excel's quote
+prefix, so editing the cell or saving the sheet as CSV keeps it text.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+import xlsxwriter
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..selectors import CoverageFigure
+from .data import ReportData
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+MAX_WIDTH = 60
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str = "text"  # text | int | money | percent | date | datetime
+
+
+def _width(value: object) -> int:
+    text = value if isinstance(value, str) else str(value)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+class Sheet:
+    """One worksheet written top to bottom: tables with a bold, frozen header row, an auto-filter,
+    number formats per column and widths that fit what was written."""
+
+    def __init__(self, book: "Book", title: str):
+        self.book = book
+        self.worksheet = book.workbook.add_worksheet(title[:31])
+        self.row = 0
+        self.widths: dict[int, int] = {}
+
+    def _fit(self, col: int, value: object) -> None:
+        self.widths[col] = max(self.widths.get(col, 8), min(_width(value) + 2, MAX_WIDTH))
+
+    def text(self, col: int, value: object, fmt=None) -> None:
+        text = ILLEGAL_XML.sub("", "" if value is None else str(value))
+        if text.startswith(FORMULA_TRIGGERS):
+            fmt = self.book.formats["quoted"]
+        self.worksheet.write_string(self.row, col, text, fmt)
+        self._fit(col, text)
+
+    def value(self, col: int, value: object, kind: str) -> None:
+        formats = self.book.formats
+        if value is None or value == "":
+            self.worksheet.write_blank(self.row, col, None)
+        elif kind == "text" or isinstance(value, str):
+            self.text(col, value)
+        elif kind == "percent":
+            self.worksheet.write_number(self.row, col, float(value), formats["percent"])
+            self._fit(col, "100.00%")
+        elif kind in ("date", "datetime") and isinstance(value, (date, datetime)):
+            if isinstance(value, datetime):
+                value = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+                self.worksheet.write_datetime(self.row, col, value, formats["datetime"])
+                self._fit(col, "2021-06-30 00:00")
+            else:
+                self.worksheet.write_datetime(
+                    self.row, col, datetime(value.year, value.month, value.day), formats["date"]
+                )
+                self._fit(col, "2021-06-30")
+        else:
+            fmt = formats["money"] if kind == "money" else formats["int"]
+            self.worksheet.write_number(
+                self.row, col, float(value) if isinstance(value, Decimal) else value, fmt
+            )
+            self._fit(col, f"{value:,}")
+
+    def note(self, text: str) -> None:
+        self.text(0, text, self.book.formats["note"])
+        self.row += 1
+
+    def table(
+        self, columns: Sequence[Column], rows: Iterable[Sequence[object]], *, freeze: bool = True
+    ) -> int:
+        """A header row (frozen, filtered) and the rows beneath it; returns how many were written."""
+        header_row = self.row
+        for col, column in enumerate(columns):
+            self.text(col, column.header, self.book.formats["header"])
+        if freeze:
+            self.worksheet.freeze_panes(header_row + 1, 0)
+        self.row += 1
+        count = 0
+        for values in rows:
+            for col, column in enumerate(columns):
+                self.value(col, values[col] if col < len(values) else None, column.kind)
+            self.row += 1
+            count += 1
+        self.worksheet.autofilter(header_row, 0, max(self.row - 1, header_row), len(columns) - 1)
+        return count
+
+    def finish(self) -> None:
+        for col, width in self.widths.items():
+            self.worksheet.set_column(col, col, width)
+
+
+class Book:
+    def __init__(self, path: str):
+        self.workbook = xlsxwriter.Workbook(
+            path,
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+            },
+        )
+        add = self.workbook.add_format
+        self.formats = {
+            "header": add({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": False}),
+            "quoted": add({"quote_prefix": True}),
+            "note": add({"italic": True, "font_color": "#555555"}),
+            "title": add({"bold": True, "font_size": 14}),
+            "int": add({"num_format": "#,##0"}),
+            "money": add({"num_format": "#,##0.00"}),
+            "percent": add({"num_format": "0.00%"}),
+            "date": add({"num_format": "yyyy-mm-dd"}),
+            "datetime": add({"num_format": "yyyy-mm-dd hh:mm"}),
+        }
+        self.sheets: list[Sheet] = []
+
+    def sheet(self, title: str) -> Sheet:
+        sheet = Sheet(self, title)
+        self.sheets.append(sheet)
+        return sheet
+
+    def close(self) -> None:
+        for sheet in self.sheets:
+            sheet.finish()
+        self.workbook.close()
+
+
+FIGURE_COLUMNS = (
+    Column(_("代码")),
+    Column(_("名称")),
+    Column(_("应投保电梯（台）"), "int"),
+    Column(_("已投保电梯（台）"), "int"),
+    Column(_("未投保电梯（台）"), "int"),
+    Column(_("投保率"), "percent"),
+)
+
+
+def _figure_rows(figures: Iterable[CoverageFigure]):
+    for f in figures:
+        yield (f.key, f.label, f.in_scope, f.insured, f.uninsured, f.rate)
+
+
+def _change(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
+    if current is None or previous is None:
+        return None
+    return current - previous
+
+
+def summary_sheet(book: Book, data: ReportData) -> None:
+    """Title, the month's figures beside the target and last month, and a chart of the trend."""
+    sheet = book.sheet(_("汇总"))
+    sheet.text(
+        0,
+        _("%(month)s 电梯安全责任保险投保情况（%(department)s）")
+        % {"month": f"{data.month:%Y-%m}", "department": data.department_label},
+        book.formats["title"],
+    )
+    sheet.row += 1
+    sheet.note(
+        _("统计范围：%(scope)s；统计日：%(on)s；数据状态：%(status)s；计算时间：%(at)s。")
+        % {
+            "scope": data.scope_label,
+            "on": data.on.isoformat(),
+            "status": data.status_label,
+            "at": timezone.localtime(data.frozen_at).strftime("%Y-%m-%d %H:%M"),
+        }
+    )
+    total, previous = data.coverage.total, data.previous.total if data.previous else None
+    rows = [
+        (_("应投保电梯（台）"), total.in_scope, "int"),
+        (_("已投保电梯（台）"), total.insured, "int"),
+        (_("未投保电梯（台）"), total.uninsured, "int"),
+        (_("投保率"), total.rate, "percent"),
+        (_("目标投保率"), data.target, "percent"),
+        (_("与目标差距"), _change(total.rate, data.target), "percent"),
+        (_("上月投保率"), previous.rate if previous else None, "percent"),
+        (_("环比变化"), _change(total.rate, previous.rate if previous else None), "percent"),
+    ]
+    sheet.text(0, _("指标"), book.formats["header"])
+    sheet.text(1, _("数值"), book.formats["header"])
+    sheet.worksheet.freeze_panes(sheet.row + 1, 0)
+    sheet.row += 1
+    for label, value, kind in rows:
+        sheet.text(0, label)
+        sheet.value(1, value, kind)
+        sheet.row += 1
+    sheet.row += 1
+    trend_first = sheet.row + 1
+    sheet.table(
+        (Column(_("月份")), Column(_("投保率"), "percent"), Column(_("目标投保率"), "percent")),
+        data.trend,
+        freeze=False,
+    )
+    trend_last = sheet.row - 1
+    if data.trend:
+        _trend_chart(book, sheet, trend_first, trend_last)
+
+
+def _trend_chart(book: Book, sheet: Sheet, first: int, last: int) -> None:
+    name = sheet.worksheet.name
+    chart = book.workbook.add_chart({"type": "line"})
+    chart.add_series(
+        {
+            "name": _("投保率"),
+            "categories": [name, first, 0, last, 0],
+            "values": [name, first, 1, last, 1],
+            "marker": {"type": "circle"},
+        }
+    )
+    chart.add_series(
+        {
+            "name": _("目标投保率"),
+            "categories": [name, first, 0, last, 0],
+            "values": [name, first, 2, last, 2],
+            "line": {"dash_type": "dash"},
+        }
+    )
+    chart.set_title({"name": _("月度投保率与目标")})
+    chart.set_y_axis({"num_format": "0%", "min": 0, "max": 1})
+    chart.set_legend({"position": "bottom"})
+    sheet.worksheet.insert_chart(1, 3, chart, {"x_scale": 1.4, "y_scale": 1.2})
+
+
+def figures_sheet(book: Book, title: str, figures: list[CoverageFigure], total: CoverageFigure) -> None:
+    sheet = book.sheet(title)
+    sheet.table(FIGURE_COLUMNS, [*_figure_rows(figures), *_figure_rows([total])])
+
+
+WORK_LIST_COLUMNS = (
+    Column(_("设备代码")),
+    Column(_("使用登记证编号")),
+    Column(_("区县")),
+    Column(_("场所类别")),
+    Column(_("楼盘/场所名称")),
+    Column(_("使用地点")),
+    Column(_("使用单位")),
+    Column(_("使用单位电话")),
+    Column(_("产权单位")),
+    Column(_("情况")),
+    Column(_("上一保单止期"), "date"),
+)
+
+
+def _work_rows(rows):
+    lapsed, never = _("脱保"), _("从未投保")
+    for row in rows:
+        yield (*row[:9], lapsed if row[9] else never, row[9])
+
+
+POLICY_COLUMNS = (
+    Column(_("保单号")),
+    Column(_("保险机构")),
+    Column(_("投保人")),
+    Column(_("投保模式")),
+    Column(_("保险起期"), "date"),
+    Column(_("保险止期"), "date"),
+    Column(_("电梯数（台）"), "int"),
+    Column(_("总保费（元）"), "money"),
+)
+CLAIM_COLUMNS = (
+    Column(_("状态")),
+    Column(_("件数"), "int"),
+    Column(_("索赔金额（元）"), "money"),
+    Column(_("已赔金额（元）"), "money"),
+)
+INSURER_COLUMNS = (
+    Column(_("统一社会信用代码")),
+    Column(_("保险机构")),
+    Column(_("承保电梯（台）"), "int"),
+    Column(_("占应投保比例"), "percent"),
+    Column(_("有效保单（件）"), "int"),
+    Column(_("保费（元）"), "money"),
+)
+
+
+def _with_total(rows: list[tuple], label: str) -> list[tuple]:
+    if not rows:
+        return rows
+    return [*rows, (label, sum(r[1] for r in rows), sum(r[2] for r in rows), sum(r[3] for r in rows))]
+
+
+def build_report(data: ReportData, path: str) -> None:
+    """Write `data` as the department's monthly workbook at `path`."""
+    book = Book(path)
+    summary_sheet(book, data)
+    total = data.coverage.total
+    figures_sheet(book, _("按区县"), data.coverage.by("district"), total)
+    figures_sheet(book, _("按场所类别"), data.coverage.by("place_category"), total)
+    work = book.sheet(_("未投保清单"))
+    work.note(
+        _(
+            "截至 %(on)s 应投保而未投保的电梯，按生成报表时的登记数据列出（登记数据此后的更正会反映在此表中，汇总数字以冻结数据为准）。"
+        )
+        % {"on": data.on.isoformat()}
+    )
+    work.table(WORK_LIST_COLUMNS, _work_rows(data.work_list))
+    ending = book.sheet(_("下月到期保单"))
+    ending.table(POLICY_COLUMNS, data.ending_next_month)
+    claims = book.sheet(_("理赔汇总"))
+    claims.note(_("本月报案的理赔，按状态汇总。"))
+    claims.table(CLAIM_COLUMNS, _with_total(data.claims, str(_("合计"))))
+    if data.per_insurer is not None:
+        insurers = book.sheet(_("按保险机构"))
+        insurers.table(INSURER_COLUMNS, data.per_insurer)
+    if data.public_policies is not None:
+        public = book.sheet(_("财政投保保单"))
+        public.table(POLICY_COLUMNS, data.public_policies)
+    book.close()

@@ -1,0 +1,207 @@
+"""What a department's monthly report holds, read once: the frozen figures of its scope (the same
+rows its dashboard's trend shows) and, from the live registry, its work list, the policies ending
+next month, its claims in aggregate, and the per-insurer and publicly funded sheets."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from accounts.models import Department
+from elevators.models import Elevator, insured_condition
+from insurance.models import Claim, FundingSource, InsuranceModel, Policy, PolicyElevator
+
+from ..models import FrozenMonth, ScopeKind
+from ..months import (
+    FrozenCoverage,
+    department_scope,
+    frozen_coverage,
+    month_end,
+    next_month,
+    previous_month,
+    target_on,
+)
+
+TREND_MONTHS = 12
+
+
+@dataclass
+class ReportData:
+    """Everything one report shows; rows are lazy iterables (the builder streams them)."""
+
+    month: date
+    on: date
+    status_label: str
+    frozen_at: datetime
+    department: str
+    department_label: str
+    scope_label: str
+    coverage: FrozenCoverage
+    previous: FrozenCoverage | None
+    target: Decimal | None
+    trend: list[tuple[str, Decimal | None, Decimal | None]]
+    work_list: Iterable[tuple]
+    ending_next_month: Iterable[tuple]
+    claims: list[tuple]
+    per_insurer: list[tuple] | None = None
+    public_policies: Iterable[tuple] | None = None
+    sheets: list[str] = field(default_factory=list)
+
+
+def report_data(*, frozen_month: FrozenMonth, department: str) -> ReportData:
+    """The data of `department`'s report of `frozen_month`, scoped like its dashboard."""
+    scope = department_scope(department)
+    on = frozen_month.on
+    coverage = frozen_coverage(frozen_month=frozen_month, scope=scope.key)
+    before = FrozenMonth.objects.filter(month=previous_month(frozen_month.month)).first()
+    previous = frozen_coverage(frozen_month=before, scope=scope.key) if before else None
+    district = scope.code if scope.kind == ScopeKind.DISTRICT else None
+    elevators = Elevator.objects.visible_to(scope.principal)
+    policies = Policy.objects.visible_to(scope.principal)
+    data = ReportData(
+        month=frozen_month.month,
+        on=on,
+        status_label=str(frozen_month.get_status_display()),
+        frozen_at=frozen_month.frozen_at,
+        department=department,
+        department_label=str(Department(department).label),
+        scope_label=scope.label,
+        coverage=coverage,
+        previous=previous,
+        target=target_on(on=on, district=district),
+        trend=_trend(frozen_month, scope.key, district),
+        work_list=_work_list(elevators, on),
+        ending_next_month=_ending_next_month(policies, on),
+        claims=_claims(elevators, frozen_month),
+    )
+    if department == Department.NFRA:
+        data.per_insurer = _per_insurer(coverage, policies, on)
+    if department == Department.FINANCE:
+        data.public_policies = _public_policies(policies, on)
+    return data
+
+
+def _trend(frozen_month, scope, district) -> list[tuple]:
+    months = FrozenMonth.objects.filter(month__lte=frozen_month.month).order_by("-month")[:TREND_MONTHS]
+    rows = []
+    for month in reversed(list(months)):
+        total = frozen_coverage(frozen_month=month, scope=scope).total
+        rows.append((month.label, total.rate, target_on(on=month.on, district=district)))
+    return rows
+
+
+def _work_list(elevators, on: date):
+    """In scope and uninsured on the month's last day, from the registry as it is now (the sheet
+    says so): who should insure each, and whether it lapsed (its last cover's end) or never had one."""
+    last_cover_end = (
+        PolicyElevator.objects.filter(elevator=OuterRef("pk"), start_date__lte=on)
+        .order_by("-end_date")
+        .values("end_date")[:1]
+    )
+    rows = (
+        elevators.in_scope(on=on)
+        .exclude(insured_condition(on=on))
+        .annotate(last_cover_end=Subquery(last_cover_end))
+        .order_by("district_id", "place_category_id", "equipment_code")
+        .values_list(
+            "equipment_code",
+            "registration_number",
+            "district__name",
+            "place_category__name",
+            "site_name",
+            "address",
+            "user_unit__name",
+            "user_unit__phone",
+            "owner__name",
+            "last_cover_end",
+        )
+    )
+    return rows.iterator(chunk_size=2000)
+
+
+def _ending_next_month(policies, on: date):
+    start = next_month(on)
+    rows = (
+        policies.filter(status=Policy.Status.ACTIVE, end_date__gte=start, end_date__lte=month_end(start))
+        .with_elevator_count()
+        .order_by("end_date", "number")
+        .values_list(
+            "number",
+            "insurer__name",
+            "policyholder__name",
+            "model",
+            "start_date",
+            "end_date",
+            "elevator_count",
+            "total_premium",
+        )
+    )
+    return _with_model_labels(rows)
+
+
+def _with_model_labels(rows):
+    """Policy rows with the model's name in place of its code (column 4)."""
+    labels = {m.value: str(m.label) for m in InsuranceModel}
+    for row in rows.iterator(chunk_size=2000):
+        yield (*row[:3], labels.get(row[3], row[3]), *row[4:])
+
+
+def _claims(elevators, frozen_month) -> list[tuple]:
+    """Claims on the scope's elevators reported in the month, in aggregate by status (sector
+    departments see claims only so)."""
+    claims = Claim.objects.filter(
+        elevator__in=elevators, reported_on__gte=frozen_month.month, reported_on__lte=frozen_month.on
+    )
+    zero = Decimal("0.00")
+    rows = (
+        claims.values("status")
+        .annotate(
+            n=Count("pk"),
+            claimed=Coalesce(Sum("amount_claimed"), zero),
+            paid=Coalesce(Sum("amount_paid"), zero),
+        )
+        .order_by("status")
+    )
+    labels = dict(Claim._meta.get_field("status").choices)
+    return [(str(labels.get(r["status"], r["status"])), r["n"], r["claimed"], r["paid"]) for r in rows]
+
+
+def _per_insurer(coverage: FrozenCoverage, policies, on: date) -> list[tuple]:
+    """The frozen insured counts per insurer beside the policies in force on the day (live)."""
+    in_force = {
+        row["insurer__credit_code"] or str(row["insurer_id"]): row
+        for row in policies.active_on(on)
+        .values("insurer_id", "insurer__credit_code")
+        .annotate(n=Count("pk"), premium=Sum("total_premium"))
+        .order_by()
+    }
+    rows = []
+    for figure in coverage.by("insurer"):
+        live = in_force.get(figure.key, {})
+        rows.append(
+            (figure.key, figure.label, figure.insured, figure.rate, live.get("n", 0), live.get("premium"))
+        )
+    return rows
+
+
+def _public_policies(policies, on: date):
+    rows = (
+        policies.filter(funding_source=FundingSource.PUBLIC_FINANCE)
+        .active_on(on)
+        .with_elevator_count()
+        .order_by("insurer__name", "number")
+        .values_list(
+            "number",
+            "insurer__name",
+            "policyholder__name",
+            "model",
+            "start_date",
+            "end_date",
+            "elevator_count",
+            "total_premium",
+        )
+    )
+    return _with_model_labels(rows)
