@@ -21,6 +21,14 @@ class NavItem:
 
 NAVIGATION = [
     NavItem(_("首页"), "home", icon="house"),
+    NavItem(
+        _("投保率"),
+        "coverage-overview",
+        kinds=frozenset(
+            {K.CITY_REGULATOR, K.DISTRICT_REGULATOR, K.SECTOR_DEPARTMENT, K.FINANCE_BUREAU, K.INSURANCE_REGULATOR}
+        ),
+        icon="speedometer2",
+    ),
     NavItem(_("电梯"), "elevator-list", icon="building"),
     NavItem(_("保单"), "policy-list", kinds=ALL_KINDS - {K.MAINTENANCE_COMPANY}, icon="shield-check"),
     NavItem(
@@ -46,6 +54,7 @@ NAVIGATION = [
         icon="upload",
     ),
     NavItem(_("通知"), "notice-list", icon="bell"),
+    NavItem(_("用户"), "org-user-list", org_admin_only=True, icon="people"),
     NavItem(_("API 密钥"), "api-key-list", org_admin_only=True, icon="key"),
     NavItem(_("接口文档"), "api-docs", icon="braces"),
 ]
@@ -60,7 +69,9 @@ def navigation_for(user) -> list[dict]:
             continue
         if kind is not None and kind not in item.kinds:
             continue
-        if item.org_admin_only and not (user.is_org_admin or user.is_superuser):
+        # Organisation pages (its API keys, its users) need an organisation: a superuser without
+        # one manages them in the Django admin, and the page would refuse them with a 403.
+        if item.org_admin_only and not (kind is not None and user.is_org_admin):
             continue
         try:
             url = reverse(item.url_name)

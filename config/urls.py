@@ -24,7 +24,10 @@ urlpatterns = [
     path("", include("elevators.urls")),
     path("", include("insurance.urls")),
     path("", include("accounts.urls")),
+    path("", include("reporting.urls")),
 ]
+
+handler500 = "core.views.server_error"
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

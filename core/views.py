@@ -1,13 +1,15 @@
 import contextlib
 import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -30,6 +32,13 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def server_error(request, template_name="500.html"):
+    """The 500 page in the portal's layout, rendered from settings alone: whatever failed (the
+    database, a context processor, the session) must not fail the error page too."""
+    context = {"portal_title": settings.PORTAL_TITLE, "rescue_phone": settings.TIBAO["RESCUE_PHONE"]}
+    return HttpResponseServerError(loader.get_template(template_name).render(context))
 
 
 def sort_links(request, columns, *, default: str) -> dict[str, dict]:
