@@ -132,3 +132,19 @@ def notices_mark_read(*, user, notice_ids: list[int] | None = None) -> int:
     if notice_ids is not None:
         notices = notices.filter(pk__in=notice_ids)
     return notices.update(read_at=timezone.now())
+
+
+def user_deactivate(*, user: User, by: User) -> User:
+    """Deactivate an operator of `by`'s organisation: they can no longer sign in, and their open
+    sessions end with their next request. The row stays, for the audit log and the records naming
+    them. Only an administrator of the same organisation may do it, never to themselves."""
+    if not (by.organisation_id and by.is_org_admin and user.organisation_id == by.organisation_id):
+        raise ApplicationError(_("只有本机构的管理员可以停用本机构的用户。"))
+    if user.pk == by.pk:
+        raise ApplicationError(_("不能停用自己的账号。"))
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.is_active:
+            locked.is_active = False
+            locked.save(update_fields=["is_active"])
+    return locked
