@@ -22,8 +22,6 @@ from django.utils import timezone
 from accounts.models import Organisation, OrganisationKind
 from core.principal import SYSTEM
 from elevators.models import Elevator, PlaceCategory
-from insurance.services.claims import claims_bulk_upsert
-from insurance.services.claims.values import CLAIMS_BATCH_MAX, CREATED
 from insurance.models import (
     Claim,
     FundingSource,
@@ -39,6 +37,8 @@ from insurance.services import (
     product_create,
     product_version_create,
 )
+from insurance.services.claims import claims_bulk_upsert
+from insurance.services.claims.values import CLAIMS_BATCH_MAX, CREATED
 
 from .accounts import INSURERS
 

@@ -34,9 +34,9 @@ from core.tabular import (
 )
 from core.xlsx import TableRow
 
-from ..services.claims import CLAIMS_BATCH_MAX, DESCRIPTION_MAX, claims_bulk_upsert
 from ..models import Claim, ClaimStatus, CoverageItem
 from ..permissions import insurer_of
+from ..services.claims import CLAIMS_BATCH_MAX, DESCRIPTION_MAX, claims_bulk_upsert
 
 # field: the headers that name it (compared after core.xlsx.normalise_header).
 CLAIM_COLUMNS: dict[str, list[str]] = {

@@ -14,9 +14,9 @@ from django.utils import timezone
 from core.audit import acting_as
 from core.exceptions import ApplicationError
 from elevators.models import PlaceCategory
-from insurance.services.claims import claim_upsert, claims_bulk_upsert, claims_counts
 from insurance.models import Claim, ClaimPayment, ClaimStatusChange
 from insurance.services import policy_cancel
+from insurance.services.claims import claim_upsert, claims_bulk_upsert, claims_counts
 from tests.elevators.factories import ElevatorFactory
 from tests.insurance.factories import insurer, policy, product_version
 

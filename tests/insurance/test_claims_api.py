@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from insurance.services.claims import claims_bulk_upsert
 from insurance.models import Claim, ClaimPayment, ClaimStatusChange
+from insurance.services.claims import claims_bulk_upsert
 from tests.elevators.factories import ElevatorFactory
 from tests.insurance.factories import policy, product_version
 from tests.utils.api import ReadEndpointTests, Scene

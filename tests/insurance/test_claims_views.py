@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from core.models import ImportRun
 from elevators.models import PlaceCategory
-from insurance.services.claims import claims_bulk_upsert
 from insurance.models import Claim, ClaimStatusChange
+from insurance.services.claims import claims_bulk_upsert
 from tests.elevators.factories import ElevatorFactory
 from tests.insurance.factories import policy, product_version
 from tests.utils.clients import browser

@@ -6,8 +6,8 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ...services.claims import CLAIMS_BATCH_MAX
 from ...models import Claim, ClaimPayment, ClaimStatus, ClaimStatusChange, CoverageItem
+from ...services.claims import CLAIMS_BATCH_MAX
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 

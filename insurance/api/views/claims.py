@@ -14,10 +14,10 @@ from rest_framework.response import Response
 from core.api.bulk import CREATED, BulkItemResult, BulkResponseSerializer, bulk_response
 from core.api.viewsets import VisibleModelViewSet
 
-from ...services.claims import CLAIMS_BATCH_MAX, REQUIRED_ON_CREATE, claim_upsert, claims_bulk_upsert
 from ...filtersets import ClaimFilterSet
 from ...models import Claim
 from ...permissions import insurer_of
+from ...services.claims import CLAIMS_BATCH_MAX, REQUIRED_ON_CREATE, claim_upsert, claims_bulk_upsert
 from ..serializers import (
     ClaimBulkRequestSerializer,
     ClaimSerializer,
