@@ -5,6 +5,8 @@ from rest_framework.routers import DefaultRouter
 from accounts.api.views import NoticeViewSet, OrganisationViewSet
 from elevators.api.views import ElevatorViewSet, InspectionViewSet
 from insurance.api.views import ClaimViewSet, PolicyViewSet, ProductViewSet, QuoteViewSet
+from reporting.api.reports import CoverageTrendViewSet, ReportRunViewSet
+from reporting.api.views import CoverageViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
@@ -15,5 +17,8 @@ router.register("claims", ClaimViewSet, basename="claim")
 router.register("products", ProductViewSet, basename="product")
 router.register("quotes", QuoteViewSet, basename="quote")
 router.register("policies", PolicyViewSet, basename="policy")
+router.register("coverage/trend", CoverageTrendViewSet, basename="coverage-trend")
+router.register("coverage", CoverageViewSet, basename="coverage")
+router.register("reports", ReportRunViewSet, basename="report-run")
 
 urlpatterns = router.urls
