@@ -2,6 +2,7 @@
 a message in the browser (core.middleware.ApplicationErrorMiddleware, core.views.refusals_on)."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
 
 
 class ApplicationError(Exception):
@@ -31,3 +32,19 @@ def full_clean_or_refuse(instance, *, exclude=None) -> None:
         instance.full_clean(exclude=exclude)
     except ValidationError as exc:
         raise refusal_from(exc) from exc
+
+
+def save_or_refuse(instance) -> None:
+    """Save a new `instance` checked with full_clean_or_refuse; a unique key another transaction took
+    since that check is refused as the check refuses it, not as an IntegrityError (a 500).
+
+    The constraint makes the key unique under concurrency; once it has refused the insert, the other
+    transaction has committed, so the check run again sees its row and names the field at fault.
+    Any other integrity error propagates.
+    """
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        full_clean_or_refuse(instance)
+        raise

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrganisationKind
-from core.exceptions import ApplicationError, full_clean_or_refuse
+from core.exceptions import ApplicationError, full_clean_or_refuse, save_or_refuse
 from core.visibility import organisation_of
 
 from .models import Elevator, Inspection, LifecycleEvent
@@ -46,7 +46,7 @@ def elevator_create(*, user, **fields) -> Elevator:
     elevator = Elevator(**fields)
     registry_check_writer(user=user, district_id=elevator.district_id)
     full_clean_or_refuse(elevator)
-    elevator.save()
+    save_or_refuse(elevator)
     if elevator.registration_number:
         LifecycleEvent.objects.create(
             elevator=elevator,

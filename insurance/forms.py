@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_plausible_date
 from core.visibility import organisation_of
 from elevators.models import Elevator, ElevatorStatus
 
@@ -62,7 +63,10 @@ class PolicyTermsForm(ElevatorSelectionForm):
         help_text=_("在售的保险产品；报价按产品当前条款计算。"),
     )
     start_date = forms.DateField(
-        label=_("保险起期"), widget=DateInput(), help_text=_("保险期间为一年，止期为一年后的前一天。")
+        label=_("保险起期"),
+        widget=DateInput(),
+        help_text=_("保险期间为一年，止期为一年后的前一天。"),
+        validators=[validate_plausible_date],
     )
     funding_source = forms.ChoiceField(
         label=_("资金来源"), choices=FundingSource.choices, initial=FundingSource.SELF
@@ -90,6 +94,18 @@ class PolicyTermsForm(ElevatorSelectionForm):
             raise forms.ValidationError(_("保险起期不能早于今天。"))
         return start
 
+    def clean(self):
+        cleaned = super().clean()
+        for elevator in cleaned.get("elevators", []):
+            text = self.data.get(f"premium-{elevator.pk}", "")
+            if text and not _is_finite_amount(text):
+                self.add_error(
+                    None,
+                    _("电梯 %(code)s 的保费“%(value)s”不是有效的金额。")
+                    % {"code": elevator.equipment_code, "value": text},
+                )
+        return cleaned
+
     @property
     def policyholder(self):
         return organisation_of(self.user)
@@ -107,6 +123,14 @@ class PolicyTermsForm(ElevatorSelectionForm):
         return premiums
 
 
+def _is_finite_amount(text: str) -> bool:
+    """Whether a posted premium is a number of yuan (NaN and Infinity parse as Decimals, but are not)."""
+    try:
+        return Decimal(text).is_finite()
+    except InvalidOperation:
+        return False
+
+
 class CoverFilterForm(forms.Form):
     """Step 1's extra filter: elevators with or without cover in force today or later."""
 
@@ -118,7 +142,12 @@ class CoverFilterForm(forms.Form):
 
 
 class PolicyCancelForm(forms.Form):
-    on = forms.DateField(label=_("退保日期"), widget=DateInput(), help_text=_("自该日起电梯不再计为已投保。"))
+    on = forms.DateField(
+        label=_("退保日期"),
+        widget=DateInput(),
+        help_text=_("自该日起电梯不再计为已投保。"),
+        validators=[validate_plausible_date],
+    )
 
     def __init__(self, *args, policy: Policy, **kwargs):
         super().__init__(*args, **kwargs)

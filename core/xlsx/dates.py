@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from openpyxl.utils.datetime import from_excel
 
+from core.validators import implausible_date_error, validate_plausible_date
+
 DATE_TEXT_FORMATS = (
     # 2021-03-05, 2021/3/5, 2021.03.05 (one separator throughout)
     re.compile(r"^(?P<year>\d{4})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})$"),
@@ -55,8 +57,19 @@ def parse_date(value: object) -> date | None:
     44260 is 2021-03-05, while a bare year such as 2015 is refused), 8-digit numbers such as
     20210305, and text in the forms 2021-03-05, 2021/3/5, 2021.03.05, 20210305 and 2021年3月5日,
     full-width digits included, with or without a trailing time of day. Anything
-    else raises ValidationError quoting the value.
+    else raises ValidationError quoting the value, and so does a date outside 1900..2100
+    (core.validators): a policy list starting "0003-01-01" is a typing error in that row.
     """
+    day = _parse_date(value)
+    if day is not None:
+        try:
+            validate_plausible_date(day)
+        except ValidationError:
+            raise implausible_date_error(value) from None
+    return day
+
+
+def _parse_date(value: object) -> date | None:
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -67,7 +80,7 @@ def parse_date(value: object) -> date | None:
         raise _date_error(value)
     if isinstance(value, int | float):
         if float(value).is_integer() and 10_000_000 <= value <= 99_999_999:
-            return parse_date(str(int(value)))
+            return _parse_date(str(int(value)))
         return _date_from_serial(value, original=value)
     if not isinstance(value, str):
         raise _date_error(value)

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
@@ -16,6 +16,11 @@ from ..permissions import acts_for_insurer
 def _check_insurer(user, insurer: Organisation) -> None:
     if not acts_for_insurer(user, insurer.pk):
         raise PermissionDenied(_("只有保险机构本身可以维护自己的产品和保单。"))
+
+
+def _check_code_free(insurer: Organisation, code: str) -> None:
+    if Product.objects.filter(insurer=insurer, code=code).exists():
+        raise ApplicationError(_("产品代码 %(code)s 已存在。") % {"code": code}, field="code")
 
 
 @transaction.atomic
@@ -70,11 +75,16 @@ def product_create(
     Only the insurer itself may create it; the code is unique per insurer.
     """
     _check_insurer(user, insurer)
-    if Product.objects.filter(insurer=insurer, code=code).exists():
-        raise ApplicationError(_("产品代码 %(code)s 已存在。") % {"code": code}, field="code")
-    product = Product.objects.create(
-        insurer=insurer, code=code, name=name, model=model, is_on_sale=is_on_sale
-    )
+    _check_code_free(insurer, code)
+    try:
+        with transaction.atomic():
+            product = Product.objects.create(
+                insurer=insurer, code=code, name=name, model=model, is_on_sale=is_on_sale
+            )
+    except IntegrityError:
+        # Another request took the code since the check; the unique constraint refused this one.
+        _check_code_free(insurer, code)
+        raise
     product_version_create(
         user=user,
         product=product,

@@ -89,3 +89,57 @@ def test_brackets_inside_strings_do_not_count_as_nesting():
     from core.api.parsers import nesting_depth
 
     assert nesting_depth('{"a": "[[[[[[[[[[", "b": ["\\"[[["]}', limit=5) == 2
+
+
+# --- 5. product terms the database would refuse ---------------------------------------------------
+
+TERMS = {
+    "code": "XY-2027",
+    "name": "电梯安全责任保险（2027版）",
+    "model": "liability",
+    "deductible": "300.00",
+    "limits": [{"item": "death_disability", "limit": "1000000"}, {"item": "medical", "limit": "100000"}],
+    "base_premiums": [{"group": "vertical", "amount": "99.00"}],
+    "coefficients": [{"factor": "age", "lower": "0", "upper": "10", "value": "0.950"}],
+}
+
+
+@pytest.mark.parametrize(
+    "change, errors",
+    [
+        ({"limits": [{"item": "medical", "limit": "0"}]}, {"limits": {"0": {"limit": ["须大于0。"]}}}),
+        ({"limits": [{"item": "medical", "limit": "-5"}]}, {"limits": {"0": {"limit": ["须大于0。"]}}}),
+        (
+            {"base_premiums": [{"group": "vertical", "amount": "-1"}]},
+            {"base_premiums": {"0": {"amount": ["不能为负数。"]}}},
+        ),
+        ({"deductible": "-0.01"}, {"deductible": ["不能为负数。"]}),
+        (
+            {"coefficients": [{"factor": "age", "lower": "0", "upper": "10", "value": "0"}]},
+            {"coefficients": {"0": {"value": ["须大于0。"]}}},
+        ),
+    ],
+)
+def test_product_terms_the_database_would_refuse_are_field_errors(world, change, errors):
+    from insurance.models import Product
+
+    client = with_key(world, "insurer_a")
+    created = client.post("/api/v1/products/", {**TERMS, **change}, format="json")
+    assert created.status_code == 400
+    assert created.json() == errors
+    assert not Product.objects.exists()
+
+
+def test_a_new_version_with_a_zero_limit_is_a_field_error(world):
+    from tests.insurance.factories import product_version
+
+    product = product_version(world.orgs["insurer_a"], code="A-LIAB").product
+    terms = {k: v for k, v in TERMS.items() if k not in ("code", "name", "model")}
+    response = with_key(world, "insurer_a").post(
+        f"/api/v1/products/{product.pk}/versions/",
+        {**terms, "limits": [{"item": "medical", "limit": "0"}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"limits": {"0": {"limit": ["须大于0。"]}}}
+    assert product.versions.count() == 1

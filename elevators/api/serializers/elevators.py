@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from accounts.models import OrganisationKind
+from core.api.fields import PlausibleDatesMixin
 
 from ...codes import CategoryGroup
 from ...models import Elevator, registration_number_for
@@ -71,7 +72,7 @@ ELEVATOR_HELP = {
 }
 
 
-class ElevatorSerializer(TodayMixin, serializers.ModelSerializer):
+class ElevatorSerializer(PlausibleDatesMixin, TodayMixin, serializers.ModelSerializer):
     """One elevator of the registry. Inspection facts and computed flags are read-only."""
 
     equipment_code = EquipmentCodeField(

@@ -3,6 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.fields import PlausibleDatesMixin
+
 from ...models import Elevator, Inspection
 from .fields import with_help
 
@@ -36,7 +38,7 @@ INSPECTION_HELP = {
 }
 
 
-class InspectionSerializer(serializers.ModelSerializer):
+class InspectionSerializer(PlausibleDatesMixin, serializers.ModelSerializer):
     """One inspection. Recording the latest one moves the elevator's inspection facts with it."""
 
     elevator = VisibleElevatorField()

@@ -6,13 +6,15 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.fields import PlausibleDateField, PlausibleDatesMixin, PlausibleDateTimeField
+
 from ...models import Claim, ClaimPayment, ClaimStatus, ClaimStatusChange, CoverageItem
 from ...services.claims import CLAIMS_BATCH_MAX
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
-class ClaimPaymentSerializer(serializers.ModelSerializer):
+class ClaimPaymentSerializer(PlausibleDatesMixin, serializers.ModelSerializer):
     class Meta:
         model = ClaimPayment
         fields = ["paid_on", "amount", "payee", "reference"]
@@ -89,7 +91,7 @@ class ClaimSerializer(serializers.ModelSerializer):
 
 
 def _date_field(help_text):
-    return serializers.DateField(required=False, allow_null=True, help_text=help_text)
+    return PlausibleDateField(required=False, allow_null=True, help_text=help_text)
 
 
 class ClaimWriteSerializer(serializers.Serializer):
@@ -106,7 +108,7 @@ class ClaimWriteSerializer(serializers.Serializer):
     equipment_code = serializers.CharField(
         max_length=40, required=False, help_text=_("出险电梯的设备代码（18位设备代码或20位注册代码）。")
     )
-    incident_at = serializers.DateTimeField(
+    incident_at = PlausibleDateTimeField(
         required=False, help_text=_("出险时间，如 2026-03-05T14:30:00+08:00；须在该电梯的保险期间内。")
     )
     kind = serializers.ChoiceField(choices=Claim.Kind.choices, required=False, help_text=_("事故类型。"))
@@ -136,7 +138,7 @@ class ClaimWriteSerializer(serializers.Serializer):
             "向前变更（已报案可直接赔付、拒赔、撤案或结案）。每个状态须有对应日期。"
         ),
     )
-    reported_on = serializers.DateField(required=False, help_text=_("报案日期（新理赔必填）。"))
+    reported_on = PlausibleDateField(required=False, help_text=_("报案日期（新理赔必填）。"))
     accepted_on = _date_field(_("受理日期（状态为已受理时必填）。"))
     paid_on = _date_field(_("赔付日期（状态为已赔付时必填）。"))
     rejected_on = _date_field(_("拒赔日期（状态为已拒赔时必填）。"))

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.fields import PlausibleDateField
 from elevators.api.serializers import EquipmentCodeField, with_help
 
 from ...models import FundingSource, Policy, PolicyElevator
@@ -181,8 +182,8 @@ class PolicyWriteSerializer(ProductReferenceMixin):
         max_length=MAX_ELEVATORS_PER_POLICY,
         help_text=_("承保的电梯。投保人必须是每台电梯的产权单位或使用单位。"),
     )
-    start_date = serializers.DateField(help_text=_("保险起期（含）。"))
-    end_date = serializers.DateField(
+    start_date = PlausibleDateField(help_text=_("保险起期（含）。"))
+    end_date = PlausibleDateField(
         required=False, allow_null=True, help_text=_("保险止期（含）；不填为一个保险年度。")
     )
     funding_source = serializers.ChoiceField(
@@ -233,10 +234,10 @@ class PolicyBulkRequestSerializer(serializers.Serializer):
 
 
 class PolicyRenewSerializer(serializers.Serializer):
-    start_date = serializers.DateField(
+    start_date = PlausibleDateField(
         required=False, allow_null=True, help_text=_("续保保单的起期；不填为原保单止期的次日。")
     )
 
 
 class PolicyCancelSerializer(serializers.Serializer):
-    date = serializers.DateField(help_text=_("退保日期；自该日起电梯不再计为已投保。"))
+    date = PlausibleDateField(help_text=_("退保日期；自该日起电梯不再计为已投保。"))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.validators import validate_not_negative, validate_positive
 from elevators.api.serializers import with_help
 from elevators.models import PlaceCategory
 
@@ -27,6 +28,8 @@ class CoverageLimitSerializer(serializers.ModelSerializer):
     class Meta:
         model = CoverageLimit
         fields = ["item", "item_display", "limit"]
+        # Refused here with a field error, not left to the database's check constraint (a 500).
+        extra_kwargs = {"limit": {"validators": [validate_positive]}}
 
     def get_fields(self):
         return with_help(
@@ -49,6 +52,7 @@ class BasePremiumSerializer(serializers.ModelSerializer):
     class Meta:
         model = BasePremium
         fields = ["group", "group_display", "amount"]
+        extra_kwargs = {"amount": {"validators": [validate_not_negative]}}
 
     def get_fields(self):
         return with_help(
@@ -68,6 +72,7 @@ class CoefficientSerializer(serializers.ModelSerializer):
     class Meta:
         model = Coefficient
         fields = ["factor", "factor_display", "lower", "upper", "key", "value"]
+        extra_kwargs = {"value": {"validators": [validate_positive]}}
 
     def get_fields(self):
         return with_help(
@@ -133,6 +138,7 @@ class ProductVersionSerializer(serializers.ModelSerializer):
         model = ProductVersion
         fields = ["number", "deductible", "note", "created_at", "limits", "base_premiums", "coefficients"]
         read_only_fields = ["number", "created_at"]
+        extra_kwargs = {"deductible": {"validators": [validate_not_negative]}}
 
     def get_fields(self):
         return with_help(super().get_fields(), VERSION_HELP)

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.fields import PlausibleDateField
 from elevators.api.serializers import EquipmentCodeField
 from elevators.codes import CategoryGroup
 
@@ -22,7 +23,7 @@ class QuoteRequestSerializer(ProductReferenceMixin):
         max_length=MAX_QUOTE_ELEVATORS,
         help_text=_("设备代码列表。保险机构可为任何电梯报价；使用单位只能为本单位使用或产权的电梯报价。"),
     )
-    start_date = serializers.DateField(help_text=_("保险起期。梯龄和理赔次数按此日计算。"))
+    start_date = PlausibleDateField(help_text=_("保险起期。梯龄和理赔次数按此日计算。"))
 
     def validate(self, attrs):
         product = self.resolved_product(attrs)
