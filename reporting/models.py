@@ -309,6 +309,11 @@ REPORT_READER_KINDS = (
 )
 
 
+def report_upload_to(run: "ReportRun", filename: str) -> str:
+    """reports/<month>/<file>: a month's eight reports side by side, whenever they were built."""
+    return f"reports/{run.frozen_month.month:%Y-%m}/{filename}"
+
+
 class ReportRunQuerySet(VisibleQuerySet):
     """The city regulator sees every report; a department its own reports of published months."""
 
@@ -340,7 +345,7 @@ class ReportRun(models.Model):
     status = models.CharField(
         _("状态"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.PENDING
     )
-    file = models.FileField(_("文件"), upload_to="reports/%Y/%m/", blank=True)
+    file = models.FileField(_("文件"), upload_to=report_upload_to, blank=True)
     checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size = models.PositiveBigIntegerField(_("大小（字节）"), default=0)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)

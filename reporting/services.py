@@ -11,6 +11,7 @@ from auditlog.context import auditlog_value
 from django.core.files import File
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -335,7 +336,10 @@ def report_email_deliver(*, report_run_id: int) -> bool:
             "department": run.get_department_display(),
         }
         notice_send(
-            organisation=organisation, subject=subject, link=f"/reports/{run.pk}/download/", email=False
+            organisation=organisation,
+            subject=subject,
+            link=reverse("report-download", args=[run.pk]),
+            email=False,
         )
         recipients = organisation.contact_emails()
         if not recipients:

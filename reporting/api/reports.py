@@ -15,7 +15,7 @@ from core.api.permissions import ReadVisibleWriteByKind
 from core.api.viewsets import VisibleModelViewSet
 
 from ..filtersets import ReportRunFilterSet
-from ..models import MonthStatus, ReportRun, ScopeKind
+from ..models import FrozenMonth, MonthStatus, ReportRun, ScopeKind
 from ..months import coverage_trend, parse_month
 from ..selectors import GROUPINGS
 
@@ -34,34 +34,34 @@ class TrendQuerySerializer(serializers.Serializer):
 
 
 class FigureSerializer(serializers.Serializer):
-    in_scope = serializers.IntegerField()
-    insured = serializers.IntegerField()
-    rate = serializers.FloatField(allow_null=True, help_text=_("0 到 1；应投保为 0 时为 null。"))
+    in_scope = serializers.IntegerField(help_text=_("该月最后一天应投保的电梯台数。"))
+    insured = serializers.IntegerField(help_text=_("其中已投保的台数。"))
+    rate = serializers.FloatField(allow_null=True, help_text=_("投保率，0 到 1；应投保为 0 时为 null。"))
 
 
 class RowSerializer(FigureSerializer):
-    key = serializers.CharField()
-    label = serializers.CharField()
+    key = serializers.CharField(help_text=_("分组的代码（区县代码、场所类别代码、部门代码等）。"))
+    label = serializers.CharField(help_text=_("分组的名称。"))
 
 
 class TrendMonthSerializer(serializers.Serializer):
-    month = serializers.CharField(help_text="YYYY-MM")
-    status = serializers.ChoiceField(choices=MonthStatus.choices)
-    frozen_at = serializers.DateTimeField()
-    target = serializers.FloatField(allow_null=True)
-    total = FigureSerializer()
-    rows = RowSerializer(many=True)
+    month = serializers.CharField(help_text=_("月份 YYYY-MM。"))
+    status = serializers.ChoiceField(choices=MonthStatus.choices, help_text=_("草稿、已审核或已发布。"))
+    frozen_at = serializers.DateTimeField(help_text=_("冻结数字的计算时间。"))
+    target = serializers.FloatField(allow_null=True, help_text=_("该月适用的目标投保率；未设定为 null。"))
+    total = FigureSerializer(help_text=_("该范围的合计。"))
+    rows = RowSerializer(many=True, help_text=_("按 by 分组的各行；未指定 by 时为空。"))
 
 
 class ScopeSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=ScopeKind.choices)
-    code = serializers.CharField(allow_blank=True)
+    kind = serializers.ChoiceField(choices=ScopeKind.choices, help_text=_("全市、区县或部门。"))
+    code = serializers.CharField(allow_blank=True, help_text=_("区县代码或部门代码；全市为空。"))
 
 
 class TrendSerializer(serializers.Serializer):
-    by = serializers.CharField(allow_null=True)
-    scope = ScopeSerializer()
-    months = TrendMonthSerializer(many=True)
+    by = serializers.CharField(allow_null=True, help_text=_("分组方式。"))
+    scope = ScopeSerializer(help_text=_("数字所属的范围。"))
+    months = TrendMonthSerializer(many=True, help_text=_("冻结的各月，从早到晚。"))
 
 
 TREND_EXAMPLE = OpenApiExample(
@@ -90,6 +90,7 @@ class CoverageTrendViewSet(viewsets.GenericViewSet):
     """Frozen monthly figures: the city regulator reads every month, others the published ones."""
 
     permission_classes = [ReadVisibleWriteByKind]
+    queryset = FrozenMonth.objects.none()  # for the schema: the selector reads what the caller sees
     pagination_class = None
     serializer_class = TrendSerializer
 
@@ -130,8 +131,10 @@ class CoverageTrendViewSet(viewsets.GenericViewSet):
 
 
 class ReportRunSerializer(serializers.ModelSerializer):
-    month = serializers.SerializerMethodField(help_text="YYYY-MM")
-    department_label = serializers.CharField(source="get_department_display", read_only=True)
+    month = serializers.SerializerMethodField(help_text=_("报表所属月份 YYYY-MM。"))
+    department_label = serializers.CharField(
+        source="get_department_display", read_only=True, help_text=_("部门名称。")
+    )
     download = serializers.SerializerMethodField(help_text=_("下载地址；尚无文件时为 null。"))
 
     class Meta:
@@ -148,6 +151,15 @@ class ReportRunSerializer(serializers.ModelSerializer):
             "finished_at",
             "download",
         ]
+        extra_kwargs = {
+            "id": {"help_text": _("报表编号。")},
+            "department": {"help_text": _("部门代码（SAMR、NFRA、FINANCE、HOUSING 等）。")},
+            "status": {"help_text": _("排队中、生成中、已生成或生成失败（失败时仍可下载上一份完整文件）。")},
+            "checksum": {"help_text": _("文件的 SHA-256。")},
+            "size": {"help_text": _("文件大小（字节）。")},
+            "created_at": {"help_text": _("报表记录的创建时间。")},
+            "finished_at": {"help_text": _("最近一次生成的完成时间。")},
+        }
 
     def get_month(self, run) -> str:
         return run.frozen_month.label

@@ -5,6 +5,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+import reporting.models
+
 
 class Migration(migrations.Migration):
     initial = True
@@ -211,7 +213,12 @@ class Migration(migrations.Migration):
                         verbose_name="状态",
                     ),
                 ),
-                ("file", models.FileField(blank=True, upload_to="reports/%Y/%m/", verbose_name="文件")),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, upload_to=reporting.models.report_upload_to, verbose_name="文件"
+                    ),
+                ),
                 ("checksum", models.CharField(blank=True, max_length=64, verbose_name="SHA-256")),
                 ("size", models.PositiveBigIntegerField(default=0, verbose_name="大小（字节）")),
                 ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="尝试次数")),

@@ -45,3 +45,10 @@ def registry(world):
     policy(liability, [e["fan_hospital"]], start=start, end=ON + timedelta(days=10))
     policy(service, [e["xiang_housing"]], start=start, funding_source=FundingSource.PUBLIC_FINANCE)
     return e
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Report files go to a directory of the test's own."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"

@@ -1,0 +1,168 @@
+"""The monthly Excel reports: what each department's file holds, one run per month and
+department, replacement on a re-run, and retries that leave no half-written file."""
+
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core import mail
+
+from accounts.models import Contact, Department
+from core.principal import SYSTEM
+from reporting import services
+from reporting.models import ReportRun, ReportStatus
+from reporting.selectors import coverage_by
+from reporting.services import (
+    month_approve,
+    month_freeze,
+    month_publish,
+    report_generate,
+    reports_request,
+    target_set,
+)
+from reporting.tasks import generate_report
+
+from .conftest import LAST_MONTH, ON
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def frozen(world, registry):
+    target_set(user=SYSTEM, due_on=ON, rate="0.6")
+    month, _ = month_freeze(user=SYSTEM, month=LAST_MONTH)
+    return month
+
+
+def build(frozen, department):
+    [run] = reports_request(user=SYSTEM, frozen_month=frozen, departments=[department], enqueue=False)
+    return report_generate(report_run_id=run.pk)
+
+
+def workbook(run):
+    with run.file.open("rb") as handle:
+        return openpyxl.load_workbook(handle)
+
+
+def summary(book) -> dict:
+    sheet = book["汇总"]
+    return {row[0]: row[1] for row in sheet.iter_rows(min_row=4, max_row=11, max_col=2, values_only=True)}
+
+
+def table(sheet, header_row=1):
+    rows = list(sheet.iter_rows(min_row=header_row, values_only=True))
+    header, body = rows[0], rows[1:]
+    return [dict(zip(header, row, strict=False)) for row in body]
+
+
+@pytest.mark.parametrize(
+    "department,user_key",
+    [(Department.HOUSING, "housing"), (Department.FINANCE, "finance"), (Department.SAMR, "city")],
+)
+def test_each_department_file_holds_its_sector_as_coverage_by_counts_it(
+    world, frozen, media, department, user_key
+):
+    run = build(frozen, department)
+    assert run.status == ReportStatus.DONE and len(run.checksum) == 64 and run.size > 0
+    book = workbook(run)
+    live = coverage_by(user=world.users[user_key], on=ON, by="district")
+    figures = summary(book)
+    assert figures["应投保电梯（台）"] == live.total.in_scope
+    assert figures["已投保电梯（台）"] == live.total.insured
+    assert Decimal(str(figures["投保率"])) == live.total.rate
+    assert figures["目标投保率"] == 0.6
+    by_district = {r["代码"]: (r["应投保电梯（台）"], r["已投保电梯（台）"]) for r in table(book["按区县"])}
+    assert by_district == {
+        **{r.key: (r.in_scope, r.insured) for r in live.rows},
+        "total": (live.total.in_scope, live.total.insured),
+    }
+    uninsured = table(book["未投保清单"], header_row=2)
+    assert len(uninsured) == live.total.uninsured
+    assert ("按保险机构" in book.sheetnames) is (department == Department.NFRA)
+    assert ("财政投保保单" in book.sheetnames) is (department == Department.FINANCE)
+
+
+def test_the_sheets_are_formatted_and_user_text_never_becomes_a_formula(world, frozen, media):
+    book = workbook(build(frozen, Department.HOUSING))
+    work = book["未投保清单"]
+    assert work.freeze_panes == "A3" and work.auto_filter.ref.startswith("A2:")
+    cells = [c for row in work.iter_rows(min_row=3) for c in row if c.value == "=HYPERLINK(1)"]
+    assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)
+    assert book["按区县"]["F2"].number_format == "0.00%"
+    assert book["汇总"]._charts or book["汇总"].max_row > 10  # openpyxl drops charts on reading
+    nfra = workbook(build(frozen, Department.NFRA))
+    insurers = table(nfra["按保险机构"])
+    assert {r["统一社会信用代码"] for r in insurers} == {
+        world.orgs["insurer_a"].credit_code,
+        world.orgs["insurer_b"].credit_code,
+    }
+    finance = workbook(build(frozen, Department.FINANCE))
+    assert len(table(finance["财政投保保单"])) == 1
+
+
+def test_a_rerun_replaces_the_report_in_place(world, frozen, media, django_capture_on_commit_callbacks):
+    first = build(frozen, Department.HOUSING)
+    old_name = first.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        second = build(frozen, Department.HOUSING)
+    assert second.pk == first.pk and ReportRun.objects.count() == 1
+    assert second.file.name != old_name and second.file.storage.exists(second.file.name)
+    assert not second.file.storage.exists(old_name)  # removed once the new one was in place
+    # a run already done is left alone by the task
+    assert report_generate(report_run_id=second.pk).file.name == second.file.name
+
+
+def test_a_failed_build_leaves_the_last_good_file_and_is_retried(world, frozen, media, monkeypatch):
+    good = build(frozen, Department.HOUSING)
+    [run] = reports_request(user=SYSTEM, frozen_month=frozen, departments=[Department.HOUSING], enqueue=False)
+    import reporting.reports as reports
+
+    real_build, calls = reports.build_report, []
+
+    def flaky(data, path):
+        calls.append(path)
+        if len(calls) == 1:
+            with open(path, "wb") as handle:
+                handle.write(b"half a workbook")
+            raise OSError("disk full")
+        real_build(data, path)
+
+    monkeypatch.setattr(reports, "build_report", flaky)
+    with pytest.raises(OSError):
+        report_generate(report_run_id=run.pk)
+    run.refresh_from_db()
+    assert (run.status, run.file.name, run.checksum) == (ReportStatus.FAILED, good.file.name, good.checksum)
+    assert "disk full" in run.message
+    files = [p.name for p in (media / "reports").rglob("*.xlsx")]
+    assert files == [good.file.name.rsplit("/", 1)[-1]]  # nothing half-written was stored
+    generate_report.delay(run.pk)  # the task retries (in-process here: at once)
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == (ReportStatus.DONE, 2)
+    assert run.file.name != good.file.name
+
+
+def test_publishing_builds_the_eight_reports_and_mails_each_department(
+    world, frozen, media, django_capture_on_commit_callbacks
+):
+    Contact.objects.create(organisation=world.orgs["housing"], name="住建联系人", email="h@zj.example.cn")
+    month_approve(user=SYSTEM, frozen_month=frozen)
+    with django_capture_on_commit_callbacks(execute=True):
+        month_publish(user=SYSTEM, frozen_month=frozen)
+    runs = ReportRun.objects.filter(frozen_month=frozen)
+    assert sorted(runs.values_list("department", flat=True)) == sorted(Department.values)
+    assert set(runs.values_list("status", flat=True)) == {ReportStatus.DONE}
+    [message] = mail.outbox
+    assert message.to == ["h@zj.example.cn"] and message.attachments[0][0].endswith("-HOUSING.xlsx")
+    assert runs.get(department=Department.HOUSING).emailed_at is not None
+
+
+def test_departments_see_their_own_reports_of_published_months(world, frozen, media):
+    reports_request(user=SYSTEM, frozen_month=frozen, enqueue=False)
+    housing = world.users["housing"]
+    assert not ReportRun.objects.visible_to(housing).exists()  # a draft month
+    month_approve(user=SYSTEM, frozen_month=frozen)
+    month_publish(user=SYSTEM, frozen_month=frozen)
+    assert list(ReportRun.objects.visible_to(housing).values_list("department", flat=True)) == ["HOUSING"]
+    assert ReportRun.objects.visible_to(world.users["city"]).count() == 8
+    assert not ReportRun.objects.visible_to(world.users["insurer_a"]).exists()
+    assert services  # the module under test
