@@ -25,7 +25,13 @@ NAVIGATION = [
         _("投保率"),
         "coverage-overview",
         kinds=frozenset(
-            {K.CITY_REGULATOR, K.DISTRICT_REGULATOR, K.SECTOR_DEPARTMENT, K.FINANCE_BUREAU, K.INSURANCE_REGULATOR}
+            {
+                K.CITY_REGULATOR,
+                K.DISTRICT_REGULATOR,
+                K.SECTOR_DEPARTMENT,
+                K.FINANCE_BUREAU,
+                K.INSURANCE_REGULATOR,
+            }
         ),
         icon="speedometer2",
     ),

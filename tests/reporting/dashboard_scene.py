@@ -48,10 +48,9 @@ def claim(
     )
 
 
-def insured(scene, version, elevator, *, start, premium="365.00", **fields):
-    return policy(
-        version, [elevator], start=start, declared_premiums={elevator.pk: Decimal(premium)}, **fields
-    )
+def insured(scene, version, elevator, *, start, **fields):
+    """A policy of `version` covering `elevator` from `start` for a policy year, at its rated premium."""
+    return policy(version, [elevator], start=start, **fields)
 
 
 def build_scene(world) -> Scene:
@@ -74,7 +73,7 @@ def build_scene(world) -> Scene:
     p = s.policies
     p["f_insured"] = insured(s, s.versions["a"], e["f_insured"], start=D - timedelta(days=100))
     p["f_lapsed"] = insured(s, s.versions["a"], e["f_lapsed"], start=D - timedelta(days=400))
-    p["f_mall"] = insured(s, s.versions["b"], e["f_mall"], start=D - timedelta(days=10), premium="730.00")
+    p["f_mall"] = insured(s, s.versions["b"], e["f_mall"], start=D - timedelta(days=10))
     p["x_housing"] = insured(
         s,
         s.versions["b"],

@@ -1,0 +1,8 @@
+"""Dashboard pages of the coverage engine: the overview and its drill-down, the uninsured work list,
+the insurers' figures. Every figure comes from reporting.selectors with the viewer's visibility."""
+
+from .insurers import InsurerFiguresView
+from .overview import CoverageOverviewView
+from .worklist import UninsuredListView
+
+__all__ = ["CoverageOverviewView", "InsurerFiguresView", "UninsuredListView"]

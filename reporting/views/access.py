@@ -1,0 +1,71 @@
+"""Who reads the dashboards, and the slice a page shows (as-of day, district, place category)."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import District, OrganisationKind
+from core.visibility import organisation_of
+from elevators.models import PlaceCategory
+
+K = OrganisationKind
+# The kinds whose users follow coverage (accounts.navigation shows them the dashboard link).
+COVERAGE_READERS = frozenset(
+    {K.CITY_REGULATOR, K.DISTRICT_REGULATOR, K.SECTOR_DEPARTMENT, K.FINANCE_BUREAU, K.INSURANCE_REGULATOR}
+)
+INSURER_FIGURE_READERS = frozenset({K.CITY_REGULATOR, K.INSURANCE_REGULATOR})
+
+
+def may_read(user, kinds) -> bool:
+    if user.is_superuser:
+        return True
+    organisation = organisation_of(user)
+    return organisation is not None and organisation.kind in kinds
+
+
+class ReadersOnlyMixin(LoginRequiredMixin):
+    """Only the kinds in `reader_kinds` open the page (403 for the others)."""
+
+    reader_kinds = COVERAGE_READERS
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not may_read(request.user, self.reader_kinds):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SliceForm(forms.Form):
+    """The as-of day and the drill-down's district and place category (codes in the query string)."""
+
+    on = forms.DateField(
+        label=_("统计日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    district = forms.ModelChoiceField(
+        District.objects.all(), required=False, widget=forms.HiddenInput, to_field_name="code"
+    )
+    place_category = forms.ModelChoiceField(
+        PlaceCategory.objects.all(), required=False, widget=forms.HiddenInput, to_field_name="code"
+    )
+
+
+def slice_of(request) -> tuple[SliceForm, dict]:
+    """The page's slice from the query string: {"on", "district", "place_category"}; a bad value
+    shows its error on the form and falls back to today and the whole of what the viewer sees."""
+    form = SliceForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    return form, {
+        "on": data.get("on") or timezone.localdate(),
+        "district": data.get("district"),
+        "place_category": data.get("place_category"),
+    }
+
+
+def coverage_target() -> float:
+    """The target rate shown beside every figure: the configured one (TIBAO_COVERAGE_TARGET) until
+    targets per date are set in the portal."""
+    return float(settings.TIBAO["COVERAGE_TARGET"])

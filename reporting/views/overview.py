@@ -1,0 +1,129 @@
+"""The coverage overview and its drill-down: the city, a district, a place category within it.
+
+One page at every level, scoped by the viewer's visibility alone (a district regulator's city is
+its district, a department's its sector). Figures come from the coverage engine; the page only
+orders them and links each row one level down.
+"""
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from ..selectors import coverage_by, coverage_forecast, insurance_summary
+from .access import INSURER_FIGURE_READERS, ReadersOnlyMixin, coverage_target, may_read, slice_of
+from .maps import city_map
+
+ENDING_POLICIES_SHOWN = 20
+
+
+def ranked(rows):
+    """Highest rate first; rows with nothing in scope last."""
+    return sorted(rows, key=lambda row: (row.rate is None, -(row.rate or 0), row.key))
+
+
+def query(**params) -> str:
+    return "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def chart_rows(rows, link=None) -> list[dict]:
+    """Rows for the page's chart data: the engine's figures, each with where a click leads."""
+    return [{**row.as_dict(), "url": link(row) if link else ""} for row in rows]
+
+
+class CoverageOverviewView(ReadersOnlyMixin, TemplateView):
+    """/coverage/?on=&district=&place_category=: rate against the target, the rankings below the
+    level shown, the renewal cliff and the insurance figures of the slice."""
+
+    template_name = "reporting/coverage_overview.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form, slice_ = slice_of(self.request)
+        user, on = self.request.user, slice_["on"]
+        district, place = slice_["district"], slice_["place_category"]
+        filters = {
+            key: value
+            for key, value in (
+                ("district", district.code if district else None),
+                ("place_category", place.code if place else None),
+            )
+            if value
+        }
+        here = {"on": on.isoformat(), "district": district.code if district else None}
+        overview = reverse("coverage-overview")
+        worklist = reverse("coverage-uninsured")
+
+        sections = []
+        if district is None:
+            by_district = coverage_by(user=user, on=on, by="district", filters=filters)
+            total = by_district.total
+            sections.append(
+                (
+                    "districts",
+                    _("各区县投保率"),
+                    ranked(by_district.rows),
+                    lambda row: overview + query(**{**here, "district": row.key}),
+                )
+            )
+        else:
+            total = None
+        if place is None:
+            by_place = coverage_by(user=user, on=on, by="place_category", filters=filters)
+            total = total or by_place.total
+            link_place = (
+                (lambda row: overview + query(**here, place_category=row.key))
+                if district
+                else (lambda row: worklist + query(**here, place_category=row.key))
+            )
+            sections.append(("places", _("按场所类别"), ranked(by_place.rows), link_place))
+        by_group = coverage_by(user=user, on=on, by="category_group", filters=filters)
+        total = total or by_group.total
+        sections.append(("groups", _("按设备类别"), by_group.rows, None))
+        by_model = coverage_by(user=user, on=on, by="model", filters=filters)
+        sections.append(("models", _("按投保模式"), by_model.rows, None))
+
+        points, ending = coverage_forecast(user=user, on=on, filters=filters)
+        ending_policies = list(ending[:ENDING_POLICIES_SHOWN])
+        target = coverage_target()
+        worklist_url = worklist + query(**here, place_category=place.code if place else None)
+        context.update(
+            form=form,
+            on=on,
+            district=district,
+            place_category=place,
+            total=total,
+            target=target,
+            computed_at=by_group.computed_at,
+            sections=[
+                {"key": key, "title": title, "rows": [(row, link(row) if link else "") for row in rows]}
+                for key, title, rows, link in sections
+            ],
+            forecast=points,
+            ending_policies=ending_policies,
+            ending_policies_more=len(ending_policies) == ENDING_POLICIES_SHOWN,
+            insurance=insurance_summary(user=user, on=on, filters=filters),
+            worklist_url=worklist_url,
+            show_insurers=may_read(user, INSURER_FIGURE_READERS),
+            trend=None,  # frozen months: none yet
+            city_url=overview + query(on=on.isoformat()),
+            district_url=overview + query(**here) if district else "",
+            chart_data={
+                "target": target,
+                "total": total.as_dict(),
+                "charts": {key: chart_rows(rows, link) for key, title, rows, link in sections},
+                "forecast": [
+                    {
+                        "key": str(p.days),
+                        "label": p.figure.label,
+                        "on": p.on.isoformat(),
+                        **p.figure.as_dict(),
+                    }
+                    for p in points
+                ],
+                "map": city_map() if district is None else None,
+                "words": {"rate": _("投保率"), "target": _("目标"), "now": _("当前")},
+            },
+        )
+        return context
