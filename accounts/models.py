@@ -2,6 +2,7 @@
 may see which organisations (the mechanism is core.visibility)."""
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -74,6 +75,9 @@ class District(models.Model):
     code = models.CharField(_("区划代码"), max_length=6, primary_key=True)
     name = models.CharField(_("名称"), max_length=50, unique=True)
     short_name = models.CharField(_("简称"), max_length=20, blank=True)
+    # The other ways files write the division (东津新区, 襄城); the code, the name without its
+    # bracketed part and the city prefix need no alias (accounts.selectors.district_by_name).
+    aliases = models.JSONField(_("别名"), default=list, blank=True)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     city_code = models.CharField(_("所属城市代码"), max_length=6)
     city_name = models.CharField(_("所属城市"), max_length=20)
@@ -86,6 +90,13 @@ class District(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    def clean(self):
+        super().clean()
+        if not isinstance(self.aliases, list) or not all(
+            isinstance(alias, str) and alias.strip() for alias in self.aliases
+        ):
+            raise ValidationError({"aliases": _("别名应为名称的列表。")})
 
 
 class OrganisationQuerySet(VisibleQuerySet):

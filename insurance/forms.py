@@ -1,4 +1,5 @@
-"""Browser forms of insurance: a property manager's policy registration, cancelling a policy."""
+"""Browser forms of insurance: a property manager's policy registration, cancelling a policy, an
+insurer's products and versions of terms, updating a claim."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -6,11 +7,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.validators import validate_plausible_date
+from core.validators import validate_not_negative, validate_plausible_date, validate_positive
 from core.visibility import organisation_of
-from elevators.models import Elevator, ElevatorStatus
+from elevators.codes import CategoryGroup
+from elevators.models import Elevator, ElevatorStatus, PlaceCategory
 
-from .models import FundingSource, Policy, Product
+from .models import CoverageItem, FundingSource, InsuranceModel, Policy, Product, RatingFactor
 
 
 def registrable_elevators(user):
@@ -152,3 +154,123 @@ class PolicyCancelForm(forms.Form):
     def __init__(self, *args, policy: Policy, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["on"].initial = min(max(timezone.localdate(), policy.start_date), policy.end_date)
+
+
+class ProductTermsForm(forms.Form):
+    """The terms of a product version: deductible, a limit per coverage item, a base premium per
+    category group (blank: not covered, not quoted). The coefficient rows are a formset beside it
+    (CoefficientRowFormSet); `terms_data` puts both in the shape the API validates."""
+
+    deductible = forms.DecimalField(
+        label=_("每次事故免赔额（元）"),
+        max_digits=14,
+        decimal_places=2,
+        initial=Decimal("0.00"),
+        validators=[validate_not_negative],
+    )
+    note = forms.CharField(label=_("说明"), max_length=200, required=False, help_text=_("如变更原因。"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for item, label in CoverageItem.choices:
+            self.fields[f"limit_{item}"] = forms.DecimalField(
+                label=label, max_digits=14, decimal_places=2, required=False, validators=[validate_positive]
+            )
+        for group, label in CategoryGroup.choices:
+            self.fields[f"base_{group}"] = forms.DecimalField(
+                label=label,
+                max_digits=14,
+                decimal_places=2,
+                required=False,
+                validators=[validate_not_negative],
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(f"limit_{item}") is not None for item in CoverageItem.values):
+            self.add_error(None, _("请至少填写一项保障项目的赔偿限额。"))
+        if not any(cleaned.get(f"base_{group}") is not None for group in CategoryGroup.values):
+            self.add_error(None, _("请至少填写一个设备类别的基准保费。"))
+        return cleaned
+
+    def limit_fields(self):
+        return [self[f"limit_{item}"] for item in CoverageItem.values]
+
+    def base_premium_fields(self):
+        return [self[f"base_{group}"] for group in CategoryGroup.values]
+
+    def terms_data(self, coefficients) -> dict:
+        """The cleaned terms with the formset's rows, as ProductVersionSerializer takes them."""
+        data = self.cleaned_data
+        return {
+            "deductible": data["deductible"],
+            "note": data.get("note", ""),
+            "limits": [
+                {"item": item, "limit": data[f"limit_{item}"]}
+                for item in CoverageItem.values
+                if data.get(f"limit_{item}") is not None
+            ],
+            "base_premiums": [
+                {"group": group, "amount": data[f"base_{group}"]}
+                for group in CategoryGroup.values
+                if data.get(f"base_{group}") is not None
+            ],
+            "coefficients": [
+                {k: row.get(k) for k in ("factor", "lower", "upper", "key", "value")}
+                for row in coefficients.cleaned_data
+                if row and not row.get("DELETE") and row.get("factor")
+            ],
+        }
+
+    @staticmethod
+    def initial_from(version) -> tuple[dict, list[dict]]:
+        """A version's terms as the initial values of the form and of the coefficient formset."""
+        initial = {"deductible": version.deductible}
+        initial.update({f"limit_{row.item}": row.limit for row in version.limits.all()})
+        initial.update({f"base_{row.group}": row.amount for row in version.base_premiums.all()})
+        rows = [
+            {"factor": row.factor, "lower": row.lower, "upper": row.upper, "key": row.key, "value": row.value}
+            for row in version.coefficients.all()
+        ]
+        return initial, rows
+
+
+class ProductCreateForm(ProductTermsForm):
+    """A new product of the insurer with its first version of terms."""
+
+    field_order = ["code", "name", "model", "is_on_sale"]
+
+    code = forms.CharField(label=_("产品代码"), max_length=32, help_text=_("在本机构内唯一。"))
+    name = forms.CharField(label=_("产品名称"), max_length=100)
+    model = forms.ChoiceField(label=_("投保模式"), choices=InsuranceModel.choices)
+    is_on_sale = forms.BooleanField(label=_("在售"), required=False, initial=True)
+
+
+def place_choices():
+    return [("", "—")] + [(c.code, c.name) for c in PlaceCategory.objects.all()]
+
+
+class CoefficientRowForm(forms.Form):
+    """One row of a coefficient table: a band [lower, upper) of a number, or a place category."""
+
+    factor = forms.ChoiceField(label=_("因子"), choices=[("", "—"), *RatingFactor.choices], required=False)
+    lower = forms.DecimalField(label=_("下限（含）"), max_digits=8, decimal_places=2, required=False)
+    upper = forms.DecimalField(label=_("上限（不含）"), max_digits=8, decimal_places=2, required=False)
+    key = forms.ChoiceField(label=_("场所类别"), choices=place_choices, required=False)
+    value = forms.DecimalField(
+        label=_("系数"), max_digits=6, decimal_places=3, required=False, validators=[validate_positive]
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("factor") and cleaned.get("value") is None:
+            self.add_error("value", _("请填写系数。"))
+        return cleaned
+
+
+CoefficientRowFormSet = forms.formset_factory(CoefficientRowForm, extra=10)
+
+
+def coefficient_formset(data=None, *, initial=None) -> forms.BaseFormSet:
+    """The coefficient rows of a version form: the given rows and ten blank ones."""
+    return CoefficientRowFormSet(data, initial=initial, prefix="coefficients")

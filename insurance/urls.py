@@ -9,7 +9,9 @@ urlpatterns = [
     path("policies/<int:pk>/renew/", views.policy_renew_view, name="policy-renew"),
     path("policies/<int:pk>/cancel/", views.policy_cancel_view, name="policy-cancel"),
     path("products/", views.ProductListView.as_view(), name="product-list"),
+    path("products/new/", views.product_create_view, name="product-create"),
     path("products/<int:pk>/", views.ProductDetailView.as_view(), name="product-detail"),
+    path("products/<int:pk>/new-version/", views.product_version_create_view, name="product-version-create"),
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
     path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),
 ]

@@ -3,7 +3,7 @@ products, and claims. Thin views: visibility comes from the base views, rules fr
 
 from .claims import ClaimDetailView, ClaimListView
 from .policies import PolicyDetailView, PolicyListView, policy_cancel_view, policy_renew_view
-from .products import ProductDetailView, ProductListView
+from .products import ProductDetailView, ProductListView, product_create_view, product_version_create_view
 from .register import policy_register_view
 
 __all__ = [
@@ -14,6 +14,8 @@ __all__ = [
     "ProductDetailView",
     "ProductListView",
     "policy_cancel_view",
+    "product_create_view",
+    "product_version_create_view",
     "policy_register_view",
     "policy_renew_view",
 ]

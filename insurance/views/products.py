@@ -1,15 +1,23 @@
-"""Browser pages of products: the list and one product with the terms of each version."""
+"""Browser pages of products: the list, one product with the terms of each version, and an
+insurer registering a product or a new version of its terms (through the services)."""
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.views import VisibleDetailView, VisibleListView
+from core.views import VisibleDetailView, VisibleListView, refusals_on
 from elevators.models import PlaceCategory
 
+from ..api.serializers.products import ProductVersionSerializer
 from ..filtersets import ProductFilterSet
+from ..forms import ProductCreateForm, ProductTermsForm, coefficient_formset
 from ..models import Policy, Product, ProductVersion, RatingFactor
 from ..permissions import insurer_of
+from ..services import product_create, product_version_create
 
 
 class ProductListView(VisibleListView):
@@ -23,6 +31,9 @@ class ProductListView(VisibleListView):
         if insurer_of(self.request.user) is not None:
             return ["q", "model", "is_on_sale"]  # an insurer sees its own products only
         return self.list_filters
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(may_create=insurer_of(self.request.user) is not None, **kwargs)
 
 
 def _band(row) -> str:
@@ -83,3 +94,85 @@ class ProductDetailView(VisibleDetailView):
         ]
         context["is_owner"] = insurer_of(self.request.user) == self.object.insurer
         return context
+
+
+def _messages_of(errors) -> list[str]:
+    """A serializer's nested errors as flat messages."""
+    if isinstance(errors, dict):
+        return [message for value in errors.values() for message in _messages_of(value)]
+    if isinstance(errors, list):
+        return [message for value in errors for message in _messages_of(value)]
+    return [str(errors)]
+
+
+def checked_terms(form: ProductTermsForm, coefficients) -> dict | None:
+    """The form's terms checked by the API's rules (no overlapping bands, known place categories, each
+    item once), as the services take them; None, with the reasons on the form, when refused."""
+    serializer = ProductVersionSerializer(data=form.terms_data(coefficients))
+    if not serializer.is_valid():
+        for message in dict.fromkeys(_messages_of(serializer.errors)):
+            form.add_error(None, message)
+        return None
+    return serializer.terms()
+
+
+@login_required
+def product_create_view(request):
+    """An insurer registers a product with its first version of terms."""
+    insurer = insurer_of(request.user)
+    if insurer is None:
+        raise PermissionDenied(_("只有保险机构可以登记产品。"))
+    data = request.POST if request.method == "POST" else None
+    form = ProductCreateForm(data)
+    coefficients = coefficient_formset(data)
+    if data is not None and form.is_valid() and coefficients.is_valid():
+        terms = checked_terms(form, coefficients)
+        with refusals_on(form):
+            if terms is not None:
+                product = product_create(
+                    user=request.user,
+                    insurer=insurer,
+                    code=form.cleaned_data["code"].strip(),
+                    name=form.cleaned_data["name"].strip(),
+                    model=form.cleaned_data["model"],
+                    is_on_sale=form.cleaned_data["is_on_sale"],
+                    **terms,
+                )
+                messages.success(request, _("产品“%(name)s”已登记。") % {"name": product.name})
+                return redirect("product-detail", pk=product.pk)
+    return render(
+        request,
+        "insurance/product_form.html",
+        {"form": form, "coefficients": coefficients, "page_title": _("登记产品")},
+    )
+
+
+@login_required
+def product_version_create_view(request, pk):
+    """The product's insurer gives it a new version of terms, starting from the current one."""
+    product = get_object_or_404(Product.objects.visible_to(request.user).with_versions(), pk=pk)
+    if insurer_of(request.user) != product.insurer:
+        raise PermissionDenied(_("只有保险机构本身可以维护自己的产品和保单。"))
+    if request.method == "POST":
+        form, coefficients = ProductTermsForm(request.POST), coefficient_formset(request.POST)
+    else:
+        versions = list(product.versions.all())
+        initial, rows = ProductTermsForm.initial_from(versions[0]) if versions else ({}, [])
+        form, coefficients = ProductTermsForm(initial=initial), coefficient_formset(initial=rows)
+    if request.method == "POST" and form.is_valid() and coefficients.is_valid():
+        terms = checked_terms(form, coefficients)
+        with refusals_on(form):
+            if terms is not None:
+                version = product_version_create(user=request.user, product=product, **terms)
+                messages.success(request, _("第 %(number)s 版条款已生效。") % {"number": version.number})
+                return redirect("product-detail", pk=product.pk)
+    return render(
+        request,
+        "insurance/product_form.html",
+        {
+            "form": form,
+            "coefficients": coefficients,
+            "product": product,
+            "page_title": _("新版本条款：%(name)s") % {"name": product.name},
+        },
+    )

@@ -1,0 +1,26 @@
+"""The report task really travels through Redis to a Celery worker (no eager shortcut)."""
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.db import transaction
+
+from core.principal import SYSTEM
+from reporting.models import ReportRun, ReportStatus
+from reporting.services import month_freeze, reports_request
+from tests.accounts.test_notice_worker import wait_until
+
+from .conftest import LAST_MONTH
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_report_is_built_by_a_real_worker(world, registry, media, celery_through_broker):
+    frozen, _ = month_freeze(user=SYSTEM, month=LAST_MONTH)
+    with start_worker(celery_through_broker, perform_ping_check=False, pool="solo", shutdown_timeout=10):
+        with transaction.atomic():
+            [run] = reports_request(user=SYSTEM, frozen_month=frozen, departments=["HOUSING"])
+            # inside the transaction nothing has been queued yet
+            assert ReportRun.objects.get(pk=run.pk).status == ReportStatus.PENDING
+        assert wait_until(lambda: ReportRun.objects.get(pk=run.pk).status == ReportStatus.DONE, timeout=60)
+    run.refresh_from_db()
+    assert run.file and len(run.checksum) == 64 and run.attempts == 1
