@@ -11,3 +11,13 @@ def normalise_code(value: object) -> str:
     """
     text = unicodedata.normalize("NFKC", str(value or ""))
     return "".join(text.split()).upper()
+
+
+# Control, format (U+202E right-to-left override, U+FEFF byte order mark, zero-width space),
+# separator and unassigned characters: none of them shows on a page.
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"})
+
+
+def is_invisible(value: str) -> bool:
+    """Whether `value` has no character a reader would see (empty included)."""
+    return all(unicodedata.category(char) in INVISIBLE_CATEGORIES for char in value)

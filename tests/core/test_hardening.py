@@ -143,3 +143,99 @@ def test_a_new_version_with_a_zero_limit_is_a_field_error(world):
     assert response.status_code == 400
     assert response.json() == {"limits": {"0": {"limit": ["须大于0。"]}}}
     assert product.versions.count() == 1
+
+
+# --- claim numbers nobody can read; premiums that are not numbers ---------------------------------
+
+
+@pytest.fixture
+def cover(world):
+    from datetime import date
+
+    from tests.elevators.factories import ElevatorFactory
+    from tests.insurance.factories import policy, product_version
+
+    version = product_version(world.orgs["insurer_a"], code="A-LIAB")
+    elevator = ElevatorFactory(
+        district=world.fancheng, user_unit=world.orgs["pm_fancheng"], installed_on=date(2016, 1, 1)
+    )
+    policy(version, [elevator], start=date(2026, 1, 1), number="PA-1")
+    return {"version": version, "elevator": elevator}
+
+
+def claim(cover, **fields) -> dict:
+    return {
+        "claim_number": "C-1",
+        "policy_number": "PA-1",
+        "equipment_code": cover["elevator"].equipment_code,
+        "incident_at": "2026-03-05T10:00:00+08:00",
+        "kind": "trapping",
+        "coverage_item": "medical",
+        "reported_on": "2026-03-05",
+        **fields,
+    }
+
+
+@pytest.mark.parametrize("number", ["\u202e", "\ufeff", "\u200b\u202e\ufeff", " \u202e "])
+def test_a_claim_number_of_invisible_or_format_characters_is_refused(world, cover, number):
+    from insurance.models import Claim
+
+    client = with_key(world, "insurer_a")
+    response = client.post("/api/v1/claims/", claim(cover, claim_number=number), format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "不能只由不可见字符或格式字符组成。",
+        "field": "claim_number",
+        "errors": {"claim_number": ["不能只由不可见字符或格式字符组成。"]},
+    }
+    bulk = client.post("/api/v1/claims/bulk/", {"claims": [claim(cover, claim_number=number)]}, format="json")
+    assert bulk.json()["results"][0]["errors"] == {"claim_number": ["不能只由不可见字符或格式字符组成。"]}
+    assert not Claim.objects.exists()
+
+
+def test_a_claim_number_with_visible_characters_is_kept(world, cover):
+    response = with_key(world, "insurer_a").post(
+        "/api/v1/claims/", claim(cover, claim_number="C-1"), format="json"
+    )
+    assert response.status_code == 201, response.content
+
+
+def test_the_claims_service_refuses_an_incident_in_year_1_from_any_caller(world, cover):
+    """The Excel upload reads 0001-01-01 10:00 as a naive datetime; the service bounds it too."""
+    from datetime import datetime
+
+    from insurance.services.claims import claims_bulk_upsert
+
+    item = {**claim(cover), "incident_at": datetime(1, 1, 1, 10, 0), "reported_on": None}
+    item.pop("reported_on")
+    [result] = claims_bulk_upsert(insurer=world.orgs["insurer_a"], items=[item])
+    assert "incident_at" in str(result), result
+    assert "日期须在1900年至2100年之间：0001-01-01。" in str(result)
+
+
+@pytest.mark.parametrize("premium", ["NaN", "Infinity", "-Infinity", "sNaN", "九十三"])
+def test_a_premium_that_is_not_a_number_is_a_form_error_on_confirm(world, cover, premium):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from insurance.models import Policy
+    from tests.elevators.factories import ElevatorFactory
+
+    elevator = ElevatorFactory(district=world.fancheng, user_unit=world.orgs["pm_fancheng"])
+    response = browser(world, "pm_fancheng").post(
+        "/policies/register/",
+        {
+            "step": "confirm",
+            "elevators": [elevator.pk],
+            "product": cover["version"].product_id,
+            "start_date": (timezone.localdate() + timedelta(days=1)).isoformat(),
+            "funding_source": "self",
+            f"premium-{elevator.pk}": premium,
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        f"电梯 {elevator.equipment_code} 的保费“{premium}”不是有效的金额。"
+    ]
+    assert not Policy.objects.filter(covered__elevator=elevator).exists()

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from core.text import is_invisible
+from core.validators import validate_plausible_date
 from elevators.codes import normalise_equipment_code
 
 from ...models import Claim, ClaimPayment, ClaimStatus, CoverageItem
@@ -61,6 +63,8 @@ def _text(raw, *, limit: int) -> str:
     text = str(raw).strip()
     if not text:
         raise InvalidValue(_("不能为空。"))
+    if is_invisible(text):
+        raise InvalidValue(_("不能只由不可见字符或格式字符组成。"))
     if len(text) > limit:
         raise InvalidValue(_("不能超过%(limit)d个字符。") % {"limit": limit})
     return text
@@ -109,6 +113,14 @@ def _bool(raw) -> bool:
     return raw
 
 
+def _plausible(day):
+    try:
+        validate_plausible_date(day)
+    except DjangoValidationError as exc:
+        raise InvalidValue(" ".join(exc.messages)) from None
+    return day
+
+
 def _date(raw, *, required: bool = False) -> date | None:
     if raw is None and not required:
         return None
@@ -116,12 +128,13 @@ def _date(raw, *, required: bool = False) -> date | None:
         return raw.date()
     if not isinstance(raw, date):
         raise InvalidValue(_("必须是日期。"))
-    return raw
+    return _plausible(raw)
 
 
 def _datetime(raw) -> datetime:
     if not isinstance(raw, datetime):
         raise InvalidValue(_("必须是日期时间。"))
+    _plausible(raw)  # year 1 has no instant in UTC: refused before it overflows
     if timezone.is_naive(raw):
         raw = timezone.make_aware(raw, timezone.get_default_timezone())
     return raw
