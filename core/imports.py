@@ -18,6 +18,9 @@ class ImportKind:
     `run(source=, filename=, user=, dry_run=, **options)` returns a result with `summary()`,
     `error_report()`, `refused` and `committed`; `may_import(user)` says who may use it;
     `options_form` (optional) collects the kind's own options in the browser.
+    `imports_valid_rows`: a real run stores the valid rows even when others are refused (claims),
+    so a dry run with refused rows may still be confirmed; otherwise a refused row holds back the
+    whole file and only a clean dry run may be.
     """
 
     key: str
@@ -27,6 +30,7 @@ class ImportKind:
     help_text: str = ""
     options_form: type[forms.Form] | None = None
     template_columns: list[str] = field(default_factory=list)
+    imports_valid_rows: bool = False
 
 
 IMPORT_KINDS: dict[str, ImportKind] = {}

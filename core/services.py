@@ -50,9 +50,21 @@ def import_submit(*, kind: str, uploaded_file, user, dry_run: bool, options: dic
     return run
 
 
+def may_confirm(run: ImportRun) -> bool:
+    """Whether a dry run may be imported for real: it was checked and refused no row, or its kind
+    stores the valid rows whatever the others do and some rows would be stored."""
+    if not (run.dry_run and run.status == ImportRun.Status.CHECKED):
+        return False
+    summary = run.summary or {}
+    if not summary.get("refused"):
+        return True
+    kind = IMPORT_KINDS.get(run.kind)
+    return bool(kind and kind.imports_valid_rows and summary.get("created", 0) + summary.get("updated", 0))
+
+
 def import_confirm(*, run: ImportRun, user) -> ImportRun:
-    """Import for real the file a dry run checked without refusing any row."""
-    if not (run.dry_run and run.status == ImportRun.Status.CHECKED and not run.summary.get("refused")):
+    """Import for real the file a dry run checked (see may_confirm)."""
+    if not may_confirm(run):
         raise ApplicationError(_("只有预检通过（无错误行）的文件才能确认导入。"))
     if not IMPORT_KINDS[run.kind].may_import(user):
         raise PermissionDenied(_("您无权导入此类文件。"))

@@ -21,7 +21,7 @@ from .exceptions import ApplicationError
 from .forms import ImportUploadForm
 from .imports import IMPORT_KINDS, import_kinds_for
 from .models import ImportRun
-from .services import import_confirm, import_submit
+from .services import import_confirm, import_submit, may_confirm
 from .xlsx import write_xlsx
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -263,6 +263,7 @@ class ImportRunDetailView(VisibleDetailView):
         summary = self.object.summary or {}
         return super().get_context_data(
             kind=IMPORT_KINDS.get(self.object.kind),
+            may_confirm=may_confirm(self.object),
             problems=summary.get("problems", [])[:200],
             duplicates=summary.get("duplicates", [])[:200],
             **kwargs,

@@ -12,7 +12,8 @@ from core.visibility import organisation_of
 from elevators.codes import CategoryGroup
 from elevators.models import Elevator, ElevatorStatus, PlaceCategory
 
-from .models import CoverageItem, FundingSource, InsuranceModel, Policy, Product, RatingFactor
+from .models import ClaimStatus, CoverageItem, FundingSource, InsuranceModel, Policy, Product, RatingFactor
+from .services.claims.values import STATUS_DATE_FIELD
 
 
 def registrable_elevators(user):
@@ -274,3 +275,98 @@ CoefficientRowFormSet = forms.formset_factory(CoefficientRowForm, extra=10)
 def coefficient_formset(data=None, *, initial=None) -> forms.BaseFormSet:
     """The coefficient rows of a version form: the given rows and ten blank ones."""
     return CoefficientRowFormSet(data, initial=initial, prefix="coefficients")
+
+
+class ClaimUpdateForm(forms.Form):
+    """An insurer moves its claim on: a status the claim's rules allow next (with that status's
+    date), the amounts claimed and reserved. Payments are a formset beside it (claim_payment_formset);
+    they replace the claim's payments and the amount paid is their sum (insurance.services.claims)."""
+
+    status = forms.ChoiceField(label=_("状态"))
+    status_date = forms.DateField(
+        label=_("状态日期"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("改变状态时必填：受理、赔付、拒赔、撤案或结案的日期。"),
+        validators=[validate_plausible_date],
+    )
+    amount_claimed = forms.DecimalField(
+        label=_("索赔金额（元）"), max_digits=14, decimal_places=2, validators=[validate_not_negative]
+    )
+    amount_reserved = forms.DecimalField(
+        label=_("估损金额（元）"), max_digits=14, decimal_places=2, validators=[validate_not_negative]
+    )
+
+    def __init__(self, *args, claim, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "status": claim.status,
+                "status_date": timezone.localdate(),
+                "amount_claimed": claim.amount_claimed,
+                "amount_reserved": claim.amount_reserved,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.claim = claim
+        self.fields["status"].choices = [
+            (value, label) for value, label in ClaimStatus.choices if claim.can_transition_to(value)
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") not in (None, self.claim.status) and cleaned.get("status_date") is None:
+            self.add_error("status_date", _("改变状态时请填写该状态的日期。"))
+        return cleaned
+
+    def claim_data(self, payments) -> dict:
+        """What changes, keyed as claim_upsert takes it (its rules check dates, sums and transitions)."""
+        data = self.cleaned_data
+        values = {
+            "claim_number": self.claim.claim_number,
+            "status": data["status"],
+            "amount_claimed": data["amount_claimed"],
+            "amount_reserved": data["amount_reserved"],
+            "payments": [
+                {
+                    "paid_on": row["paid_on"],
+                    "amount": row["amount"],
+                    "payee": row["payee"],
+                    "reference": row["reference"],
+                }
+                for row in payments.cleaned_data
+                if row and row.get("paid_on") is not None
+            ],
+        }
+        if data["status"] != self.claim.status:
+            values[STATUS_DATE_FIELD[data["status"]]] = data["status_date"]
+        return values
+
+
+PAYMENT_FIELDS = ("paid_on", "amount", "payee", "reference")
+
+
+class ClaimPaymentForm(forms.Form):
+    paid_on = forms.DateField(
+        label=_("支付日期"), widget=DateInput(), required=False, validators=[validate_plausible_date]
+    )
+    amount = forms.DecimalField(
+        label=_("金额（元）"), max_digits=14, decimal_places=2, required=False, validators=[validate_positive]
+    )
+    payee = forms.CharField(label=_("收款人"), max_length=100, required=False)
+    reference = forms.CharField(label=_("支付流水号"), max_length=64, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("paid_on") is None) != (cleaned.get("amount") is None):
+            self.add_error(None, _("每笔支付须同时填写支付日期和金额。"))
+        return cleaned
+
+
+ClaimPaymentFormSet = forms.formset_factory(ClaimPaymentForm, extra=3)
+
+
+def claim_payment_formset(data=None, *, claim) -> forms.BaseFormSet:
+    """The claim's payments and three blank rows."""
+    initial = [{k: getattr(p, k) for k in PAYMENT_FIELDS} for p in claim.payments.all()]
+    return ClaimPaymentFormSet(data, initial=initial, prefix="payments")

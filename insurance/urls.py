@@ -14,4 +14,5 @@ urlpatterns = [
     path("products/<int:pk>/new-version/", views.product_version_create_view, name="product-version-create"),
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
     path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),
+    path("claims/<int:pk>/update/", views.claim_update_view, name="claim-update"),
 ]

@@ -238,5 +238,6 @@ register_import_kind(
             "事故类型、保障项目、状态填中文名称；先行赔付填“是”或“否”。"
         ),
         template_columns=[aliases[0] for aliases in CLAIM_COLUMNS.values()],
+        imports_valid_rows=True,
     )
 )
