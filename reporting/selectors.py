@@ -509,3 +509,35 @@ def _average_days_to_payment(claims: QuerySet, *, start: date, end: date) -> dic
         insurer: (Decimal(total) / Decimal(n)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
         for insurer, (total, n) in sums.items()
     }
+
+
+# --- change between frozen months -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoverageChange:
+    """The latest frozen month's rate against the month before and the same month a year before,
+    in rate points (0.012 is 1.2 percentage points); None where either month is missing."""
+
+    month: str | None
+    rate: float | None
+    month_on_month: Decimal | None
+    year_on_year: Decimal | None
+
+
+def coverage_change(*, months: list[dict]) -> CoverageChange:
+    """From a trend's months (reporting.months.coverage_trend, oldest first, "YYYY-MM" labels)."""
+    if not months:
+        return CoverageChange(None, None, None, None)
+    rates = {m["month"]: m["total"]["rate"] for m in months}
+    latest = months[-1]["month"]
+    year, month = int(latest[:4]), int(latest[5:7])
+    previous = f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+
+    def change(before: str) -> Decimal | None:
+        now, then = rates.get(latest), rates.get(before)
+        if now is None or then is None:
+            return None
+        return (Decimal(str(now)) - Decimal(str(then))).quantize(RATE_PLACES)
+
+    return CoverageChange(latest, rates[latest], change(previous), change(f"{year - 1}-{month:02d}"))

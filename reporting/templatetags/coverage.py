@@ -15,3 +15,11 @@ def rate_percent(rate) -> str:
     if rate is None or rate == "":
         return "—"
     return f"{(Decimal(str(rate)) * 100).quantize(PERCENT_PLACES)}%"
+
+
+@register.filter
+def points(change) -> str:
+    """A change of rate in percentage points: 0.012 → "+1.2个百分点"; none → "—"."""
+    if change is None or change == "":
+        return "—"
+    return f"{(Decimal(str(change)) * 100).quantize(PERCENT_PLACES):+}个百分点"

@@ -11,6 +11,8 @@ from accounts.models import District, OrganisationKind
 from core.visibility import organisation_of
 from elevators.models import PlaceCategory
 
+from ..months import target_on
+
 K = OrganisationKind
 # The kinds whose users follow coverage (accounts.navigation shows them the dashboard link).
 COVERAGE_READERS = frozenset(
@@ -65,7 +67,9 @@ def slice_of(request) -> tuple[SliceForm, dict]:
     }
 
 
-def coverage_target() -> float:
-    """The target rate shown beside every figure: the configured one (TIBAO_COVERAGE_TARGET) until
-    targets per date are set in the portal."""
-    return float(settings.TIBAO["COVERAGE_TARGET"])
+def coverage_target(*, on, district=None) -> float:
+    """The target rate shown beside the figures of `on`: the one the city regulator set for that
+    day (the district's own, else the city's; reporting.months.target_on), else the configured one
+    (TIBAO_COVERAGE_TARGET) while none is set."""
+    target = target_on(on=on, district=district)
+    return float(target if target is not None else settings.TIBAO["COVERAGE_TARGET"])

@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from ..selectors import coverage_by, coverage_forecast, insurance_summary
+from ..models import MonthStatus, ScopeKind
+from ..months import coverage_trend, month_start, scope_of
+from ..selectors import coverage_by, coverage_change, coverage_forecast, insurance_summary
 from .access import INSURER_FIGURE_READERS, ReadersOnlyMixin, coverage_target, may_read, slice_of
 from .maps import city_map
 
@@ -86,7 +88,8 @@ class CoverageOverviewView(ReadersOnlyMixin, TemplateView):
 
         points, ending = coverage_forecast(user=user, on=on, filters=filters)
         ending_policies = list(ending[:ENDING_POLICIES_SHOWN])
-        target = coverage_target()
+        target = coverage_target(on=on, district=district)
+        trend = self.trend(on=on, district=district) if place is None else []
         worklist_url = worklist + query(**here, place_category=place.code if place else None)
         context.update(
             form=form,
@@ -106,7 +109,8 @@ class CoverageOverviewView(ReadersOnlyMixin, TemplateView):
             insurance=insurance_summary(user=user, on=on, filters=filters),
             worklist_url=worklist_url,
             show_insurers=may_read(user, INSURER_FIGURE_READERS),
-            trend=None,  # frozen months: none yet
+            trend=trend,
+            changes=coverage_change(months=trend),
             city_url=overview + query(on=on.isoformat()),
             district_url=overview + query(**here) if district else "",
             chart_data={
@@ -123,7 +127,30 @@ class CoverageOverviewView(ReadersOnlyMixin, TemplateView):
                     for p in points
                 ],
                 "map": city_map() if district is None else None,
+                "trend": [
+                    {
+                        "month": m["month"],
+                        "rate": m["total"]["rate"],
+                        "target": m["target"],
+                        "status": m["status"],
+                    }
+                    for m in trend
+                ],
                 "words": {"rate": _("投保率"), "target": _("目标"), "now": _("当前")},
             },
         )
         return context
+
+    def trend(self, *, on, district) -> list[dict]:
+        """The frozen months up to `on` of the viewer's own scope, or of the district drilled into
+        (the frozen figures the viewer may read: published ones, all for the city regulator)."""
+        user = self.request.user
+        own = scope_of(user)
+        if district is None:
+            scope = own
+        elif own in ((ScopeKind.CITY, ""), (ScopeKind.DISTRICT, district.code)):
+            scope = (ScopeKind.DISTRICT, district.code)
+        else:  # a department's frozen scope is its sector, not a district's part of it
+            return []
+        months = coverage_trend(user=user, end=month_start(on), scope=scope)["months"]
+        return [{**m, "status_label": MonthStatus(m["status"]).label} for m in months]

@@ -165,6 +165,33 @@
     });
   }
 
+  // The monthly trend of frozen months against the target of each month.
+  if (data.trend && data.trend.length) {
+    var months = data.trend.map(function (m) { return m.month; });
+    function points(values) {
+      return values.map(function (value) { return value === null ? null : +(value * 100).toFixed(2); });
+    }
+    draw("trend", {
+      grid: { left: 8, right: 24, top: 32, bottom: 24, containLabel: true },
+      legend: { top: 0 },
+      tooltip: { trigger: "axis", valueFormatter: function (value) { return value === null ? "—" : value + "%"; } },
+      xAxis: { type: "category", data: months },
+      yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
+      series: [
+        { type: "line", name: words.rate, data: points(data.trend.map(function (m) { return m.rate; })), itemStyle: { color: PRIMARY } },
+        {
+          type: "line",
+          name: words.target,
+          step: "end",
+          symbol: "none",
+          data: points(data.trend.map(function (m) { return m.target; })),
+          lineStyle: { type: "dashed", color: BAD },
+          itemStyle: { color: BAD },
+        },
+      ],
+    });
+  }
+
   // The city's districts coloured by rate; development zones as labelled points.
   function drawMap(geojson) {
     var rows = (data.charts && data.charts.districts) || [];

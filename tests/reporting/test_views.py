@@ -151,3 +151,52 @@ def test_every_dashboard_costs_the_same_queries_for_more_data(world, scene, url)
     small = queries_for(client, url)
     more_elevators(world, 6, tag="more")
     assert queries_for(client, url) == small
+
+
+def test_the_trend_shows_frozen_months_against_their_targets_and_the_change(world, scene):
+
+    from core.principal import SYSTEM
+    from reporting.months import month_start, previous_month
+    from reporting.selectors import coverage_change
+    from reporting.services import month_approve, month_freeze, month_publish, target_set
+
+    last = previous_month(D)
+    before = previous_month(last)
+    target_set(user=world.users["city"], due_on=D + timedelta(days=200), rate="0.75")
+    for month in (before, last):
+        month_freeze(user=SYSTEM, month=month)
+    older, _ = month_freeze(user=SYSTEM, month=before)
+    month_publish(
+        user=world.users["city"], frozen_month=month_approve(user=world.users["city"], frozen_month=older)
+    )
+
+    city = browser(world, "city").get(OVERVIEW)
+    trend = city.context["trend"]
+    assert [m["month"] for m in trend] == [before.strftime("%Y-%m"), last.strftime("%Y-%m")]
+    assert city.context["target"] == 0.75  # the target set for today, not the configured one
+    assert [m["target"] for m in city.context["chart_data"]["trend"]] == [0.75, 0.75]
+    assert city.context["changes"] == coverage_change(months=trend)
+    assert "尚无冻结月份" not in city.content.decode()
+    # a district regulator reads published months only, of its district
+    district = browser(world, "district").get(OVERVIEW).context["trend"]
+    assert [m["month"] for m in district] == [before.strftime("%Y-%m")]
+    assert month_start(D) > last
+
+
+def test_the_change_between_months_is_in_rate_points():
+    from decimal import Decimal
+
+    from reporting.selectors import coverage_change
+
+    months = [
+        {"month": "2025-06", "total": {"rate": 0.5}},
+        {"month": "2026-05", "total": {"rate": 0.6}},
+        {"month": "2026-06", "total": {"rate": 0.625}},
+    ]
+    change = coverage_change(months=months)
+    assert (change.month, change.month_on_month, change.year_on_year) == (
+        "2026-06",
+        Decimal("0.0250"),
+        Decimal("0.1250"),
+    )
+    assert coverage_change(months=[{"month": "2026-01", "total": {"rate": None}}]).month_on_month is None
