@@ -286,7 +286,7 @@ if not DEBUG:
 TIBAO = {
     "CITY_CODE": env.str("TIBAO_CITY_CODE", default="420600"),
     "CITY_NAME": env.str("TIBAO_CITY_NAME", default="襄阳市"),
-    "RESCUE_PHONE": env.str("TIBAO_RESCUE_PHONE", default="96333"),
+    "RESCUE_PHONE": env.str("TIBAO_RESCUE_PHONE", default="963333"),  # Hubei's province-wide line
     "COVERAGE_TARGET": env.float("TIBAO_COVERAGE_TARGET", default=0.60),
     # Use-registration numbers carry the province abbreviation and the city's letter (codes.md).
     "PROVINCE_ABBREVIATION": env.str("TIBAO_PROVINCE_ABBREVIATION", default="鄂"),

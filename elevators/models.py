@@ -8,11 +8,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import ExpressionWrapper, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, District, OrganisationKind
 from core.visibility import VisibleQuerySet, organisation_of
 
+from .choices import PASSING_RESULTS, ElevatorStatus, InspectionResult
 from .codes import (
     CATEGORIES_BY_CODE,
     CATEGORY_CHOICES,
@@ -22,6 +24,8 @@ from .codes import (
     EquipmentCodeForm,
     normalise_registration_number,
 )
+from .rescue_codes import RESCUE_CODE_LENGTH, rescue_code_validator
+from .safety import SafetyState, inspection_due_soon_condition, safety_state_expression, safety_state_for
 
 
 class PlaceCategory(models.Model):
@@ -62,20 +66,6 @@ class PlaceCategorySector(models.Model):
         return f"{self.place_category} → {self.get_department_display()}"
 
 
-class ElevatorStatus(models.TextChoices):
-    IN_USE = "in_use", _("在用")
-    SUSPENDED = "suspended", _("停用")
-    SCRAPPED = "scrapped", _("报废")
-    CANCELLED = "cancelled", _("注销")
-
-
-class InspectionResult(models.TextChoices):
-    PASS = "pass", _("合格")
-    FAIL = "fail", _("不合格")
-    PASS_AFTER_RECTIFICATION = "pass_rectified", _("复检合格")
-
-
-PASSING_RESULTS = (InspectionResult.PASS, InspectionResult.PASS_AFTER_RECTIFICATION)
 OLD_ELEVATOR_YEARS = 15
 
 
@@ -151,6 +141,16 @@ class ElevatorQuerySet(VisibleQuerySet):
             flag_insured=ExpressionWrapper(insured_condition(on=on), output_field=models.BooleanField()),
             flag_old=ExpressionWrapper(old_condition(on=on), output_field=models.BooleanField()),
             flag_three_no=ExpressionWrapper(three_no_condition(), output_field=models.BooleanField()),
+        )
+
+    def with_safety(self, *, on: date):
+        """Annotate each elevator's safety state on `on` (`safety_state`, a key of elevators.safety;
+        read it as `elevator.safety`) and whether its inspection falls due within 30 days."""
+        return self.annotate(
+            safety_state=safety_state_expression(on=on),
+            flag_inspection_due_soon=ExpressionWrapper(
+                inspection_due_soon_condition(on=on), output_field=models.BooleanField()
+            ),
         )
 
     def in_group(self, group: str):
@@ -276,6 +276,17 @@ class Elevator(models.Model):
         _("检验结论"), max_length=16, choices=InspectionResult.choices, blank=True
     )
     next_inspection_due = models.DateField(_("下次检验日期"), null=True, blank=True)
+    # The 6-digit code a trapped passenger reads to the rescue line (电梯识别码), drawn by
+    # elevators.services.rescue_codes_assign; null only until a bulk path has assigned it.
+    rescue_code = models.CharField(
+        _("电梯识别码"),
+        max_length=RESCUE_CODE_LENGTH,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        validators=[rescue_code_validator],
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -312,6 +323,19 @@ class Elevator(models.Model):
     @property
     def group(self) -> str:
         return self.category_info.group
+
+    @property
+    def safety(self) -> SafetyState:
+        """The safety state annotated by ElevatorQuerySet.with_safety; loaded without it, today's."""
+        key = getattr(self, "safety_state", None)
+        if key is None:
+            key = (
+                Elevator.objects.filter(pk=self.pk)
+                .with_safety(on=timezone.localdate())
+                .values_list("safety_state", flat=True)
+                .get()
+            )
+        return safety_state_for(key)
 
     def is_in_scope(self, *, on: date) -> bool:
         """Predicate twin of ElevatorQuerySet.in_scope for one loaded elevator."""

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.text import normalise_code
@@ -12,6 +14,7 @@ from core.text import normalise_code
 from .codes import ELEVATOR_CATEGORIES
 from .importing import RESULT_WORDS, STATUS_WORDS
 from .models import Elevator
+from .rescue_codes import is_rescue_code
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,9 @@ def elevator_timeline(*, elevator: Elevator, user) -> list[TimelineEntry]:
 # numbers, credit codes, phone numbers or people (DESIGN.md section 2, "the public").
 PUBLIC_CARD_KEYS = frozenset(
     {
+        "safety",  # the SafetyState the card leads with (elevators.safety)
         "equipment_code",
+        "rescue_code",
         "category",
         "address",
         "user_unit",
@@ -128,26 +133,32 @@ def register_public_card_facts(source: PublicCardFacts) -> PublicCardFacts:
     return source
 
 
-def elevator_public_card(*, equipment_code: str) -> dict | None:
-    """The public card of the elevator with `equipment_code` (any case, spaces, full width), or None.
+def elevator_public_card(*, code: str, on: date | None = None) -> dict | None:
+    """The public card of the elevator whose equipment code or 6-digit rescue code is `code` (any
+    case, spaces, full width), or None.
 
-    Returns exactly PUBLIC_CARD_KEYS: the code, category name, address (site name and address),
-    user unit and maintenance company names, last maintenance, next inspection due, the insurer and
-    policy period (None when uninsured) and the rescue phone number. Anyone may read it, so a
-    registered source that returns any other key is a programming error and raises ValueError.
+    Returns exactly PUBLIC_CARD_KEYS: the safety state on `on` (today) first, the codes, category
+    name, address (site name and address), user unit and maintenance company names, last
+    maintenance, next inspection due, the insurer and policy period (None when uninsured) and the
+    rescue phone number. Anyone may read it, so a registered source that returns any other key is a
+    programming error and raises ValueError.
     """
-    code = normalise_code(equipment_code)
+    code = normalise_code(code)
     if not code:
         return None
+    by_code = Q(rescue_code=code) if is_rescue_code(code) else Q(equipment_code=code)
     elevator = (
         Elevator.objects.select_related("user_unit", "maintenance_company")
-        .filter(equipment_code=code)
+        .with_safety(on=on or timezone.localdate())
+        .filter(by_code)
         .first()
     )
     if elevator is None:
         return None
     card = {
+        "safety": elevator.safety,
         "equipment_code": elevator.equipment_code,
+        "rescue_code": elevator.rescue_code or "",
         "category": elevator.category_info.name,
         "address": " ".join(part for part in (elevator.site_name, elevator.address) if part),
         "user_unit": elevator.user_unit.name if elevator.user_unit else "",
@@ -171,7 +182,8 @@ def elevator_public_card(*, equipment_code: str) -> dict | None:
 # --- The registry export (/elevators/export.xlsx) ----------------------------------------------
 
 # (field or lookup, header). Headers are the registry import's own column names, so an export can
-# be corrected and imported again; "有维修资金" is extra and the import ignores it.
+# be corrected and imported again; "电梯识别码" and "有维修资金" are extra and the import ignores
+# them (the portal assigns rescue codes itself).
 ELEVATOR_EXPORT_COLUMNS: list[tuple[str, str]] = [
     ("equipment_code", "设备代码"),
     ("registration_number", "使用登记证编号"),
@@ -197,6 +209,7 @@ ELEVATOR_EXPORT_COLUMNS: list[tuple[str, str]] = [
     ("inspection_result", "检验结论"),
     ("next_inspection_due", "下次检验日期"),
     ("has_repair_funds", "有维修资金"),
+    ("rescue_code", "电梯识别码"),
 ]
 EXPORT_CHUNK_ROWS = 2000
 

@@ -1,17 +1,25 @@
 """Writes to the registry: elevators, inspections, lifecycle events."""
 
+import copy
+from collections.abc import Sequence
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrganisationKind
+from core.audit import log_bulk
 from core.exceptions import ApplicationError, full_clean_or_refuse, save_or_refuse
 from core.visibility import organisation_of
 
 from .models import Elevator, Inspection, LifecycleEvent
+from .rescue_codes import RescueCodesExhausted, rescue_codes_draw
+
+# The key of the PostgreSQL advisory lock that serialises drawing rescue codes ("tibao", 1).
+RESCUE_CODE_LOCK = 0x7469_6261_6F00_0001
+FILL_BATCH = 5000
 
 
 def registry_writable_districts(user) -> set[str] | None:
@@ -46,6 +54,7 @@ def elevator_create(*, user, **fields) -> Elevator:
     elevator = Elevator(**fields)
     registry_check_writer(user=user, district_id=elevator.district_id)
     full_clean_or_refuse(elevator)
+    rescue_codes_assign(elevators=[elevator])
     save_or_refuse(elevator)
     if elevator.registration_number:
         LifecycleEvent.objects.create(
@@ -157,3 +166,40 @@ def elevator_follow_latest_inspection(*, elevator: Elevator) -> None:
     elevator.save(
         update_fields=["last_inspected_on", "inspection_result", "next_inspection_due", "updated_at"]
     )
+
+
+@transaction.atomic
+def rescue_codes_assign(*, elevators: Sequence[Elevator]) -> None:
+    """Give each of `elevators` without one a free rescue code (电梯识别码), in memory: the caller
+    saves them (save, bulk_create), in this transaction.
+
+    Every door that creates elevators calls it: registration, the registry import, the demo. On
+    PostgreSQL a transaction-level advisory lock makes concurrent callers draw one after another
+    (the second sees the first's codes once it commits); the unique constraint keeps it true.
+    """
+    missing = [elevator for elevator in elevators if not elevator.rescue_code]
+    if not missing:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RESCUE_CODE_LOCK])
+    try:
+        codes = rescue_codes_draw(count=len(missing), queryset=Elevator.objects.all())
+    except RescueCodesExhausted as exc:
+        raise ApplicationError(_("电梯识别码已用完，请联系系统管理员。"), field="rescue_code") from exc
+    for elevator, code in zip(missing, codes, strict=True):
+        elevator.rescue_code = code
+
+
+@transaction.atomic
+def rescue_codes_fill() -> int:
+    """Give every elevator still without a rescue code its code (after a bulk path that wrote rows
+    without one); returns how many were given. Audited like single saves (core.audit.log_bulk)."""
+    filled = 0
+    while batch := list(Elevator.objects.filter(rescue_code=None).order_by("pk")[:FILL_BATCH]):
+        before = [copy.copy(elevator) for elevator in batch]
+        rescue_codes_assign(elevators=batch)
+        Elevator.objects.bulk_update(batch, ["rescue_code"], batch_size=1000)
+        log_bulk(updated=zip(before, batch, strict=True))
+        filled += len(batch)
+    return filled

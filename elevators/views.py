@@ -49,7 +49,8 @@ class ElevatorListView(VisibleListView):
     export_url_name = "elevator-export"
 
     def get_queryset(self):
-        return super().get_queryset().with_flags(on=timezone.localdate())
+        today = timezone.localdate()
+        return super().get_queryset().with_flags(on=today).with_safety(on=today)
 
 
 class ElevatorDetailView(VisibleDetailView):
@@ -60,7 +61,8 @@ class ElevatorDetailView(VisibleDetailView):
     context_object_name = "elevator"
 
     def get_queryset(self):
-        return super().get_queryset().with_flags(on=timezone.localdate())
+        today = timezone.localdate()
+        return super().get_queryset().with_flags(on=today).with_safety(on=today)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -74,12 +76,13 @@ def qr_svg(url: str) -> str:
 
 
 class PublicCardView(View):
-    """/e/<code>/: the public card, for anyone who scans the sign in the car; no login."""
+    """/e/<code>/: the public card, for anyone who scans the sign in the car or types the equipment
+    code or the 6-digit rescue code; no login."""
 
     template_name = "elevators/public_card.html"
 
     def get(self, request, code):
-        card = elevator_public_card(equipment_code=code)
+        card = elevator_public_card(code=code)
         if card is None:
             return render(request, self.template_name, {"card": None, "code": code}, status=404)
         response = render(request, self.template_name, self.get_context_data(card))

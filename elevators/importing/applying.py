@@ -10,7 +10,7 @@ from core.audit import log_bulk
 from core.xlsx import TableRow
 
 from ..models import Elevator, Inspection, LifecycleEvent
-from ..services import elevator_change_events
+from ..services import elevator_change_events, rescue_codes_assign
 from .parsing import RegistryImportResult
 
 CHUNK_ROWS = 1000
@@ -56,6 +56,7 @@ def write_chunk(
                 setattr(elevator, name, fields[name])
             elevator.updated_at = timezone.now()
             events.extend(elevator_change_events(elevator, before, on=today))
+    rescue_codes_assign(elevators=created)
     Elevator.objects.bulk_create(created, batch_size=CHUNK_ROWS)
     Elevator.objects.bulk_update(
         [after for _before, after in changed], [*ELEVATOR_FIELDS, "updated_at"], batch_size=CHUNK_ROWS

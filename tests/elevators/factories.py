@@ -20,6 +20,7 @@ from elevators.models import (
     LifecycleEvent,
     PlaceCategory,
 )
+from elevators.rescue_codes import rescue_codes_draw
 from tests.factories import DistrictFactory, OrganisationFactory
 
 
@@ -56,6 +57,8 @@ class ElevatorFactory(factory.django.DjangoModelFactory):
     last_inspected_on = factory.LazyFunction(lambda: today() - timedelta(days=30))
     inspection_result = InspectionResult.PASS
     next_inspection_due = factory.LazyFunction(lambda: today() + timedelta(days=335))
+    # As elevators.services.rescue_codes_assign draws it: random and free in the database.
+    rescue_code = factory.LazyFunction(lambda: rescue_codes_draw(count=1, queryset=Elevator.objects.all())[0])
 
 
 class InspectionFactory(factory.django.DjangoModelFactory):

@@ -64,7 +64,7 @@ def test_card_needs_no_login_and_shows_the_listed_facts(client, elevator):
         elevator.next_inspection_due.isoformat(),
         "未投保",
         "暂无记录",  # last maintenance: no maintenance records yet
-        'href="tel:96333"',
+        'href="tel:963333"',
     ):
         assert fact in html, fact
     # Not the logged-in shell: no navigation, no user menu, no login link.
@@ -97,10 +97,10 @@ def test_card_shows_nothing_else(client, elevator):
 
 
 def test_card_selector_returns_exactly_the_public_keys(elevator):
-    card = elevator_public_card(equipment_code=elevator.equipment_code)
+    card = elevator_public_card(code=elevator.equipment_code)
     assert set(card) == PUBLIC_CARD_KEYS
     assert card["insurer"] is None and card["last_maintenance"] is None
-    assert card["rescue_phone"] == "96333"
+    assert card["rescue_phone"] == "963333"
 
 
 def test_card_is_cached_publicly_for_five_minutes(client, elevator):
@@ -123,7 +123,7 @@ def test_unknown_code_is_a_friendly_404(client, elevator):
     assert response.status_code == 404
     html = response.content.decode()
     assert "未找到这部电梯" in html and "311042001201599999" in html
-    assert "96333" in html  # the rescue number all the same
+    assert 'href="tel:963333"' in html  # the rescue number all the same
     assert client.get(reverse("elevator-sign", args=["nothing"])).status_code == 404
 
 
@@ -149,7 +149,7 @@ def test_card_shows_facts_registered_by_other_apps(client, elevator, monkeypatch
 def test_a_registered_source_may_not_add_private_facts(elevator, monkeypatch):
     monkeypatch.setattr(selectors, "PUBLIC_CARD_FACTS", [lambda e: {"premium": 300}])
     with pytest.raises(ValueError, match="premium"):
-        elevator_public_card(equipment_code=elevator.equipment_code)
+        elevator_public_card(code=elevator.equipment_code)
 
 
 def test_card_of_an_elevator_without_user_unit_or_maintenance(client):
@@ -166,7 +166,7 @@ def test_sign_is_an_a5_page_with_the_cards_qr_code(client, elevator):
     assert response.status_code == 200
     html = response.content.decode()
     url = f"http://testserver/e/{elevator.equipment_code}/"
-    assert "电梯安全信息" in html and "96333" in html
+    assert "电梯安全信息" in html and ">963333<" in html
     assert "<svg" in html and views.qr_svg(url) in html
     assert views.qr_svg("http://testserver/e/311042001201599999/") not in html
     assert "elevators/sign.css" in html  # where @page { size: A5 } lives
@@ -181,3 +181,128 @@ def test_sign_qr_code_encodes_the_card_url():
         border=2, omitsize=True, title=url, svgclass="tb-qr"
     )
     assert svg.startswith("<svg") and f"<title>{url}</title>" in svg
+
+
+# --- the safety state leads -----------------------------------------------------------------------
+
+
+def safety_block(html: str) -> str:
+    start = html.index('data-testid="safety-state"')
+    return html[start : html.index("</div>\n</div>", start)]
+
+
+def test_a_scrapped_elevators_card_says_stop_first(client, elevator):
+    elevator.status = "scrapped"
+    elevator.save()
+    html = client.get(card_url(elevator.equipment_code)).content.decode()
+    assert 'data-state="scrapped"' in html
+    block = safety_block(html)
+    assert "停止使用" in block and "这部电梯已报废，请勿乘坐。" in block
+    # Before anything else about the elevator: its code, address and the rescue line come after.
+    assert html.index("停止使用") < html.index(elevator.equipment_code) < html.index("樊城区春园路8号3栋")
+    assert "在检验有效期内" not in html
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [("suspended", "这部电梯已停用"), ("cancelled", "这部电梯的使用登记已注销")],
+)
+def test_suspended_and_cancelled_elevators_say_stop(client, elevator, status, words):
+    elevator.status = status
+    elevator.save()
+    block = safety_block(client.get(card_url(elevator.equipment_code)).content.decode())
+    assert "停止使用" in block and words in block
+
+
+def test_a_lapsed_inspection_warns(client, elevator):
+    elevator.next_inspection_due = timezone.localdate() - timedelta(days=1)
+    elevator.save()
+    html = client.get(card_url(elevator.equipment_code)).content.decode()
+    assert 'data-state="inspection_lapsed"' in html
+    assert "停止使用" in safety_block(html) and "已超过检验有效期" in safety_block(html)
+    assert html.index("停止使用") < html.index(elevator.equipment_code)
+    assert 'class="text-danger fw-semibold">' + elevator.next_inspection_due.isoformat() in html
+
+
+def test_an_elevator_in_service_says_so_first(client, elevator):
+    html = client.get(card_url(elevator.equipment_code)).content.decode()
+    block = safety_block(html)
+    assert 'data-state="in_service"' in block
+    assert "在用" in block and "在检验有效期内" in block
+    assert "停止使用" not in html
+
+
+def test_the_card_selector_leads_with_the_state(elevator):
+    elevator.status = "suspended"
+    elevator.save()
+    card = elevator_public_card(code=elevator.equipment_code)
+    assert card["safety"].key == "suspended" and card["safety"].is_stop
+    assert list(card)[0] == "safety"
+
+
+def test_the_sign_of_a_scrapped_elevator_prints_stop_first(client, elevator):
+    elevator.status = "scrapped"
+    elevator.save()
+    html = client.get(reverse("elevator-sign", args=[elevator.equipment_code])).content.decode()
+    assert 'tb-sign-state-stop" data-testid="safety-state" data-state="scrapped"' in html
+    assert html.index("停止使用") < html.index('data-testid="sign-qr"')
+
+
+def test_the_sign_of_an_elevator_in_service_prints_the_end_of_its_inspection_period(client, elevator):
+    html = client.get(reverse("elevator-sign", args=[elevator.equipment_code])).content.decode()
+    assert f"检验有效期至 {elevator.next_inspection_due.isoformat()}" in html
+    assert "在检验有效期内" not in html  # paper outlives today
+
+
+# --- the rescue line and the rescue code --------------------------------------------------------
+
+
+def test_the_rescue_line_is_hubeis_963333(client, elevator):
+    html = client.get(card_url(elevator.equipment_code)).content.decode()
+    assert 'href="tel:963333"' in html and ">963333<" in html
+    sign = client.get(reverse("elevator-sign", args=[elevator.equipment_code])).content.decode()
+    assert '<div class="tb-sign-rescue-number" data-testid="rescue-phone">963333</div>' in sign
+
+
+def test_963333_is_the_default_without_configuration():
+    from tests.config.test_settings import load_settings
+
+    assert load_settings({"DEBUG": "1"}, "TIBAO")["TIBAO"]["RESCUE_PHONE"] == "963333"
+
+
+def test_the_card_shows_the_rescue_code_to_read_to_the_rescue_line(client, elevator):
+    html = client.get(card_url(elevator.equipment_code)).content.decode()
+    assert f'<div class="font-monospace fs-4 fw-bold tb-rescue-code">{elevator.rescue_code}</div>' in html
+    assert f'拨通后请报出电梯识别码 <strong class="font-monospace">{elevator.rescue_code}</strong>' in html
+    assert elevator_public_card(code=elevator.equipment_code)["rescue_code"] == elevator.rescue_code
+
+
+def test_the_sign_prints_the_rescue_code_beside_the_qr_code(client, elevator):
+    html = client.get(reverse("elevator-sign", args=[elevator.equipment_code])).content.decode()
+    qr_block = html[html.index('data-testid="sign-qr"') : html.index('<dl class="tb-sign-facts">')]
+    assert "<svg" in qr_block
+    assert f'<div class="tb-sign-rescue-code-number">{elevator.rescue_code}</div>' in qr_block
+
+
+@pytest.mark.parametrize("typed", ["{code}", " {code} ", "{wide}"])
+def test_the_rescue_code_finds_the_same_card(client, elevator, typed):
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in elevator.rescue_code)
+    by_code = client.get(card_url(elevator.equipment_code)).content.decode()
+    response = client.get(card_url(typed.format(code=elevator.rescue_code, wide=wide)))
+    assert response.status_code == 200
+    assert response.content.decode() == by_code
+    assert elevator_public_card(code=elevator.rescue_code) == elevator_public_card(
+        code=elevator.equipment_code
+    )
+
+
+def test_the_sign_is_found_by_the_rescue_code_and_its_qr_names_the_equipment_code(client, elevator):
+    html = client.get(reverse("elevator-sign", args=[elevator.rescue_code])).content.decode()
+    assert views.qr_svg(f"http://testserver/e/{elevator.equipment_code}/") in html
+
+
+def test_an_unknown_rescue_code_is_a_friendly_404(client, elevator):
+    unknown = "999999" if elevator.rescue_code != "999999" else "999998"
+    response = client.get(card_url(unknown))
+    assert response.status_code == 404
+    assert "未找到这部电梯" in response.content.decode()

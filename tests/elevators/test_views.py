@@ -268,7 +268,7 @@ def test_export_headers_are_the_import_columns_in_chinese(client, world, registr
     header, rows = read_export(client.get(f"{EXPORT}?place_category=HOSPITAL"))
     assert header[:3] == ["设备代码", "使用登记证编号", "设备品种"]
     import_headers = {alias for aliases in REGISTRY_COLUMNS.values() for alias in aliases}
-    assert set(header) - import_headers == {"有维修资金"}
+    assert set(header) - import_headers == {"有维修资金", "电梯识别码"}
     hospital = registry["hospital"]
     record = dict(zip(header, rows[0], strict=True))
     assert record["设备代码"] == hospital.equipment_code
@@ -281,6 +281,7 @@ def test_export_headers_are_the_import_columns_in_chinese(client, world, registr
     assert record["检验结论"] == "合格"
     assert record["下次检验日期"].date() == hospital.next_inspection_due
     assert record["有维修资金"] == "是"
+    assert record["电梯识别码"] == hospital.rescue_code  # text: a spreadsheet keeps it as typed
 
 
 def test_export_can_be_imported_again_unchanged(client, world, registry):

@@ -28,6 +28,10 @@ ELEVATOR_HELP = {
     "equipment_code": _(
         "设备代码：18位设备代码或20位注册代码。可输入全角、小写或含空格，保存为规范形式；全市唯一。"
     ),
+    "rescue_code": _(
+        "电梯识别码：6位数字，由本系统自动分配且全市唯一（只读）；被困乘客拨打救援电话时报出此码，"
+        "公开信息页 /e/<识别码>/ 也可按此码查询。"
+    ),
     "code_form": _("设备代码的形式：device＝18位设备代码，registration＝20位注册代码（按长度自动判断）。"),
     "code_form_display": _("设备代码形式的中文名称。"),
     "registration_number": _(
@@ -111,6 +115,7 @@ class ElevatorSerializer(PlausibleDatesMixin, TodayMixin, serializers.ModelSeria
         fields = [
             "id",
             "equipment_code",
+            "rescue_code",
             "code_form",
             "code_form_display",
             "registration_number",
@@ -151,6 +156,7 @@ class ElevatorSerializer(PlausibleDatesMixin, TodayMixin, serializers.ModelSeria
         ]
         read_only_fields = [
             "id",
+            "rescue_code",
             "code_form",
             "last_inspected_on",
             "inspection_result",
