@@ -10,17 +10,20 @@ from itertools import groupby
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, Max, OuterRef, Subquery
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.services import notice_send
 from core.exceptions import ApplicationError
 from core.views import refusals_on
 from elevators.filtersets import ElevatorFilterSet
+from elevators.models import in_scope_condition
 
 from ..forms import CoverFilterForm, ElevatorSelectionForm, PolicyTermsForm, registrable_elevators
-from ..models import FundingSource, PolicyElevator
+from ..models import FundingSource, InsuranceModel, Policy, PolicyElevator
 from ..permissions import property_manager_of
 from ..rating import quote
 from ..services import policy_default_end, policy_register
@@ -31,16 +34,47 @@ REGISTER_MAX_ELEVATORS = 500
 ELEVATOR_REGISTER_FILTERS = ["q", "district", "place_category", "group", "in_scope"]
 
 
-def _covered_until():
-    """The last day of the cover of this elevator that is in force today or later, if any."""
-    return Subquery(
-        PolicyElevator.objects.in_force_during(timezone.localdate())
-        .filter(elevator=OuterRef("pk"))
-        .order_by()
-        .values("elevator")
-        .annotate(last=Max("end_date"))
-        .values("last")
+def _covered_until(model: str | None = None):
+    """The last day of the cover of this elevator (under `model`, if given) that is in force today
+    or later, if any."""
+    covers = PolicyElevator.objects.in_force_during(timezone.localdate()).filter(elevator=OuterRef("pk"))
+    if model is not None:
+        covers = covers.filter(model=model)
+    return Subquery(covers.order_by().values("elevator").annotate(last=Max("end_date")).values("last"))
+
+
+def _with_cover_by_model(elevators: list) -> None:
+    """Set `cover_by_model` on each elevator: (model label, last day) of each model it is insured
+    under today or later; an elevator may hold one cover per model (policy_register's rule)."""
+    for elevator in elevators:
+        elevator.cover_by_model = [
+            (label, getattr(elevator, f"covered_until_{model}"))
+            for model, label in InsuranceModel.choices
+            if getattr(elevator, f"covered_until_{model}")
+        ]
+
+
+def _clashes(*, user, elevators, model: str, start, end) -> dict[str, str]:
+    """The chosen elevators already covered under `model` on some day of start..end, by code, with
+    the policy that covers them (its number only when `user` may see it, as the refusal says)."""
+    covers = list(
+        PolicyElevator.objects.in_force_during(start, end)
+        .filter(elevator__in=elevators, model=model)
+        .select_related("policy", "elevator")
     )
+    visible = set(
+        Policy.objects.visible_to(user)
+        .filter(pk__in={c.policy_id for c in covers})
+        .values_list("pk", flat=True)
+    )
+    return {
+        cover.elevator.equipment_code: (
+            _("已由保单 %(policy)s 承保") % {"policy": cover.policy.number}
+            if cover.policy_id in visible
+            else _("已由其他保险机构的保单承保")
+        )
+        for cover in covers
+    }
 
 
 def _step_elevators(request, *, selected=(), errors=()):
@@ -49,7 +83,13 @@ def _step_elevators(request, *, selected=(), errors=()):
     filterset = ElevatorFilterSet(request.GET or None, queryset=queryset, request=request)
     if filterset.is_bound:  # a bad filter value shows its error and no rows, as on every list
         queryset = filterset.qs if filterset.is_valid() else queryset.none()
-    queryset = queryset.annotate(covered_until=_covered_until())
+    queryset = queryset.annotate(
+        covered_until=_covered_until(),
+        in_scope_today=ExpressionWrapper(
+            in_scope_condition(on=timezone.localdate()), output_field=BooleanField()
+        ),
+        **{f"covered_until_{model}": _covered_until(model) for model in InsuranceModel.values},
+    )
     cover_form = CoverFilterForm(request.GET or None)
     cover = cover_form.cleaned_data.get("cover") if cover_form.is_valid() else ""
     if cover:
@@ -61,6 +101,7 @@ def _step_elevators(request, *, selected=(), errors=()):
     )
     truncated = len(elevators) > REGISTER_MAX_ELEVATORS
     elevators = elevators[:REGISTER_MAX_ELEVATORS]
+    _with_cover_by_model(elevators)
     sites = [
         {"index": index, "name": name, "elevators": list(group)}
         for index, (name, group) in enumerate(groupby(elevators, key=lambda e: e.site_name))
@@ -109,7 +150,15 @@ def _step_quote(request, form, *, problem: ApplicationError | None = None):
         priced = quote(version=version, elevators=data["elevators"], start=data["start_date"])
     if refused:
         return _step_terms(request, form)
-    flags = _flags(problem)
+    # A clash is shown with the quote, before the user confirms, not as the confirmation's refusal.
+    flags = _clashes(
+        user=request.user,
+        elevators=data["elevators"],
+        model=data["product"].model,
+        start=data["start_date"],
+        end=end_date,
+    )
+    flags.update(_flags(problem))
     rows = rating_rows(
         ((line.elevator, line.as_dict(), line.premium) for line in priced.lines),
         flags=flags,
@@ -170,6 +219,7 @@ def policy_register_view(request):
             )
         if refused:
             return _step_quote(request, form, problem=refused.error)
+        _notify_insurer(policy)
         messages.success(
             request,
             _("投保成功：保单 %(number)s，%(n)d 台电梯，保费 %(total)s 元。")
@@ -177,3 +227,21 @@ def policy_register_view(request):
         )
         return redirect("policy-detail", pk=policy.pk)
     return _step_quote(request, form)
+
+
+def _notify_insurer(policy: Policy) -> None:
+    """Tell the insurer that a policyholder registered a policy with it in the portal."""
+    notice_send(
+        organisation=policy.insurer,
+        subject=_("新投保：%(holder)s 投保保单 %(number)s")
+        % {"holder": policy.policyholder.name, "number": policy.number},
+        body=_("%(holder)s 在门户中为 %(n)d 台电梯投保，保险期间 %(start)s 至 %(end)s，保费 %(total)s 元。")
+        % {
+            "holder": policy.policyholder.name,
+            "n": policy.covered.count(),
+            "start": policy.start_date.isoformat(),
+            "end": policy.end_date.isoformat(),
+            "total": policy.total_premium,
+        },
+        link=reverse("policy-detail", args=[policy.pk]),
+    )
