@@ -2,8 +2,8 @@
 
 A frozen month holds, for every *scope* whose readers see different elevators (the city, each
 district, each department whose sector is not the whole city), the coverage figures of every
-grouping at the month's last day, as `coverage_by` computed them (docs/decisions/0004). Readers
-get the scope their visibility maps to (`reporting.months.scope_for`).
+grouping at the month's last day, as `coverage_by` computed them (docs/decisions/0007). Readers
+get the scope their visibility maps to (`reporting.months.scope_of`).
 """
 
 from django.conf import settings
@@ -122,6 +122,10 @@ class FrozenFigureQuerySet(VisibleQuerySet):
 
     def of_scope(self, kind: str, code: str = ""):
         return self.filter(scope=kind, scope_code=code)
+
+    def open_data(self):
+        """What anyone may read without signing in (the public page): the published figures."""
+        return self._public()
 
     def for_city_regulator(self, org):
         return self
