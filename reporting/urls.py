@@ -11,4 +11,6 @@ urlpatterns = [
         name="coverage-uninsured-export",
     ),
     path("coverage/insurers/", views.InsurerFiguresView.as_view(), name="coverage-insurers"),
+    # Public, no login: the published monthly figures of the city and its districts.
+    path("open-data/coverage/", views.PublicCoverageView.as_view(), name="coverage-public"),
 ]
