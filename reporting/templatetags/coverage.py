@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -22,4 +23,4 @@ def points(change) -> str:
     """A change of rate in percentage points: 0.012 → "+1.2个百分点"; none → "—"."""
     if change is None or change == "":
         return "—"
-    return f"{(Decimal(str(change)) * 100).quantize(PERCENT_PLACES):+}个百分点"
+    return _("%(points)s个百分点") % {"points": f"{(Decimal(str(change)) * 100).quantize(PERCENT_PLACES):+}"}
