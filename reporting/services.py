@@ -71,7 +71,7 @@ def _figures_at(on: date) -> list[FrozenFigure]:
     for scope in freeze_scopes():
         total_done = False
         for by in GROUPINGS:
-            coverage = coverage_by(user=scope.principal, on=on, by=by)
+            coverage = coverage_by(user=scope.principal, on=on, by=by, filters=scope.filters)
             if not total_done:
                 figures.append(_figure(scope.key, TOTAL, coverage.total))
                 total_done = True
@@ -189,16 +189,18 @@ def month_approve(*, user, frozen_month: FrozenMonth) -> FrozenMonth:
 
 
 @transaction.atomic
-def month_publish(*, user, frozen_month: FrozenMonth) -> FrozenMonth:
+def month_publish(*, user, frozen_month: FrozenMonth, reports: bool = True) -> FrozenMonth:
     """Publish an approved month (the city regulator): approved → published. Departments, their
-    reports and the public page see it from now on; its reports are built after commit."""
+    reports and the public page see it from now on; its reports are built after commit (unless
+    `reports` is false: a history back-filled at once, whose reports nobody waits for)."""
     frozen = _transition(
         user=user,
         frozen_month=frozen_month,
         status=MonthStatus.PUBLISHED,
         refusal=_("%(month)s 当前为“%(status)s”，只有已审核的月份可以发布。"),
     )
-    transaction.on_commit(lambda: generate_month_reports.delay(frozen.pk))
+    if reports:
+        transaction.on_commit(lambda: generate_month_reports.delay(frozen.pk))
     return frozen
 
 

@@ -43,6 +43,10 @@ def test_a_month_is_frozen_once_for_every_scope_and_grouping(world, registry):
         assert as_rows(housing.by(by)) == as_rows(
             coverage_by(user=world.users["housing"], on=ON, by=by).rows
         ), by
+    district = frozen_coverage(frozen_month=frozen, scope=(ScopeKind.DISTRICT, "420606"))
+    for by in GROUPINGS:
+        live = coverage_by(user=world.users["district"], on=ON, by=by)
+        assert as_rows(district.by(by)) == as_rows(live.rows), by
     finance = frozen_coverage(frozen_month=frozen, scope=(ScopeKind.DEPARTMENT, Department.FINANCE))
     live = coverage_by(user=world.users["finance"], on=ON)
     assert (
