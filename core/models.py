@@ -56,6 +56,13 @@ class ImportRun(models.Model):
     )
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Progress while the import runs (core.progress), written every chunk of rows: the rows in the
+    # file (counted before the import starts; blank rows and rows above the header included), the
+    # rows read and refused so far.
+    rows_total = models.PositiveIntegerField(_("文件行数"), null=True, blank=True)
+    rows_read = models.PositiveIntegerField(_("已读行数"), default=0)
+    rows_refused = models.PositiveIntegerField(_("已拒绝行数"), default=0)
+    progress_at = models.DateTimeField(_("进度更新时间"), null=True, blank=True)
 
     objects = ImportRunQuerySet.as_manager()
 
@@ -76,3 +83,24 @@ class ImportRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status not in (self.Status.PENDING, self.Status.RUNNING)
+
+    @property
+    def progress_percent(self) -> int | None:
+        """Rows read as a share of the rows in the file (0..100), when the file's size is known."""
+        if self.is_finished:
+            return 100
+        if not self.rows_total:
+            return None
+        return min(100, self.rows_read * 100 // self.rows_total)
+
+    def progress(self) -> dict:
+        """The run's state and counts for the page that polls it (core.views.import_run_progress)."""
+        return {
+            "status": self.status,
+            "status_display": str(self.get_status_display()),
+            "is_finished": self.is_finished,
+            "rows_total": self.rows_total,
+            "rows_read": self.rows_read,
+            "rows_refused": self.rows_refused,
+            "percent": self.progress_percent,
+        }

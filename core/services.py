@@ -15,6 +15,7 @@ from .audit import acting_as
 from .exceptions import ApplicationError
 from .imports import IMPORT_KINDS
 from .models import ImportRun
+from .progress import count_rows, reporting
 from .tasks import execute_import
 
 logger = logging.getLogger(__name__)
@@ -86,6 +87,17 @@ def _enqueue(run: ImportRun) -> None:
     transaction.on_commit(lambda: execute_import.delay(run.pk))
 
 
+def file_rows(run: ImportRun) -> int | None:
+    """The rows in the run's file (header and title rows included), to show progress against;
+    None when the file does not say and cannot be counted."""
+    try:
+        with run.file.open("rb") as source:
+            return count_rows(source, filename=run.filename)
+    except Exception:  # a file the import will refuse: it says why, the count does not matter
+        logger.info("import run %s: rows of %s not counted", run.pk, run.filename, exc_info=True)
+        return None
+
+
 def import_execute(*, import_run_id: int) -> ImportRun | None:
     """Run a queued import once (a run no longer pending is left alone) and record the outcome."""
     with transaction.atomic():
@@ -97,10 +109,15 @@ def import_execute(*, import_run_id: int) -> ImportRun | None:
         if run is None:
             return None
         run.status = ImportRun.Status.RUNNING
-        run.save(update_fields=["status"])
+        run.rows_total = file_rows(run)
+        run.save(update_fields=["status", "rows_total"])
     user = run.created_by
     try:
-        with acting_as(f"import:{run.kind}", actor=user, import_run=run.pk), run.file.open("rb") as source:
+        with (
+            acting_as(f"import:{run.kind}", actor=user, import_run=run.pk),
+            reporting(run),
+            run.file.open("rb") as source,
+        ):
             result = IMPORT_KINDS[run.kind].run(
                 source=source, filename=run.filename, user=user, dry_run=run.dry_run, **run.options
             )
@@ -111,6 +128,7 @@ def import_execute(*, import_run_id: int) -> ImportRun | None:
         run.status, run.message = ImportRun.Status.FAILED, _("处理文件时发生内部错误，已记录，请联系管理员。")
     else:
         run.summary = result.summary()
+        run.rows_read, run.rows_refused = result.rows, result.refused
         if run.dry_run:
             run.status = ImportRun.Status.CHECKED
         else:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from . import progress
 from .xlsx import Table, TableRow, parse_date, read_table, write_error_report
 
 
@@ -103,6 +104,7 @@ def open_import_table(
         max_rows=settings.TIBAO["IMPORT_MAX_ROWS"],
     )
     result.headers = list(table.headers)
+    progress.watch(result)
     return table
 
 
@@ -192,12 +194,15 @@ def cell_money(values: Mapping[str, object], name: str, *, required: bool = Fals
 
 
 def chunks(rows: Iterable[TableRow], size: int) -> Iterator[list[TableRow]]:
-    """The rows in lists of `size`, so an importer can look rows up a chunk at a time."""
+    """The rows in lists of `size`, so an importer can look rows up a chunk at a time; after each
+    chunk the running import's progress is reported (core.progress)."""
     chunk: list[TableRow] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) == size:
             yield chunk
+            progress.report()  # the importer asks for the next chunk: this one is done
             chunk = []
     if chunk:
         yield chunk
+        progress.report()

@@ -280,6 +280,13 @@ def import_run_confirm(request, pk):
 
 
 @login_required
+def import_run_progress(request, pk):
+    """The run's state and counts as JSON, for its page to poll while it runs (static/js/tibao.js)."""
+    run = get_object_or_404(ImportRun.objects.visible_to(request.user), pk=pk)
+    return JsonResponse(run.progress(), headers={"Cache-Control": "no-store"})
+
+
+@login_required
 def import_run_errors(request, pk):
     run = get_object_or_404(ImportRun.objects.visible_to(request.user), pk=pk)
     if not run.error_report:

@@ -6,6 +6,9 @@
  *   <button data-tb-requires="notice">         enabled only while a checkbox named "notice" is ticked
  *   <input type="checkbox" data-tb-check-group="site-1">  ticks every checkbox with data-tb-group="site-1"
  *                                               in its form, and is ticked itself while all of them are
+ *   <div data-tb-progress="/imports/1/progress.json">  polls a running job's JSON (rows read, total,
+ *                                               refused, percent) into its data-tb-progress-* children
+ *                                               and reloads the page once the job has finished
  */
 (function () {
   "use strict";
@@ -97,6 +100,55 @@
     updateGroups(box.form);
     updateRequired(box.form);
   });
+
+  function watchProgress(box) {
+    var bar = box.querySelector("[data-tb-progress-bar]");
+    var meter = box.querySelector('[role="progressbar"]');
+
+    function setText(name, value) {
+      var element = box.querySelector("[data-tb-progress-" + name + "]");
+      if (element && value !== null && value !== undefined) {
+        element.textContent = value;
+      }
+    }
+
+    function showPercent(percent) {
+      // No total known: a full striped bar says "working" without claiming a share.
+      if (bar) {
+        bar.style.width = (percent === null ? 100 : percent) + "%";
+      }
+      if (meter && percent !== null) {
+        meter.setAttribute("aria-valuenow", percent);
+      }
+    }
+
+    function poll() {
+      fetch(box.dataset.tbProgress, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) {
+          return response.ok ? response.json() : Promise.reject(response.status);
+        })
+        .then(function (data) {
+          if (data.is_finished) {
+            window.location.reload();
+            return;
+          }
+          setText("status", data.status_display);
+          setText("read", data.rows_read);
+          setText("total", data.rows_total);
+          setText("refused", data.rows_refused);
+          showPercent(data.percent);
+          window.setTimeout(poll, 2000);
+        })
+        .catch(function () {
+          window.setTimeout(poll, 5000);
+        });
+    }
+
+    showPercent(bar && bar.dataset.percent !== "" ? Number(bar.dataset.percent) : null);
+    window.setTimeout(poll, 1500);
+  }
+
+  document.querySelectorAll("[data-tb-progress]").forEach(watchProgress);
 
   document.querySelectorAll("form").forEach(function (form) {
     if (form.querySelector("[data-tb-check-group]")) {
