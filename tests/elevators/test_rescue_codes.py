@@ -5,10 +5,12 @@ read-only in the API and written to the export."""
 import importlib
 import io
 import itertools
+import threading
+import time
 
 import pytest
 from django.apps import apps
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from core.exceptions import ApplicationError
 from core.principal import SYSTEM
@@ -174,3 +176,34 @@ def test_the_schema_describes_the_code_as_read_only(schema):
     assert field["readOnly"] is True
     assert "电梯识别码" in field["description"]
     assert "rescue_code" in ElevatorSerializer.Meta.read_only_fields
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_writers_draw_one_after_the_other(monkeypatch):
+    """Both writers' random source proposes the same code first; the advisory lock makes the second
+    wait for the first to commit and then draw around it, instead of reaching the unique constraint."""
+    monkeypatch.setattr(rescue_codes, "_random", Scripted([700000, 700001]))
+    elevators = [ElevatorFactory(rescue_code=None), ElevatorFactory(rescue_code=None)]
+    barrier = threading.Barrier(2)
+    errors: list[Exception] = []
+
+    def write(elevator):
+        try:
+            barrier.wait(timeout=10)
+            with transaction.atomic():
+                rescue_codes_assign(elevators=[elevator])
+                elevator.save(update_fields=["rescue_code"])
+                time.sleep(0.3)  # hold the transaction open: the other writer must wait
+        except Exception as exc:  # the test reports whatever a writer met
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(elevator,)) for elevator in elevators]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert set(Elevator.objects.values_list("rescue_code", flat=True)) == {"700000", "700001"}
