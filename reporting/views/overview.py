@@ -153,4 +153,12 @@ class CoverageOverviewView(ReadersOnlyMixin, TemplateView):
         else:  # a department's frozen scope is its sector, not a district's part of it
             return []
         months = coverage_trend(user=user, end=month_start(on), scope=scope)["months"]
-        return [{**m, "status_label": MonthStatus(m["status"]).label} for m in months]
+        configured = coverage_target(on=on) if any(m["target"] is None for m in months) else None
+        return [
+            {
+                **m,
+                "status_label": MonthStatus(m["status"]).label,
+                "target": m["target"] if m["target"] is not None else configured,
+            }
+            for m in months
+        ]

@@ -49,7 +49,7 @@ class PublicCoverageView(TemplateView):
             chart_data={
                 "target": target,
                 "charts": {"districts": [{**row.as_dict(), "url": ""} for row in latest_districts]},
-                "trend": [{"month": m.label, "rate": t.as_dict()["rate"], "target": None} for m, t in rows],
+                "trend": [{"month": m.label, "rate": t.as_dict()["rate"], "target": target} for m, t in rows],
                 "words": {"rate": _("投保率"), "target": _("目标")},
             }
             if rows
