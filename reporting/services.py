@@ -8,11 +8,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from auditlog.context import auditlog_value
+from django.conf import settings
 from django.core.files import File
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Department, District, Organisation, OrganisationKind
@@ -278,7 +279,8 @@ def report_generate(*, report_run_id: int) -> ReportRun:
     handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="report-")
     os.close(handle)
     try:
-        build_report(report_data(frozen_month=run.frozen_month, department=run.department), path)
+        with translation.override(settings.LANGUAGE_CODE):  # reports are in the portal's language
+            build_report(report_data(frozen_month=run.frozen_month, department=run.department), path)
         checksum, size = _file_digest(path)
         with transaction.atomic():
             run = ReportRun.objects.select_for_update().select_related("frozen_month").get(pk=report_run_id)

@@ -17,6 +17,7 @@ from decimal import Decimal
 import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..selectors import CoverageFigure
 from .data import ReportData
@@ -28,7 +29,7 @@ MAX_WIDTH = 60
 
 @dataclass(frozen=True)
 class Column:
-    header: str
+    header: object  # text, or a lazy translation resolved when the sheet is written
     kind: str = "text"  # text | int | money | percent | date | datetime
 
 
@@ -148,12 +149,12 @@ class Book:
 
 
 FIGURE_COLUMNS = (
-    Column(_("代码")),
-    Column(_("名称")),
-    Column(_("应投保电梯（台）"), "int"),
-    Column(_("已投保电梯（台）"), "int"),
-    Column(_("未投保电梯（台）"), "int"),
-    Column(_("投保率"), "percent"),
+    Column(gettext_lazy("代码")),
+    Column(gettext_lazy("名称")),
+    Column(gettext_lazy("应投保电梯（台）"), "int"),
+    Column(gettext_lazy("已投保电梯（台）"), "int"),
+    Column(gettext_lazy("未投保电梯（台）"), "int"),
+    Column(gettext_lazy("投保率"), "percent"),
 )
 
 
@@ -249,17 +250,17 @@ def figures_sheet(book: Book, title: str, figures: list[CoverageFigure], total: 
 
 
 WORK_LIST_COLUMNS = (
-    Column(_("设备代码")),
-    Column(_("使用登记证编号")),
-    Column(_("区县")),
-    Column(_("场所类别")),
-    Column(_("楼盘/场所名称")),
-    Column(_("使用地点")),
-    Column(_("使用单位")),
-    Column(_("使用单位电话")),
-    Column(_("产权单位")),
-    Column(_("情况")),
-    Column(_("上一保单止期"), "date"),
+    Column(gettext_lazy("设备代码")),
+    Column(gettext_lazy("使用登记证编号")),
+    Column(gettext_lazy("区县")),
+    Column(gettext_lazy("场所类别")),
+    Column(gettext_lazy("楼盘/场所名称")),
+    Column(gettext_lazy("使用地点")),
+    Column(gettext_lazy("使用单位")),
+    Column(gettext_lazy("使用单位电话")),
+    Column(gettext_lazy("产权单位")),
+    Column(gettext_lazy("情况")),
+    Column(gettext_lazy("上一保单止期"), "date"),
 )
 
 
@@ -270,28 +271,28 @@ def _work_rows(rows):
 
 
 POLICY_COLUMNS = (
-    Column(_("保单号")),
-    Column(_("保险机构")),
-    Column(_("投保人")),
-    Column(_("投保模式")),
-    Column(_("保险起期"), "date"),
-    Column(_("保险止期"), "date"),
-    Column(_("电梯数（台）"), "int"),
-    Column(_("总保费（元）"), "money"),
+    Column(gettext_lazy("保单号")),
+    Column(gettext_lazy("保险机构")),
+    Column(gettext_lazy("投保人")),
+    Column(gettext_lazy("投保模式")),
+    Column(gettext_lazy("保险起期"), "date"),
+    Column(gettext_lazy("保险止期"), "date"),
+    Column(gettext_lazy("电梯数（台）"), "int"),
+    Column(gettext_lazy("总保费（元）"), "money"),
 )
 CLAIM_COLUMNS = (
-    Column(_("状态")),
-    Column(_("件数"), "int"),
-    Column(_("索赔金额（元）"), "money"),
-    Column(_("已赔金额（元）"), "money"),
+    Column(gettext_lazy("状态")),
+    Column(gettext_lazy("件数"), "int"),
+    Column(gettext_lazy("索赔金额（元）"), "money"),
+    Column(gettext_lazy("已赔金额（元）"), "money"),
 )
 INSURER_COLUMNS = (
-    Column(_("统一社会信用代码")),
-    Column(_("保险机构")),
-    Column(_("承保电梯（台）"), "int"),
-    Column(_("占应投保比例"), "percent"),
-    Column(_("有效保单（件）"), "int"),
-    Column(_("保费（元）"), "money"),
+    Column(gettext_lazy("统一社会信用代码")),
+    Column(gettext_lazy("保险机构")),
+    Column(gettext_lazy("承保电梯（台）"), "int"),
+    Column(gettext_lazy("占应投保比例"), "percent"),
+    Column(gettext_lazy("有效保单（件）"), "int"),
+    Column(gettext_lazy("保费（元）"), "money"),
 )
 
 
