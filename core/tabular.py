@@ -1,13 +1,15 @@
 """What every importer of tabular files shares: refusing a row, the import's report, reading cells.
 
 An importer (the registry, policy lists, claims) reads a file with `core.xlsx.read_table`, parses
-each row into its own fields, and refuses a row by raising `RowRefused(field, reason)`. The result
-(`TableImportResult`, extended by each importer with its own counts) keeps every refused row with
-its row number, the column as the file wrote it and the Chinese reason, and writes the error report
-(the refused rows as they were, plus a column of reasons). No domain rules here.
+each row into its own fields, and refuses a row by raising `RowRefused(field, reason)`; a parser
+that reads a row's cells through `RowChecks` goes on after a bad cell and refuses the row once with
+every defect it found. The result (`TableImportResult`, extended by each importer with its own
+counts) keeps every refused row with its row number, the column as the file wrote it and each
+Chinese reason, and writes the error report (the refused rows as they were, plus a column of
+reasons). No domain rules here.
 """
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -21,11 +23,51 @@ from .xlsx import Table, TableRow, parse_date, read_table, write_error_report
 
 
 class RowRefused(Exception):
-    """One row cannot be imported: `field` names the column at fault, `reason` says why (Chinese)."""
+    """One row cannot be imported: `field` names the column at fault, `reason` says why (Chinese).
+
+    `problems` holds every (field, reason) of the row, the first being `field` and `reason`;
+    `RowRefused.every(problems)` raises them together.
+    """
 
     def __init__(self, field: str, reason):
         super().__init__(reason)
         self.field, self.reason = field, str(reason)
+        self.problems: list[tuple[str, str]] = [(self.field, self.reason)]
+
+    @classmethod
+    def every(cls, problems: Sequence[tuple[str, str]]) -> "RowRefused":
+        refused = cls(*problems[0])
+        refused.problems = [(field, str(reason)) for field, reason in problems]
+        return refused
+
+
+class RowChecks:
+    """Every defect of one row, so that its report names them all rather than the first.
+
+    A parser reads each cell through `read` (a refusal is kept and None stands in for the value),
+    adds rules of its own with `refuse`, skips a rule whose inputs were refused (`refused(field)`),
+    and calls `done()` at the end, which raises RowRefused with every problem found.
+    """
+
+    def __init__(self):
+        self.problems: list[tuple[str, str]] = []
+
+    def read(self, reader: Callable, *args, **kwargs):
+        try:
+            return reader(*args, **kwargs)
+        except RowRefused as refused:
+            self.problems.extend(refused.problems)
+            return None
+
+    def refuse(self, field: str, reason) -> None:
+        self.problems.append((field, str(reason)))
+
+    def refused(self, *fields: str) -> bool:
+        return any(field in fields for field, _reason in self.problems)
+
+    def done(self) -> None:
+        if self.problems:
+            raise RowRefused.every(self.problems)
 
 
 @dataclass
@@ -46,9 +88,10 @@ class TableImportResult:
     dry_run: bool
     rows: int = 0
     duplicates: list[tuple[int, int, str]] = field(default_factory=list)  # (earlier row, later row, key)
-    problems: list[RowProblem] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)  # one per defect
     refused_rows: list[tuple[list, list[str]]] = field(default_factory=list)  # (original, reasons)
     headers: list = field(default_factory=list)
+    _refused_at: dict[int, int] = field(default_factory=dict, repr=False)  # row number: refused_rows index
 
     @property
     def refused(self) -> int:
@@ -60,15 +103,29 @@ class TableImportResult:
 
     def refuse(self, row: TableRow, column: str, reason: str) -> None:
         """Record a refused row: one problem for the page, one line of the error report."""
-        self.problems.append(RowProblem(row.number, column, reason))
-        self.refused_rows.append((row.original, [f"{column}：{reason}"]))
+        self.refuse_row(row, [(column, reason)])
+
+    def refuse_row(self, row: TableRow, problems: Iterable[tuple[str, str]]) -> None:
+        """Record a refused row with each of its defects (column as the file wrote it, reason): one
+        problem each for the page, one line of the error report with every reason. A row refused
+        again adds its reasons to its line; `refused` stays a count of rows."""
+        problems = [(column, str(reason)) for column, reason in problems]
+        self.problems.extend(RowProblem(row.number, column, reason) for column, reason in problems)
+        reasons = [f"{column}：{reason}" for column, reason in problems]
+        if row.number in self._refused_at:
+            self.refused_rows[self._refused_at[row.number]][1].extend(reasons)
+        else:
+            self._refused_at[row.number] = len(self.refused_rows)
+            self.refused_rows.append((row.original, reasons))
 
     def order_by_row(self) -> None:
         """Put the problems and the report's rows in the file's order (an importer that refuses rows
         in more than one pass, e.g. row by row and then policy by policy, calls it at the end)."""
-        pairs = sorted(zip(self.problems, self.refused_rows, strict=True), key=lambda pair: pair[0].row)
-        self.problems = [problem for problem, _row in pairs]
-        self.refused_rows = [refused for _problem, refused in pairs]
+        self.problems.sort(key=lambda problem: problem.row)  # stable: a row's defects keep their order
+        numbers = sorted(self._refused_at, key=self._refused_at.__getitem__)
+        pairs = sorted(zip(numbers, self.refused_rows, strict=True), key=lambda pair: pair[0])
+        self.refused_rows = [refused for _number, refused in pairs]
+        self._refused_at = {number: index for index, (number, _refused) in enumerate(pairs)}
 
     def summary(self) -> dict:
         """Counts and the first problems, as kept on the ImportRun and shown in the browser."""

@@ -38,7 +38,7 @@ def write_chunk(
     for code, (_row, fields) in parsed.items():
         elevator = existing.get(code)
         if elevator is None:
-            fields.setdefault("owner", fields["user_unit"])  # the owner defaults to the user unit
+            fields.setdefault("owner", fields.get("user_unit"))  # the owner defaults to the user unit
             created.append(Elevator(equipment_code=code, **fields))
             continue
         before = {"status": elevator.status, "registration_number": elevator.registration_number}

@@ -12,11 +12,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import District, Organisation, OrganisationKind
-from accounts.selectors import organisation_by_code_or_name
+from accounts.selectors import district_by_name, district_names, organisation_by_code_or_name
 from accounts.services import organisation_create
 from accounts.validators import normalise_credit_code
 from core.exceptions import ApplicationError
-from core.tabular import RowRefused, TableImportResult, cell_date, cell_text, cell_word
+from core.tabular import RowChecks, RowRefused, TableImportResult, cell_date, cell_text, cell_word
 
 from ..codes import (
     CATEGORIES_BY_CODE,
@@ -109,11 +109,7 @@ class RowLookups:
 
     def __init__(self, result: RegistryImportResult):
         self.result = result
-        self.districts: dict[str, District] = {}
-        for district in District.objects.all():
-            for key in (district.code, district.name, district.short_name):
-                if key:
-                    self.districts[key] = district
+        self.districts = district_names()
         self.place_categories = {}
         for category in PlaceCategory.objects.all():
             self.place_categories[category.code] = self.place_categories[category.name] = category
@@ -134,9 +130,11 @@ class RowLookups:
             raise
 
     def district(self, value) -> District:
-        district = self.districts.get(str(value or "").strip())
+        district = district_by_name(text=value, names=self.districts)
         if district is None:
-            names = "、".join(sorted({d.name for d in self.districts.values()}))
+            names = "、".join(
+                d.name for d in sorted(set(self.districts.by_key.values()) - {None}, key=_order)
+            )
             raise RowRefused(
                 "district", _("未知的区县“%(value)s”，可选：%(names)s") % {"value": value, "names": names}
             )
@@ -201,6 +199,10 @@ class RowLookups:
         return organisation_by_code_or_name(credit_code=credit_code, name=name, known=self.organisations)
 
 
+def _order(district: District) -> tuple:
+    return (district.sort_order, district.code)
+
+
 def _category(value, scheme: str) -> ElevatorCategory:
     mapping = CATEGORY_SCHEMES[scheme]
     category = None
@@ -227,75 +229,83 @@ def _text(values: dict, name: str, *, required: bool = False) -> str:
     return cell_text(values, name, required=required, limit=TEXT_LIMITS.get(name))
 
 
-def parse_row(values: dict, *, lookups: RowLookups, scheme: str, today: date, writable: set | None) -> dict:
-    """The elevator fields of one row, or RowRefused naming the first field at fault."""
+def _equipment_code(value, *, today: date) -> tuple[str, str]:
     try:
-        code, form = normalise_equipment_code(values.get("equipment_code"), today=today)
+        return normalise_equipment_code(value, today=today)
     except ValidationError as exc:
         raise RowRefused("equipment_code", exc.messages[0]) from exc
-    category = _category(values.get("category"), scheme)
+
+
+def _registration_number(value, category: ElevatorCategory) -> str:
+    try:
+        return registration_number_for(value, category=category.code)
+    except ValidationError as exc:
+        raise RowRefused("registration_number", exc.messages[0]) from exc
+
+
+OPTIONAL_TEXT_COLUMNS = ("manufacturer", "model_number", "factory_serial", "site_name")
+DATE_COLUMNS = (
+    "manufactured_on",
+    "installed_on",
+    "registered_on",
+    "last_inspected_on",
+    "next_inspection_due",
+)
+
+# The organisations a row names (each by a name column and a `<name>_code` credit code column) and
+# the kind one is created as when the registry does not know it yet.
+ORGANISATION_COLUMNS = {
+    "user_unit": OrganisationKind.PROPERTY_MANAGER,
+    "owner": OrganisationKind.PROPERTY_MANAGER,
+    "maintenance_company": OrganisationKind.MAINTENANCE_COMPANY,
+}
+
+
+def parse_row(values: dict, *, lookups: RowLookups, scheme: str, today: date, writable: set | None) -> dict:
+    """The elevator fields of one row, or RowRefused naming every field at fault.
+
+    A rule that needs a refused cell (the registration number needs the category) is skipped, so
+    each defect is reported once, where the file has it. An empty user unit is allowed: the 三无
+    elevators have none, and the registry's own export writes them so.
+    """
+    checks = RowChecks()
+    code_and_form = checks.read(_equipment_code, values.get("equipment_code"), today=today)
+    category = checks.read(_category, values.get("category"), scheme)
     registration_number = ""
-    if values.get("registration_number") is not None:
-        try:
-            registration_number = registration_number_for(
-                values["registration_number"], category=category.code
-            )
-        except ValidationError as exc:
-            raise RowRefused("registration_number", exc.messages[0]) from exc
-    district = lookups.district(values.get("district"))
-    if writable is not None and district.code not in writable:
-        raise RowRefused("district", _("%(district)s不在本单位的辖区内。") % {"district": district.name})
+    if category is not None and values.get("registration_number") is not None:
+        registration_number = checks.read(_registration_number, values["registration_number"], category)
+    district = checks.read(lookups.district, values.get("district"))
+    if district is not None and writable is not None and district.code not in writable:
+        checks.refuse("district", _("%(district)s不在本单位的辖区内。") % {"district": district.name})
     fields = {
-        "equipment_code": code,
-        "code_form": form,
         "registration_number": registration_number,
-        "category": category.code,
-        "manufacturer": _text(values, "manufacturer"),
-        "model_number": _text(values, "model_number"),
-        "factory_serial": _text(values, "factory_serial"),
-        "manufactured_on": cell_date(values, "manufactured_on"),
-        "installed_on": cell_date(values, "installed_on"),
-        "registered_on": cell_date(values, "registered_on"),
-        "address": _text(values, "address", required=True),
-        "site_name": _text(values, "site_name"),
+        "category": category.code if category is not None else None,
         "district": district,
-        "place_category": lookups.place_category(values.get("place_category")),
-        "status": cell_word(values, "status", STATUS_WORDS, None),
-        "last_inspected_on": cell_date(values, "last_inspected_on"),
-        "inspection_result": cell_word(values, "inspection_result", RESULT_WORDS, ""),
-        "next_inspection_due": cell_date(values, "next_inspection_due"),
+        "address": checks.read(_text, values, "address", required=True),
+        "place_category": checks.read(lookups.place_category, values.get("place_category")),
+        "status": checks.read(cell_word, values, "status", STATUS_WORDS, None),
+        "inspection_result": checks.read(cell_word, values, "inspection_result", RESULT_WORDS, ""),
     }
-    if _text(values, "user_unit") == "":
-        raise RowRefused("user_unit", _("必填项为空。"))
+    fields.update({name: checks.read(_text, values, name) for name in OPTIONAL_TEXT_COLUMNS})
+    fields.update({name: checks.read(cell_date, values, name) for name in DATE_COLUMNS})
     last, due = fields["last_inspected_on"], fields["next_inspection_due"]
     if last and due and due <= last:
-        raise RowRefused("next_inspection_due", _("下次检验日期必须晚于最近检验日期。"))
+        checks.refuse("next_inspection_due", _("下次检验日期必须晚于最近检验日期。"))
     if last and last > today:
-        raise RowRefused("last_inspected_on", _("最近检验日期不能晚于今天。"))
-    if last and not fields["inspection_result"]:
-        raise RowRefused("inspection_result", _("有最近检验日期时必须填写检验结论。"))
-    user_unit = lookups.organisation(
-        field="user_unit",
-        name=values.get("user_unit"),
-        code=values.get("user_unit_code"),
-        kind=OrganisationKind.PROPERTY_MANAGER,
-        district=district,
-    )
-    owner = lookups.organisation(
-        field="owner",
-        name=values.get("owner"),
-        code=values.get("owner_code"),
-        kind=OrganisationKind.PROPERTY_MANAGER,
-        district=district,
-    )
-    maintenance = lookups.organisation(
-        field="maintenance_company",
-        name=values.get("maintenance_company"),
-        code=values.get("maintenance_company_code"),
-        kind=OrganisationKind.MAINTENANCE_COMPANY,
-        district=district,
-    )
-    fields.update(user_unit=user_unit, owner=owner, maintenance_company=maintenance)
+        checks.refuse("last_inspected_on", _("最近检验日期不能晚于今天。"))
+    if last and not fields["inspection_result"] and not checks.refused("inspection_result"):
+        checks.refuse("inspection_result", _("有最近检验日期时必须填写检验结论。"))
+    for name, kind in ORGANISATION_COLUMNS.items():
+        fields[name] = checks.read(
+            lookups.organisation,
+            field=name,
+            name=values.get(name),
+            code=values.get(f"{name}_code"),
+            kind=kind,
+            district=district,
+        )
+    checks.done()
+    fields["equipment_code"], fields["code_form"] = code_and_form
     # Empty means unknown (registry-export.md): a missing column or an empty cell never overwrites
     # what the registry already holds; a new elevator takes the model's defaults instead.
     return {name: value for name, value in fields.items() if value not in (None, "")}

@@ -37,8 +37,8 @@ def registry_import(
     """Import a registry export (.xlsx or .csv) as `user`; all-or-nothing, or a dry run.
 
     Upserts elevators by special-equipment code; matches or creates their user units, owners and
-    maintenance companies. A row refused for any reason is reported with its row number, column and
-    a Chinese reason, and then nothing is written. The same code twice in one file: the last row
+    maintenance companies. A row refused is reported with its row number and each of its defects
+    (the column and a Chinese reason), and then nothing is written. The same code twice in one file: the last row
     wins and the report says so. Raises PermissionDenied for anyone but a city or district regulator
     and core.xlsx.TableError for a file refused whole.
     """
@@ -53,8 +53,10 @@ def registry_import(
         source, filename=filename, aliases=REGISTRY_COLUMNS, required=REQUIRED_COLUMNS, result=result
     )
 
-    def refuse(row: TableRow, problem: RowRefused) -> None:
-        result.refuse(row, column_label(table, REGISTRY_COLUMNS, problem.field), problem.reason)
+    def refuse(row: TableRow, refused: RowRefused) -> None:
+        result.refuse_row(
+            row, [(column_label(table, REGISTRY_COLUMNS, name), reason) for name, reason in refused.problems]
+        )
 
     seen: dict[str, int] = {}
     created_codes: set[str] = set()

@@ -21,7 +21,7 @@ from openpyxl.utils.datetime import from_excel
 
 from core.imports import ImportKind, register_import_kind
 from core.tabular import (
-    RowProblem,
+    RowChecks,
     RowRefused,
     TableImportResult,
     cell_date,
@@ -141,32 +141,38 @@ def _cell_count(values: dict, name: str) -> int | None:
     return raw
 
 
+def _required_word(values: dict, name: str, words: dict):
+    word = cell_word(values, name, words)
+    if word is None:
+        raise RowRefused(name, _("必填项为空。"))
+    return word
+
+
 def _parse_row(values: dict) -> dict:
     """The claim one row describes, keyed as the API names the fields; empty cells are left out
-    (a new claim takes the defaults, an update keeps what is stored)."""
+    (a new claim takes the defaults, an update keeps what is stored). RowRefused names every cell
+    at fault."""
+    checks = RowChecks()
     data = {
-        "claim_number": cell_text(values, "claim_number", required=True, limit=64),
-        "policy_number": cell_text(values, "policy_number", required=True, limit=64),
+        "claim_number": checks.read(cell_text, values, "claim_number", required=True, limit=64),
+        "policy_number": checks.read(cell_text, values, "policy_number", required=True, limit=64),
         "equipment_code": values.get("equipment_code"),
-        "incident_at": _cell_datetime(values, "incident_at"),
-        "kind": cell_word(values, "kind", KIND_WORDS),
-        "coverage_item": cell_word(values, "coverage_item", ITEM_WORDS),
-        "people_injured": _cell_count(values, "people_injured"),
-        "people_dead": _cell_count(values, "people_dead"),
-        "amount_claimed": cell_money(values, "amount_claimed"),
-        "amount_reserved": cell_money(values, "amount_reserved"),
-        "amount_paid": cell_money(values, "amount_paid"),
-        "advance_payment": cell_word(values, "advance_payment", YES_NO),
-        "status": cell_word(values, "status", STATUS_WORDS),
-        **{name: cell_date(values, name) for name in DATE_COLUMNS},
-        "description": cell_text(values, "description", limit=DESCRIPTION_MAX) or None,
+        "incident_at": checks.read(_cell_datetime, values, "incident_at"),
+        "kind": checks.read(_required_word, values, "kind", KIND_WORDS),
+        "coverage_item": checks.read(_required_word, values, "coverage_item", ITEM_WORDS),
+        "people_injured": checks.read(_cell_count, values, "people_injured"),
+        "people_dead": checks.read(_cell_count, values, "people_dead"),
+        "amount_claimed": checks.read(cell_money, values, "amount_claimed"),
+        "amount_reserved": checks.read(cell_money, values, "amount_reserved"),
+        "amount_paid": checks.read(cell_money, values, "amount_paid"),
+        "advance_payment": checks.read(cell_word, values, "advance_payment", YES_NO),
+        "status": checks.read(cell_word, values, "status", STATUS_WORDS),
+        **{name: checks.read(cell_date, values, name) for name in DATE_COLUMNS},
+        "description": checks.read(cell_text, values, "description", limit=DESCRIPTION_MAX) or None,
     }
     if isinstance(data["equipment_code"], float) and data["equipment_code"].is_integer():
         data["equipment_code"] = int(data["equipment_code"])
-    if data["kind"] is None:
-        raise RowRefused("kind", _("必填项为空。"))
-    if data["coverage_item"] is None:
-        raise RowRefused("coverage_item", _("必填项为空。"))
+    checks.done()
     return {name: value for name, value in data.items() if value is not None}
 
 
@@ -194,12 +200,10 @@ def claim_list_import(*, source, filename: str, user, dry_run: bool) -> ClaimImp
         return column_label(table, CLAIM_COLUMNS, field_name) if field_name in CLAIM_COLUMNS else "—"
 
     def refuse(row: TableRow, errors: dict[str, list[str]]) -> None:
-        reasons = []
-        for field_name, messages in errors.items():
-            for message in messages:
-                result.problems.append(RowProblem(row.number, label(field_name), str(message)))
-                reasons.append(f"{label(field_name)}：{message}")
-        result.refused_rows.append((row.original, reasons))
+        result.refuse_row(
+            row,
+            [(label(field_name), message) for field_name, messages in errors.items() for message in messages],
+        )
 
     with transaction.atomic(), table:
         for chunk in chunks(table, CLAIMS_BATCH_MAX):
@@ -211,7 +215,10 @@ def claim_list_import(*, source, filename: str, user, dry_run: bool) -> ClaimImp
                 try:
                     items.append(_parse_row(row.values))
                 except RowRefused as problem:
-                    refused.append((row, {problem.field: [problem.reason]}))
+                    errors: dict[str, list[str]] = {}
+                    for field_name, reason in problem.problems:
+                        errors.setdefault(field_name, []).append(reason)
+                    refused.append((row, errors))
                     continue
                 rows.append(row)
             for row, outcome in zip(rows, claims_bulk_upsert(insurer=insurer, items=items), strict=True):

@@ -24,6 +24,7 @@ from accounts.validators import normalise_credit_code
 from core.exceptions import ApplicationError
 from core.imports import ImportKind, register_import_kind
 from core.tabular import (
+    RowChecks,
     RowRefused,
     TableImportResult,
     cell_date,
@@ -206,24 +207,28 @@ class _Lookups:
 
 
 def _parse_row(row: TableRow, lookups: _Lookups) -> tuple[dict, str]:
-    """The policy fields of one row and its elevator's code, or RowRefused naming the column at fault."""
+    """The policy fields of one row and its elevator's code, or RowRefused naming every column at
+    fault (a rule whose input was refused, the product of an unknown insurer say, is skipped)."""
     values = row.values
-    number = cell_text(values, "number", required=True, limit=Policy._meta.get_field("number").max_length)
-    insurer = lookups.insurer(values)
-    product = lookups.product(insurer, values)
-    model = cell_word(values, "model", MODEL_WORDS, default=None)
-    if model is not None and model != product.model:
-        raise RowRefused(
+    checks = RowChecks()
+    number = checks.read(
+        cell_text, values, "number", required=True, limit=Policy._meta.get_field("number").max_length
+    )
+    insurer = checks.read(lookups.insurer, values)
+    product = checks.read(lookups.product, insurer, values) if insurer is not None else None
+    model = checks.read(cell_word, values, "model", MODEL_WORDS, default=None)
+    if model is not None and product is not None and model != product.model:
+        checks.refuse(
             "model",
             _("投保模式“%(value)s”与产品“%(product)s”的投保模式（%(model)s）不一致。")
             % {"value": values.get("model"), "product": product.name, "model": product.get_model_display()},
         )
-    code = lookups.elevator_code(values.get("equipment_code"))
-    holder = lookups.policyholder(values)
-    start = cell_date(values, "start_date", required=True)
-    end = cell_date(values, "end_date")
-    if end is not None and end < start:
-        raise RowRefused("end_date", _("保险止期不能早于起期。"))
+    code = checks.read(lookups.elevator_code, values.get("equipment_code"))
+    holder = checks.read(lookups.policyholder, values)
+    start = checks.read(cell_date, values, "start_date", required=True)
+    end = checks.read(cell_date, values, "end_date")
+    if end is not None and start is not None and end < start:
+        checks.refuse("end_date", _("保险止期不能早于起期。"))
     fields = {
         "number": number,
         "insurer": insurer,
@@ -231,9 +236,10 @@ def _parse_row(row: TableRow, lookups: _Lookups) -> tuple[dict, str]:
         "policyholder": holder,
         "start_date": start,
         "end_date": end,
-        "premium": cell_money(values, "premium", required=True),
-        "funding_source": cell_word(values, "funding_source", FUNDING_WORDS, FundingSource.SELF),
+        "premium": checks.read(cell_money, values, "premium", required=True),
+        "funding_source": checks.read(cell_word, values, "funding_source", FUNDING_WORDS, FundingSource.SELF),
     }
+    checks.done()
     return fields, code
 
 
@@ -272,8 +278,8 @@ def policy_list_import(*, source, filename: str, user, dry_run: bool) -> PolicyI
             result.rows += 1
             try:
                 fields, code = _parse_row(row, lookups)
-            except RowRefused as problem:
-                result.refuse(row, label(problem.field), problem.reason)
+            except RowRefused as refused:
+                result.refuse_row(row, [(label(name), reason) for name, reason in refused.problems])
                 continue
             parsed.append((row, fields, code))
 
@@ -296,16 +302,20 @@ def policy_list_import(*, source, filename: str, user, dry_run: bool) -> PolicyI
             first = group.rows[0]
             differing = [name for name in POLICY_FIELDS if getattr(item, name) != getattr(first, name)]
             if differing:
-                name = differing[0]
-                result.refuse(
+                result.refuse_row(
                     row,
-                    label(name),
-                    _("与同一保单（%(number)s）第%(row)d行的“%(value)s”不一致。")
-                    % {
-                        "number": group.number,
-                        "row": first.table_row.number,
-                        "value": _describe(name, getattr(first, name)),
-                    },
+                    [
+                        (
+                            label(name),
+                            _("与同一保单（%(number)s）第%(row)d行的“%(value)s”不一致。")
+                            % {
+                                "number": group.number,
+                                "row": first.table_row.number,
+                                "value": _describe(name, getattr(first, name)),
+                            },
+                        )
+                        for name in differing
+                    ],
                 )
                 continue
             earlier = next((r for r in group.rows if r.elevator == elevator), None)
