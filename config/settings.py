@@ -135,17 +135,27 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock-out after repeated password failures (django-axes). Keyed on the username: many government
-# offices share one public IP address, so locking by address would lock out a whole bureau.
+# Lock-out after repeated password failures (django-axes), keyed on username and address together:
+# a stranger who knows a username locks out only their own address, not the user. Many government
+# offices share one public address, so the address alone is no key either. A higher ceiling per
+# username (from any address) still stops guessing spread over many addresses
+# (accounts.lockout.PortalLockoutHandler). Failures while locked out do not count.
+AXES_HANDLER = "accounts.lockout.PortalLockoutHandler"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=30)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
 AXES_VERBOSE = False
-# axes warns when the IP address is not a lock-out key; here that is deliberate (see above), and
-# an attacker rotating addresses still meets the per-username lock.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The client's address: REMOTE_ADDR, or with TIBAO_PROXY_COUNT proxies in front the address they
+# forwarded (a client's own X-Forwarded-For is never trusted, or it could pick any address).
+TIBAO_PROXY_COUNT = env.int("TIBAO_PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_COUNT = TIBAO_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TIBAO_PROXY_COUNT else ["REMOTE_ADDR"]
+)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -194,10 +204,25 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="梯保 Tibao <noreply@tibao.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Cache ----------------------------------------------------------------------------------
+# With REDIS_URL, Redis is the cache too (the API's rate limits are shared by every web process);
+# without it, each process keeps its own in memory.
+REDIS_URL = env.str("REDIS_URL", default="")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "tibao",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tibao"}
+    )
+}
+
 # --- Celery ---------------------------------------------------------------------------------
 # With REDIS_URL, Redis is broker and result backend; without it tasks run in-process (eagerly),
 # which is what the embedded default needs.
-REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -236,6 +261,18 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
+    # Rate limits on the cache (core.api.throttles): 429 with Retry-After once a budget is spent.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.api.throttles.CallerRateThrottle",
+        "core.api.throttles.AnonymousRateThrottle",
+        "core.api.throttles.ActionRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("TIBAO_API_RATE_USER", default="120/min"),
+        "anon": env.str("TIBAO_API_RATE_ANON", default="30/min"),
+        "quotes": env.str("TIBAO_QUOTE_RATE", default="30/min"),
+    },
+    "NUM_PROXIES": TIBAO_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "梯保 Tibao API",

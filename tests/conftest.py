@@ -103,6 +103,22 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _api_rates_out_of_reach(settings):
+    """The API's rate limits (core.api.throttles) count on the cache. Each test starts with an empty
+    cache in memory (never the Redis at REDIS_URL) and rates no test reaches by accident; the tests
+    of the limits themselves (tests/core/test_throttling.py) lower them."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": dict.fromkeys(rates, "1000000/min"),
+    }
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _celery_in_process():
     """Tasks run in-process unless a test asks for the real broker (fixture celery_through_broker).
 

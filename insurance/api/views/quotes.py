@@ -14,6 +14,7 @@ class QuoteViewSet(viewsets.GenericViewSet):
 
     serializer_class = QuoteRequestSerializer
     pagination_class = None
+    throttle_scope = "quotes"  # pricing is costly: its own budget per caller (TIBAO_QUOTE_RATE)
 
     @extend_schema(
         summary=_("报价"),
