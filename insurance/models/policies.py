@@ -1,11 +1,12 @@
 """Policies and the elevators they cover, with the one definition of "cover in force"."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.fields import RangeOperators
 from django.db import models
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
@@ -68,6 +69,25 @@ class PolicyQuerySet(VisibleQuerySet):
         return self.annotate(
             visible_renewed_from_id=Subquery(visible.filter(pk=OuterRef("renewed_from_id")).values("pk")[:1]),
             visible_renewal_id=Subquery(visible.filter(renewed_from=OuterRef("pk")).values("pk")[:1]),
+        )
+
+    def with_visible_share(self, user):
+        """Annotate the part of each policy `user` sees: `visible_elevator_count` and `visible_premium`
+        (its covers of elevators `user` may see) and `seen_in_part` (it also covers elevators `user`
+        may not see: a district regulator and a policy spanning districts). Pages and the API show
+        that share, labelled as such (Policy.shown_elevator_count, shown_total_premium), never the
+        whole policy's count and premium."""
+        visible_elevators = Elevator.objects.visible_to(user)
+        covers = PolicyElevator.objects.filter(policy=OuterRef("pk")).order_by().values("policy")
+        seen = covers.filter(elevator__in=visible_elevators)
+        return self.annotate(
+            visible_elevator_count=Coalesce(
+                Subquery(seen.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
+            ),
+            visible_premium=Subquery(
+                seen.annotate(total=Sum("premium")).values("total"), output_field=models.DecimalField(**MONEY)
+            ),
+            seen_in_part=Exists(covers.exclude(elevator__in=visible_elevators)),
         )
 
 
@@ -136,6 +156,21 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    # What a reader is shown of the policy: its share when it sees only part of it
+    # (PolicyQuerySet.with_visible_share), else the whole.
+    @property
+    def shown_elevator_count(self) -> int:
+        if getattr(self, "seen_in_part", False):
+            return self.visible_elevator_count
+        count = getattr(self, "elevator_count", None)  # PolicyQuerySet.with_elevator_count
+        return count if count is not None else self.covered.count()
+
+    @property
+    def shown_total_premium(self):
+        if getattr(self, "seen_in_part", False):
+            return (self.visible_premium or Decimal(0)).quantize(Decimal("0.01"))
+        return self.total_premium
 
     @property
     def renewal_or_none(self) -> "Policy | None":

@@ -61,7 +61,8 @@ class PolicyListView(VisibleListView):
     template_name = "insurance/policy_list.html"
 
     def get_queryset(self):
-        return super().get_queryset().with_elevator_count()
+        # A reader who sees only part of a policy is shown that part (with_visible_share).
+        return super().get_queryset().with_elevator_count().with_visible_share(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -81,7 +82,8 @@ class PolicyDetailView(VisibleDetailView):
     context_object_name = "policy"
 
     def get_queryset(self):
-        return super().get_queryset().with_visible_links(self.request.user)
+        user = self.request.user
+        return super().get_queryset().with_visible_links(user).with_visible_share(user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

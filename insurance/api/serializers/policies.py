@@ -67,7 +67,11 @@ POLICY_HELP = {
     "cancelled_on": _("退保日期。"),
     "renewed_from": _("续保自哪份保单（内部编号），null 表示新保或调用方无权查看该保单。"),
     "renewal": _("续保后的保单（内部编号），null 表示尚未续保或调用方无权查看该保单。"),
-    "elevator_count": _("承保电梯台数。"),
+    "elevator_count": _("承保电梯台数；seen_in_part 为 true 时只计调用方可查看的电梯。"),
+    "seen_in_part": _(
+        "调用方只能查看该保单的部分电梯（如区县监管部门查看跨辖区的保单）：此时 elevator_count 和 "
+        "total_premium 只计这部分电梯，covered 也只列这部分。"
+    ),
     "created_at": _("登记时间。"),
     "covered": _("承保的电梯中调用方可查看的电梯，及各自的保费和费率明细。"),
 }
@@ -88,6 +92,11 @@ class PolicySerializer(serializers.ModelSerializer):
     renewed_from = serializers.SerializerMethodField()
     renewal = serializers.SerializerMethodField()
     elevator_count = serializers.SerializerMethodField()
+    # A caller who sees only part of the policy gets that part's count and premium (seen_in_part).
+    total_premium = serializers.DecimalField(
+        max_digits=14, decimal_places=2, source="shown_total_premium", read_only=True
+    )
+    seen_in_part = serializers.SerializerMethodField()
 
     class Meta:
         model = Policy
@@ -116,6 +125,7 @@ class PolicySerializer(serializers.ModelSerializer):
             "renewed_from",
             "renewal",
             "elevator_count",
+            "seen_in_part",
             "created_at",
         ]
         read_only_fields = fields
@@ -132,8 +142,10 @@ class PolicySerializer(serializers.ModelSerializer):
         return getattr(policy, "visible_renewal_id", None)
 
     def get_elevator_count(self, policy: Policy) -> int:
-        count = getattr(policy, "elevator_count", None)  # annotated by the view
-        return count if count is not None else policy.covered.count()
+        return policy.shown_elevator_count  # annotated by the view
+
+    def get_seen_in_part(self, policy: Policy) -> bool:
+        return bool(getattr(policy, "seen_in_part", False))  # PolicyQuerySet.with_visible_share
 
 
 class PolicyDetailSerializer(PolicySerializer):

@@ -56,7 +56,9 @@ class PolicyViewSet(ServiceCreateMixin, InsurerWritesViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        queryset = super().get_queryset().with_elevator_count().with_visible_links(user)
+        queryset = (
+            super().get_queryset().with_elevator_count().with_visible_links(user).with_visible_share(user)
+        )
         if self.action != "list":
             covers = (
                 PolicyElevator.objects.of_elevators_visible_to(user).select_related("elevator").order_by("pk")
