@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import reports
+from .views import months, reports
 
 urlpatterns = [
     path("coverage/", views.CoverageOverviewView.as_view(), name="coverage-overview"),
@@ -18,4 +18,9 @@ urlpatterns = [
     path("reports/run-now/", reports.report_run_now_view, name="reports-run-now"),
     path("reports/<int:pk>/download/", reports.report_download_view, name="report-download"),
     path("reports/<int:pk>/preview/", reports.report_preview_view, name="report-preview"),
+    path("reports/months/", months.FrozenMonthListView.as_view(), name="frozen-months"),
+    path("reports/months/freeze/", months.month_freeze_view, name="frozen-month-freeze"),
+    path("reports/months/<int:pk>/approve/", months.month_approve_view, name="frozen-month-approve"),
+    path("reports/months/<int:pk>/publish/", months.month_publish_view, name="frozen-month-publish"),
+    path("reports/targets/", months.target_set_view, name="coverage-target-set"),
 ]
