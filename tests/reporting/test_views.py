@@ -200,3 +200,16 @@ def test_the_change_between_months_is_in_rate_points():
         Decimal("0.1250"),
     )
     assert coverage_change(months=[{"month": "2026-01", "total": {"rate": None}}]).month_on_month is None
+
+
+def test_the_work_list_is_as_of_the_chosen_day(world, scene):
+    on = D - timedelta(days=150)  # before the first policy of f_insured and the mall's began
+    response = browser(world, "city").get(WORKLIST, {"on": on.isoformat()})
+    e = scene.elevators
+    assert {row["pk"] for row in response.context["rows"]} == {
+        e["f_insured"].pk,
+        e["f_mall"].pk,
+        e["f_never"].pk,
+        e["x_never"].pk,
+    }
+    assert f'value="{on.isoformat()}"' in response.content.decode()
