@@ -239,3 +239,22 @@ def test_a_premium_that_is_not_a_number_is_a_form_error_on_confirm(world, cover,
         f"电梯 {elevator.equipment_code} 的保费“{premium}”不是有效的金额。"
     ]
     assert not Policy.objects.filter(covered__elevator=elevator).exists()
+
+
+def test_the_product_terms_form_refuses_what_the_database_would():
+    from insurance.forms import ProductTermsForm
+
+    form = ProductTermsForm(
+        {"deductible": "-0.01", "limit_medical": "0", "limit_death_disability": "-5", "base_vertical": "-1"}
+    )
+    assert form.errors["deductible"] == ["不能为负数。"]
+    assert form.errors["limit_medical"] == ["须大于0。"]
+    assert form.errors["limit_death_disability"] == ["须大于0。"]
+    assert form.errors["base_vertical"] == ["不能为负数。"]
+
+
+def test_the_coefficient_row_form_refuses_a_zero_coefficient():
+    from insurance.forms import CoefficientRowForm
+
+    form = CoefficientRowForm({"factor": "age", "lower": "0", "upper": "10", "value": "0"})
+    assert form.errors["value"][0] == "须大于0。"
