@@ -138,6 +138,9 @@ def test_sixth_attempt_after_five_wrong_passwords_shows_the_lock_out_page(page, 
     assert sixth.value.status == 429
 
     locked = page.get_by_test_id("locked-out")
-    expect(locked.get_by_role("heading", name="账号已锁定")).to_be_visible()
-    expect(locked).to_contain_text("由于连续 5 次密码错误，该账号已被锁定 30 分钟。")
+    expect(locked.get_by_role("heading", name="登录已暂时锁定")).to_be_visible()
+    expect(locked.get_by_test_id("lock-reason")).to_contain_text(
+        f"账号“{insurer_user.username}”在您当前的网络地址连续 5 次密码错误，已在此地址暂时锁定；其他地址不受影响。"
+    )
+    expect(locked.get_by_test_id("lock-until")).to_contain_text("请在 30 分钟后（")
     expect(page.get_by_test_id("user-menu")).to_have_count(0)
