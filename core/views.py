@@ -181,7 +181,7 @@ class VisibleListView(VisibleQuerysetMixin, ListView):
                 shown = list(form.fields)
             context["filter_fields"] = [form[name] for name in shown if name != "ordering"]
             context["other_filter_errors"] = [
-                f"{form[name].label}：{error}"
+                _("%(label)s：%(error)s") % {"label": form[name].label, "error": error}
                 for name, errors in form.errors.items()
                 if name not in shown
                 for error in errors

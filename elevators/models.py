@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import ExpressionWrapper, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, District, OrganisationKind
@@ -42,7 +43,9 @@ class PlaceCategory(models.Model):
         ordering = ["sort_order", "code"]
 
     def __str__(self) -> str:
-        return self.name
+        # The name is data in Chinese; the page's language shows it through the catalogue
+        # (elevators.place_names). Lookups and imports match on `name` itself.
+        return gettext(self.name)
 
 
 class PlaceCategorySector(models.Model):

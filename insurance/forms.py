@@ -248,7 +248,7 @@ class ProductCreateForm(ProductTermsForm):
 
 
 def place_choices():
-    return [("", "—")] + [(c.code, c.name) for c in PlaceCategory.objects.all()]
+    return [("", "—")] + [(c.code, str(c)) for c in PlaceCategory.objects.all()]
 
 
 class CoefficientRowForm(forms.Form):

@@ -236,3 +236,15 @@ def _priced(
             ElevatorQuote(elevator=elevator, group=group, base=bases[group], factors=factors, premium=premium)
         )
     return Quote(version=version, start=start, lines=tuple(lines))
+
+
+_COUNTED_INPUTS = {RatingFactor.AGE: ("年", "%(n)d年"), RatingFactor.CLAIMS: ("次", "%(n)d次")}
+
+
+def factor_input_shown(factor: str, text: str) -> str:
+    """A stored factor input (PolicyElevator.rating, written in the language of its day: "12年",
+    "0次", "无评分", a place category) in the language of the page that shows it."""
+    counted = _COUNTED_INPUTS.get(factor)
+    if counted is not None and text.endswith(counted[0]) and text[: -len(counted[0])].isdigit():
+        return _(counted[1]) % {"n": int(text[: -len(counted[0])])}
+    return _(text) if text else text

@@ -22,6 +22,7 @@ from ..filtersets import PolicyFilterSet
 from ..forms import PolicyCancelForm
 from ..models import Policy, Product, RatingFactor
 from ..permissions import may_cancel_policy, may_renew_policy, property_manager_of
+from ..rating import factor_input_shown
 from ..services import policy_cancel, policy_renew
 
 FACTOR_COLUMNS = [(factor.value, factor.label) for factor in RatingFactor]
@@ -35,7 +36,11 @@ def rating_rows(items, *, flags: dict[str, str] | None = None) -> list[dict]:
     rows = []
     for elevator, rating, premium in items:
         factors = {
-            f["factor"]: {**f, "coefficient": Decimal(f["coefficient"]).quantize(COEFFICIENT_PLACES)}
+            f["factor"]: {
+                **f,
+                "input": factor_input_shown(f["factor"], f["input"]),
+                "coefficient": Decimal(f["coefficient"]).quantize(COEFFICIENT_PLACES),
+            }
             for f in rating.get("factors", [])
         }
         rows.append(

@@ -78,7 +78,7 @@ class ProductDetailView(VisibleDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        places = dict(PlaceCategory.objects.values_list("code", "name"))
+        places = {category.code: str(category) for category in PlaceCategory.objects.all()}
         versions = list(self.object.versions.all())
         counts = dict(
             Policy.objects.visible_to(self.request.user)

@@ -11,6 +11,13 @@ from tests.utils.clients import browser
 from tests.utils.world import make_world
 
 
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """A request with the English cookie activates English for the thread: give it back after."""
+    with translation.override("zh-hans"):
+        yield
+
+
 @pytest.mark.django_db
 def test_a_missing_page_is_the_portals_404_page():
     world = make_world()
