@@ -151,6 +151,7 @@ def load_world(elevator_count: int, start: date) -> dict:
                 start_date=start,
                 end_date=end,
                 total_premium=Decimal("93.00"),
+                rated_total_premium=Decimal("93.00"),
             )
             for n in range(elevator_count)
         ),
@@ -160,7 +161,13 @@ def load_world(elevator_count: int, start: date) -> dict:
     PolicyElevator.objects.bulk_create(
         (
             PolicyElevator(
-                policy=p, elevator=e, premium=Decimal("93.00"), model=p.model, start_date=start, end_date=end
+                policy=p,
+                elevator=e,
+                premium=Decimal("93.00"),
+                rated_premium=Decimal("93.00"),
+                model=p.model,
+                start_date=start,
+                end_date=end,
             )
             for p, e in zip(policies, elevators, strict=True)
         ),

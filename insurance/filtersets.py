@@ -1,6 +1,7 @@
 """The FilterSets of insurance: the API, the list pages and exports all use these."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import django_filters
 from django import forms
@@ -58,19 +59,31 @@ class PolicyFilterSet(BaseFilterSet):
         min_value=0,
         max_value=3650,
     )
+    premium_outside_band = YesNoFilter(
+        label=_("超出费率浮动区间"),
+        help_text=_("约定总保费超出产品版本费率浮动区间的保单（照常登记，供监管核查）。"),
+    )
+    premium_deviation_at_least = django_filters.NumberFilter(
+        method="filter_premium_deviation_at_least",
+        label=_("保费偏离至少（%）"),
+        help_text=_("约定总保费偏离费率计算结果至少该百分比（上浮或下浮），如 30。"),
+        min_value=0,
+        max_value=1_000_000,
+    )
     ordering = django_filters.OrderingFilter(
         fields=(
             ("number", "number"),
             ("start_date", "start_date"),
             ("end_date", "end_date"),
             ("total_premium", "total_premium"),
+            ("premium_deviation", "premium_deviation"),
         ),
         label=_("排序"),
     )
 
     class Meta:
         model = Policy
-        fields = ["status", "model", "insurer", "funding_source"]
+        fields = ["status", "model", "insurer", "funding_source", "premium_outside_band"]
 
     @staticmethod
     def today():
@@ -105,6 +118,16 @@ class PolicyFilterSet(BaseFilterSet):
 
     def filter_active_on(self, queryset, name, value):
         return queryset.active_on(value)
+
+    def filter_premium_deviation_at_least(self, queryset, name, value):
+        """Above or below the rating by at least value percent; a premium declared where the rating
+        gives nothing (deviation undefined) is as far off as can be."""
+        ratio = Decimal(value) / 100
+        return queryset.filter(
+            Q(premium_deviation__gte=ratio)
+            | Q(premium_deviation__lte=-ratio)
+            | Q(premium_deviation__isnull=True, total_premium__gt=0)
+        )
 
     def filter_expiring_within(self, queryset, name, value):
         today = self.today()

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("policies/", views.PolicyListView.as_view(), name="policy-list"),
+    path("policies/export.xlsx", views.PolicyListView.as_view(export=True), name="policy-export"),
     path("policies/register/", views.policy_register_view, name="policy-register"),
     path("policies/<int:pk>/", views.PolicyDetailView.as_view(), name="policy-detail"),
     path("policies/<int:pk>/renew/", views.policy_renew_view, name="policy-renew"),

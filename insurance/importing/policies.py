@@ -1,11 +1,13 @@
 """Importing policy lists (保单清单, reference/registry-export.md): one row per covered elevator.
 
 Rows with the same 保单号 form one policy, registered through insurance.services (the same rules
-and the same rating as the browser and the API: the premium of each row is checked against
-`rating.quote`). A policy number the insurer already has is left alone when the file says the same
-thing again, and refused when it differs. Like the registry import it is all-or-nothing: everything
-is written inside one transaction, rolled back for a dry run or when any row is refused, so a dry
-run reports exactly what the real run would do.
+and the same rating as the browser and the API). The premium of each row is the contract's and is
+stored as it is, priced by `rating.quote` beside it; a policy outside its product's band
+(费率浮动区间) is imported and flagged, and only a figure that cannot be a premium is refused. A
+policy number the insurer already has is left alone when the file says the same thing again, and
+refused when it differs. Like the registry import it is all-or-nothing: everything is written
+inside one transaction, rolled back for a dry run or when any row is refused, so a dry run reports
+exactly what the real run would do.
 """
 
 from collections import defaultdict
@@ -81,6 +83,7 @@ class PolicyImportResult(TableImportResult):
     unchanged: int = 0
     elevators: int = 0
     premium: Decimal = Decimal("0.00")
+    outside_band: int = 0  # created policies whose premium lies outside their product's band
 
     def summary(self) -> dict:
         return {
@@ -90,6 +93,7 @@ class PolicyImportResult(TableImportResult):
             "unchanged": self.unchanged,
             "elevators": self.elevators,
             "premium": str(self.premium),
+            "outside_band": self.outside_band,
         }
 
 
@@ -359,6 +363,7 @@ def _register(group: _Policy, *, user, result: PolicyImportResult, label) -> Non
         result.created += 1
         result.elevators += len(group.rows)
         result.premium += policy.total_premium
+        result.outside_band += policy.premium_outside_band
     else:
         result.unchanged += 1
 
@@ -384,10 +389,8 @@ def _refuse_policy(group: _Policy, exc, *, result: PolicyImportResult, label) ->
     at_fault |= {c["elevator"] for c in extra.get("conflicts", [])}
     at_fault |= {p["elevator"] for p in extra.get("premiums", [])}
     reasons: dict[str, str] = defaultdict(lambda: reason)
-    for mismatch in extra.get("premiums", []):
-        reasons[mismatch["elevator"]] = (
-            _("保费 %(declared)s 元与产品费率计算结果 %(expected)s 元不符。") % mismatch
-        )
+    for problem in extra.get("premiums", []):  # a figure that cannot be a premium
+        reasons[problem["elevator"]] = problem["reason"]
     for conflict in extra.get("conflicts", []):
         reasons[conflict["elevator"]] = (
             _("保险期间与已有保单 %(policy)s 重叠。") % conflict
@@ -419,7 +422,8 @@ register_import_kind(
         run=policy_list_import,
         may_import=may_import_policies,
         help_text=gettext_lazy(
-            "保险机构或使用单位的保单清单，每行一台承保电梯，保单号相同的行为同一份保单。保费按产品费率核对；"
+            "保险机构或使用单位的保单清单，每行一台承保电梯，保单号相同的行为同一份保单。保费按保单约定登记，"
+            "并按产品费率计算对照，超出费率浮动区间的保单照常登记并标记；"
             "已登记且内容相同的保单不重复登记。有任何错误行则整份文件不导入。"
         ),
         template_columns=[aliases[0] for aliases in POLICY_COLUMNS.values()],

@@ -1,6 +1,6 @@
 """Policies and the elevators they cover, with the one definition of "cover in force"."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,7 +16,12 @@ from core.visibility import VisibleQuerySet
 from elevators.models import Elevator
 
 from .choices import MONEY, FundingSource, InsuranceModel
-from .products import ProductVersion
+from .products import DEVIATION, ProductVersion, premium_deviation
+
+
+def renewal_window_days() -> int:
+    """How many days before its end a policy may be renewed (TIBAO_RENEWAL_WINDOW_DAYS)."""
+    return settings.TIBAO["RENEWAL_WINDOW_DAYS"]
 
 
 def _covering(elevators) -> Q:
@@ -50,6 +55,10 @@ class PolicyQuerySet(VisibleQuerySet):
         """Policies that had cover in force on `day` (PolicyElevator.objects.in_force_on), whatever
         their status today: a policy expired since, or cancelled after `day`, still counts."""
         return self.filter(Exists(PolicyElevator.objects.in_force_on(day).filter(policy=OuterRef("pk"))))
+
+    def premium_outside_band(self):
+        """Policies whose declared premium lies outside their product version's band (费率浮动区间)."""
+        return self.filter(premium_outside_band=True)
 
     def with_elevator_count(self):
         """Annotate `elevator_count`: how many elevators each policy covers (one subquery, no join)."""
@@ -87,6 +96,10 @@ class PolicyQuerySet(VisibleQuerySet):
             visible_premium=Subquery(
                 seen.annotate(total=Sum("premium")).values("total"), output_field=models.DecimalField(**MONEY)
             ),
+            visible_rated_premium=Subquery(
+                seen.annotate(total=Sum("rated_premium")).values("total"),
+                output_field=models.DecimalField(**MONEY),
+            ),
             seen_in_part=Exists(covers.exclude(elevator__in=visible_elevators)),
         )
 
@@ -96,6 +109,9 @@ class Policy(models.Model):
         ACTIVE = "active", _("有效")
         CANCELLED = "cancelled", _("已退保")
         EXPIRED = "expired", _("已到期")
+
+    # How an active policy whose period has not begun is shown; its stored status stays active.
+    NOT_YET_IN_FORCE = _("未生效")
 
     number = models.CharField(_("保单号"), max_length=64)
     insurer = models.ForeignKey(
@@ -116,7 +132,17 @@ class Policy(models.Model):
     )
     start_date = models.DateField(_("保险起期"))
     end_date = models.DateField(_("保险止期"))
+    # The contract's premium, as the insurer declares it; the portal's rating is kept beside it.
     total_premium = models.DecimalField(_("总保费（元）"), **MONEY)
+    rated_total_premium = models.DecimalField(_("费率计算总保费（元）"), **MONEY)
+    premium_deviation = models.DecimalField(
+        _("保费偏离"),
+        null=True,
+        blank=True,
+        help_text=_("（约定总保费 − 费率计算总保费）÷ 费率计算总保费；费率计算为0而约定不为0时为空。"),
+        **DEVIATION,
+    )
+    premium_outside_band = models.BooleanField(_("超出费率浮动区间"), default=False)
     funding_source = models.CharField(
         _("资金来源"), max_length=32, choices=FundingSource.choices, default=FundingSource.SELF
     )
@@ -149,9 +175,17 @@ class Policy(models.Model):
             ),
             models.CheckConstraint(condition=Q(total_premium__gte=0), name="policy_premium_not_negative"),
             models.CheckConstraint(
+                condition=Q(rated_total_premium__gte=0), name="policy_rated_premium_not_negative"
+            ),
+            models.CheckConstraint(
                 condition=Q(status="cancelled", cancelled_on__isnull=False) | ~Q(status="cancelled"),
                 name="policy_cancelled_has_date",
             ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["insurer"], condition=Q(premium_outside_band=True), name="policy_outside_band_idx"
+            )
         ]
 
     def __str__(self) -> str:
@@ -173,6 +207,12 @@ class Policy(models.Model):
         return self.total_premium
 
     @property
+    def shown_rated_total_premium(self):
+        if getattr(self, "seen_in_part", False):
+            return (self.visible_rated_premium or Decimal(0)).quantize(Decimal("0.01"))
+        return self.rated_total_premium
+
+    @property
     def renewal_or_none(self) -> "Policy | None":
         """The policy this one was renewed into (reverse one-to-one), or None."""
         try:
@@ -185,9 +225,26 @@ class Policy(models.Model):
         start date means the cover never took effect. An expired or cancelled policy stays as it is."""
         return self.status == self.Status.ACTIVE and self.start_date <= on <= self.end_date
 
-    def can_renew(self) -> bool:
-        """A policy is renewed once, and never after it was cancelled."""
-        return self.status != self.Status.CANCELLED and self.renewal_or_none is None
+    def is_not_yet_in_force(self, on: date) -> bool:
+        """Active, but its period begins after `on` (shown "未生效")."""
+        return self.status == self.Status.ACTIVE and on < self.start_date
+
+    def status_label(self, on: date) -> str:
+        """The status as people read it on `on`: an active policy that has not begun is "未生效"."""
+        return str(self.NOT_YET_IN_FORCE if self.is_not_yet_in_force(on) else self.get_status_display())
+
+    @property
+    def renewal_opens_on(self) -> date:
+        """The first day the policy may be renewed: TIBAO_RENEWAL_WINDOW_DAYS before its end."""
+        return self.end_date - timedelta(days=renewal_window_days())
+
+    def can_renew(self, on: date) -> bool:
+        """A policy is renewed once, never after it was cancelled, and from `renewal_opens_on`."""
+        return (
+            self.status != self.Status.CANCELLED
+            and self.renewal_or_none is None
+            and on >= self.renewal_opens_on
+        )
 
 
 # The migrations name it insurance.models.DateRange; future ones keep that path.
@@ -243,7 +300,10 @@ class PolicyElevator(models.Model):
     elevator = models.ForeignKey(
         Elevator, on_delete=models.PROTECT, related_name="policy_covers", verbose_name=_("电梯")
     )
-    premium = models.DecimalField(_("保费（元）"), **MONEY)
+    premium = models.DecimalField(_("保费（元）"), help_text=_("保单约定的保费。"), **MONEY)
+    rated_premium = models.DecimalField(
+        _("费率计算保费（元）"), help_text=_("按产品费率计算的保费（rating）。"), **MONEY
+    )
     rating = models.JSONField(_("费率明细"), default=dict, blank=True)
     model = models.CharField(_("投保模式"), max_length=32, choices=InsuranceModel.choices)
     start_date = models.DateField(_("保险起期"))
@@ -258,6 +318,9 @@ class PolicyElevator(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["policy", "elevator"], name="policy_elevator_once"),
             models.CheckConstraint(condition=Q(premium__gte=0), name="policy_elevator_premium_not_negative"),
+            models.CheckConstraint(
+                condition=Q(rated_premium__gte=0), name="policy_elevator_rated_premium_not_negative"
+            ),
             PostgresExclusionConstraint(
                 name="policy_elevator_no_overlap",
                 expressions=[
@@ -275,6 +338,11 @@ class PolicyElevator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy} / {self.elevator}"
+
+    @property
+    def premium_deviation(self) -> Decimal | None:
+        """This elevator's declared premium against its rated one (products.premium_deviation)."""
+        return premium_deviation(self.premium, self.rated_premium)
 
     def is_in_force_on(self, day: date) -> bool:
         """The same rule as PolicyElevatorQuerySet.in_force_on, for a row already in memory."""

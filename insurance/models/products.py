@@ -11,6 +11,23 @@ from elevators.codes import CategoryGroup
 
 from .choices import COEFFICIENT, MONEY, CoverageItem, InsuranceModel, RatingFactor
 
+# 费率浮动区间: how far a declared premium may lie from the rated one, as a ratio of the rated
+# premium (-0.30 is 30% below). A version declares its own; these are the defaults.
+PREMIUM_BAND = {"max_digits": 5, "decimal_places": 4}
+DEFAULT_PREMIUM_BAND_LOWER = Decimal("-0.3000")
+DEFAULT_PREMIUM_BAND_UPPER = Decimal("0.3000")
+# A deviation ratio: (declared − rated) / rated, 4 places (0.1234 is 12.34% above).
+DEVIATION = {"max_digits": 12, "decimal_places": 4}
+DEVIATION_PLACES = Decimal("0.0001")
+
+
+def premium_deviation(declared: Decimal, rated: Decimal) -> Decimal | None:
+    """How far a declared premium lies from the rated one, as a ratio of the rated premium (0.1234 is
+    12.34% above); None when the rating gives nothing (a ratio of zero is undefined)."""
+    if not rated:
+        return Decimal("0.0000") if not declared else None
+    return ((declared - rated) / rated).quantize(DEVIATION_PLACES)
+
 
 class ProductQuerySet(VisibleQuerySet):
     def on_sale(self):
@@ -89,6 +106,18 @@ class ProductVersion(models.Model):
     )
     number = models.PositiveIntegerField(_("版本号"))
     deductible = models.DecimalField(_("免赔额（元）"), default=Decimal("0.00"), **MONEY)
+    premium_band_lower = models.DecimalField(
+        _("费率浮动下限"),
+        default=DEFAULT_PREMIUM_BAND_LOWER,
+        help_text=_("保单约定保费低于费率计算结果的最大比例，如 -0.30 表示下浮30%。"),
+        **PREMIUM_BAND,
+    )
+    premium_band_upper = models.DecimalField(
+        _("费率浮动上限"),
+        default=DEFAULT_PREMIUM_BAND_UPPER,
+        help_text=_("保单约定保费高于费率计算结果的最大比例，如 0.30 表示上浮30%。"),
+        **PREMIUM_BAND,
+    )
     note = models.CharField(_("说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("生效时间"), auto_now_add=True)
 
@@ -98,10 +127,22 @@ class ProductVersion(models.Model):
         verbose_name = _("产品版本")
         verbose_name_plural = _("产品版本")
         ordering = ["product", "-number"]
-        constraints = [models.UniqueConstraint(fields=["product", "number"], name="product_version_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "number"], name="product_version_unique"),
+            # Down at most 100% (a premium of zero), up at most tenfold; the band holds the rating.
+            models.CheckConstraint(
+                condition=Q(premium_band_lower__gte=-1, premium_band_lower__lte=0)
+                & Q(premium_band_upper__gte=0, premium_band_upper__lte=10),
+                name="product_version_premium_band_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.product} v{self.number}"
+
+    def premium_in_band(self, deviation: Decimal | None) -> bool:
+        """Whether a premium that deviation from the rating (premium_deviation) is within the band."""
+        return deviation is not None and self.premium_band_lower <= deviation <= self.premium_band_upper
 
 
 class CoverageLimit(models.Model):

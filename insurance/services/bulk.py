@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from itertools import islice, pairwise
 
 from django.core.exceptions import PermissionDenied
@@ -29,6 +28,7 @@ from ..models import FundingSource, Policy, PolicyElevator, ProductVersion
 from ..permissions import may_register_policy
 from ..rating import quotes
 from .policies import _check_policyholder, _overlap_error, policy_default_end
+from .premiums import policy_premium
 
 CHUNK = 2_000  # policies per round of reads and inserts
 IDS_PER_QUERY = 900
@@ -164,12 +164,13 @@ def _register_chunk(user, drafts: list[PolicyDraft], versions: dict[int, Product
         id(draft): (draft.start_date, draft.end_date or policy_default_end(draft.start_date))
         for draft in drafts
     }
+    today = timezone.localdate()
     for draft in drafts:
         try:
             if draft.number in taken[versions[draft.version.pk].product.insurer_id]:
                 raise _number_taken(draft)
             if draft.renewed_from_id and not (
-                draft.renewed_from_id in renewed and renewed[draft.renewed_from_id].can_renew()
+                draft.renewed_from_id in renewed and renewed[draft.renewed_from_id].can_renew(today)
             ):
                 raise ApplicationError(_("续保的原保单不存在、已退保或已续保。"), field="policy")
             missing = set(draft.elevator_ids) - elevators.keys()
@@ -233,7 +234,10 @@ def _priced(
                 policyholder=holders[draft.policyholder_id],
                 start_date=start,
                 end_date=end,
-                total_premium=sum((line.premium for line in lines), Decimal("0.00")),
+                # No premiums are declared in a batch: each is its rating, within any band.
+                **policy_premium(
+                    version=version, priced={pk: priced[pk] for pk in draft.elevator_ids}, declared=None
+                ).policy_fields(),
                 funding_source=draft.funding_source,
                 renewed_from=renewed.get(draft.renewed_from_id),
                 created_by=user if getattr(user, "pk", None) else None,
@@ -246,6 +250,7 @@ def _priced(
                     policy=policy,
                     elevator_id=line.elevator.pk,
                     premium=line.premium,
+                    rated_premium=line.premium,
                     rating=line.as_dict(),
                     model=policy.model,
                     start_date=start,

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
@@ -12,10 +13,10 @@ from core.exceptions import ApplicationError
 from elevators.models import Elevator
 
 from ..models import FundingSource, Policy, PolicyElevator, ProductVersion
+from ..models.policies import renewal_window_days
 from ..permissions import may_register_policy, may_renew_policy
 from ..rating import quote
-
-PREMIUM_TOLERANCE = Decimal("0.01")
+from .premiums import policy_premium
 
 
 def policy_default_end(start: date) -> date:
@@ -131,8 +132,11 @@ def policy_register(
 
     The whole policy is refused if any rule fails: the policyholder must own or use every elevator,
     no elevator may already be covered under the same model for an overlapping period (PostgreSQL's
-    exclusion constraint makes that true under concurrency too), and declared premiums (imports,
-    API) must match the product's rating. End date defaults to one policy year.
+    exclusion constraint makes that true under concurrency too). A declared premium (imports, API,
+    the browser's confirmed quote) is the contract's and is stored as it is, the rating beside it;
+    outside the version's band it is flagged, and only what cannot be a premium is refused
+    (services.premiums.policy_premium). An elevator without a declared premium takes its rating.
+    End date defaults to one policy year (policy_default_end).
     """
     insurer = version.product.insurer
     _check_policy_writer(user, insurer=insurer, policyholder=policyholder)
@@ -155,31 +159,7 @@ def policy_register(
     if conflicts:
         raise _overlap_error(conflicts, user=user)
     priced = quote(version=version, elevators=elevators, start=start_date).by_elevator()
-    # Every mismatch at once, so that a file or a bulk request can be corrected in one pass.
-    mismatches = [
-        (priced[elevator_id], declared)
-        for elevator_id, declared in sorted((declared_premiums or {}).items())
-        if abs(declared - priced[elevator_id].premium) > PREMIUM_TOLERANCE
-    ]
-    if mismatches:
-        raise ApplicationError(
-            "；".join(
-                _("电梯 %(code)s 的保费 %(declared)s 元与产品费率计算结果 %(expected)s 元不符。")
-                % {"code": line.elevator.equipment_code, "declared": declared, "expected": line.premium}
-                for line, declared in mismatches
-            ),
-            field="premium",
-            extra={
-                "premiums": [
-                    {
-                        "elevator": line.elevator.equipment_code,
-                        "declared": str(declared),
-                        "expected": str(line.premium),
-                    }
-                    for line, declared in mismatches
-                ]
-            },
-        )
+    premium = policy_premium(version=version, priced=priced, declared=declared_premiums)
     fields = {
         "insurer": insurer,
         "product_version": version,
@@ -187,7 +167,7 @@ def policy_register(
         "policyholder": policyholder,
         "start_date": start_date,
         "end_date": end_date,
-        "total_premium": sum((line.premium for line in priced.values()), Decimal("0.00")),
+        **premium.policy_fields(),
         "funding_source": funding_source,
         "renewed_from": renewed_from,
         "created_by": user if getattr(user, "pk", None) else None,
@@ -197,7 +177,8 @@ def policy_register(
         PolicyElevator(
             policy=policy,
             elevator_id=elevator_id,
-            premium=line.premium,
+            premium=premium.declared[elevator_id],
+            rated_premium=line.premium,
             rating=line.as_dict(),
             model=model,
             start_date=start_date,
@@ -242,7 +223,7 @@ def policy_differences(
         (policy.funding_source == funding_source, _("资金来源")),
         (
             all(
-                elevator_id in covers and abs(covers[elevator_id] - declared) <= PREMIUM_TOLERANCE
+                elevator_id in covers and covers[elevator_id] == declared
                 for elevator_id, declared in (declared_premiums or {}).items()
             ),
             _("保费"),
@@ -289,16 +270,18 @@ def policy_register_once(*, user, number: str, **registration) -> tuple[Policy, 
 @transaction.atomic
 def policy_renew(*, user, policy: Policy, start_date: date | None = None) -> Policy:
     """Renew a policy into the next period in one step: same elevators (those the holder still owns
-    or uses and that are still in use), the product's latest version, priced anew.
+    or uses and that are still in use), the product's latest version, priced anew, for one policy
+    year from the day after its end (policy_default_end, the rule a quote and a registration use).
 
-    The policy's insurer or its policyholder renews it (Policy.can_renew): once, and never a
-    cancelled policy. The policy is locked, so two renewals of one policy queue and the second is
+    The policy's insurer or its policyholder renews it (Policy.can_renew): once, never a cancelled
+    policy, and from TIBAO_RENEWAL_WINDOW_DAYS before its end (the refusal names that day). The policy is locked, so two renewals of one policy queue and the second is
     refused.
     """
     policy = Policy.objects.select_for_update().get(pk=policy.pk)
     if not may_renew_policy(user, policy):
         raise PermissionDenied(_("只有承保的保险机构或投保人本身可以续保。"))
-    if not policy.can_renew():
+    today = timezone.localdate()
+    if not policy.can_renew(today):
         renewal = policy.renewal_or_none
         if renewal is not None:
             raise ApplicationError(
@@ -306,15 +289,25 @@ def policy_renew(*, user, policy: Policy, start_date: date | None = None) -> Pol
                 % {"number": policy.number, "renewal": renewal.number},
                 field="policy",
             )
+        if policy.status == Policy.Status.CANCELLED:
+            raise ApplicationError(
+                _("保单 %(number)s 已退保，不能续保。") % {"number": policy.number}, field="policy"
+            )
         raise ApplicationError(
-            _("保单 %(number)s 已退保，不能续保。") % {"number": policy.number}, field="policy"
+            _("保单 %(number)s 于 %(end)s 到期，自 %(opens)s 起（到期前 %(days)d 天）可以续保。")
+            % {
+                "number": policy.number,
+                "end": policy.end_date.isoformat(),
+                "opens": policy.renewal_opens_on.isoformat(),
+                "days": renewal_window_days(),
+            },
+            field="policy",
         )
-    length = policy.end_date - policy.start_date
     try:
         start_date = start_date or policy.end_date + timedelta(days=1)
-        end_date = start_date + length
     except OverflowError:
         raise ApplicationError(_("续保期间超出了可以计算的日期范围。"), field="start_date") from None
+    end_date = policy_default_end(start_date)  # one policy year, as a quote for that start says
     version = policy.product_version.product.current_version
     elevators = [
         cover.elevator

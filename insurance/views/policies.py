@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,8 +22,10 @@ from core.visibility import organisation_of
 from ..filtersets import PolicyFilterSet
 from ..forms import PolicyCancelForm
 from ..models import Policy, Product, RatingFactor
+from ..models.products import premium_deviation
 from ..permissions import may_cancel_policy, may_renew_policy, property_manager_of
 from ..rating import factor_input_shown
+from ..selectors import policy_export_table
 from ..services import policy_cancel, policy_renew
 
 FACTOR_COLUMNS = [(factor.value, factor.label) for factor in RatingFactor]
@@ -30,11 +33,15 @@ MISSING_FACTOR = {"input": "—", "coefficient": Decimal("1.000")}
 COEFFICIENT_PLACES = Decimal("0.001")
 
 
-def rating_rows(items, *, flags: dict[str, str] | None = None) -> list[dict]:
+def rating_rows(
+    items, *, flags: dict[str, str] | None = None, declared: dict[int, Decimal] | None = None
+) -> list[dict]:
     """Quote lines or stored covers as rows for includes/rating_table.html: the elevator, the base,
-    every factor (label, input, coefficient) and the premium; `flags` marks elevators by code."""
+    every factor (label, input, coefficient) and the rated premium; `flags` marks elevators by code;
+    `declared` (a policy's covers, by elevator id) adds the contract's premium and its deviation."""
     rows = []
     for elevator, rating, premium in items:
+        contract = (declared or {}).get(elevator.pk)
         factors = {
             f["factor"]: {
                 **f,
@@ -51,6 +58,8 @@ def rating_rows(items, *, flags: dict[str, str] | None = None) -> list[dict]:
                 "premium": premium,
                 "premium_field": f"premium-{elevator.pk}",
                 "flag": (flags or {}).get(elevator.equipment_code, ""),
+                "declared": contract,
+                "deviation": premium_deviation(contract, premium) if contract is not None else None,
             }
         )
     return rows
@@ -60,10 +69,25 @@ class PolicyListView(VisibleListView):
     page_title = gettext_lazy("保单")
     queryset = Policy.objects.select_related("insurer", "policyholder", "product_version__product")
     filterset_class = PolicyFilterSet
-    list_filters = ["q", "status", "model", "insurer", "funding_source", "active_on", "expiring_within"]
-    sortable_columns = ("number", "start_date", "end_date", "total_premium")
+    list_filters = [
+        "q",
+        "status",
+        "model",
+        "insurer",
+        "funding_source",
+        "active_on",
+        "expiring_within",
+        "premium_outside_band",
+        "premium_deviation_at_least",
+    ]
+    sortable_columns = ("number", "start_date", "end_date", "total_premium", "premium_deviation")
     default_ordering = "-start_date"
     template_name = "insurance/policy_list.html"
+    export_table = staticmethod(policy_export_table)
+    export_filename = "保单-{date:%Y%m%d}.xlsx"
+    export_sheet = "保单"
+    list_url_name = "policy-list"
+    export_url_name = "policy-export"
 
     def get_queryset(self):
         # A reader who sees only part of a policy is shown that part (with_visible_share).
@@ -73,6 +97,7 @@ class PolicyListView(VisibleListView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["can_register"] = property_manager_of(user) is not None
+        context["today"] = timezone.localdate()  # a policy not yet begun is shown "未生效"
         context["can_import"] = (
             IMPORT_KINDS["policies"].may_import(user) and organisation_of(user) is not None
         )
@@ -99,14 +124,25 @@ class PolicyDetailView(VisibleDetailView):
             .select_related("elevator__place_category", "elevator__district")
             .order_by("elevator__equipment_code")
         )
-        context["rating_rows"] = rating_rows((c.elevator, c.rating, c.premium) for c in covers)
+        covers = list(covers)
+        context["rating_rows"] = rating_rows(
+            ((c.elevator, c.rating, c.rated_premium) for c in covers),
+            declared={c.elevator_id: c.premium for c in covers},
+        )
         context["factor_columns"] = FACTOR_COLUMNS
         context["renewal"] = policy.renewal_or_none if policy.visible_renewal_id else None
         context["renewed_from"] = policy.renewed_from if policy.visible_renewed_from_id else None
         context["product_visible"] = (
             Product.objects.visible_to(user).filter(pk=policy.product_version.product_id).exists()
         )
-        context["can_renew"] = may_renew_policy(user, policy) and policy.can_renew()
+        today = timezone.localdate()
+        context["may_renew"] = may_renew_policy(user, policy) and policy.status != Policy.Status.CANCELLED
+        context["can_renew"] = context["may_renew"] and policy.can_renew(today)
+        context["today"] = today
+        context["band"] = (
+            policy.product_version.premium_band_lower,
+            policy.product_version.premium_band_upper,
+        )
         cancel_form = PolicyCancelForm(policy=policy)
         context["can_cancel"] = may_cancel_policy(user, policy) and policy.can_cancel(
             cancel_form.fields["on"].initial

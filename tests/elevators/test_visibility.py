@@ -74,12 +74,14 @@ def cover(elevator: Elevator, *, insurer, funding_source: str = "self", days: in
         start_date=start,
         end_date=start + timedelta(days=days),
         total_premium=Decimal("300.00"),
+        rated_total_premium=Decimal("300.00"),
         funding_source=funding_source,
     )
     PolicyElevator.objects.create(
         policy=policy,
         elevator=elevator,
         premium=Decimal("300.00"),
+        rated_premium=Decimal("300.00"),
         model="liability",
         start_date=policy.start_date,
         end_date=policy.end_date,

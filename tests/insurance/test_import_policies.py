@@ -154,7 +154,7 @@ def test_bad_rows_are_reported_exactly_and_nothing_is_written(cast):
     earlier = policy(cast["version"], [covered], start=date(2025, 7, 1), number="OLD-2025")
     rows = [
         row(cast, 0),  # row 4: fine on its own, but its policy has a bad row
-        row(cast, 1, premium="90.00"),  # row 5: the rating says 93.00
+        row(cast, 1, premium="0"),  # row 5: the product charges (the rating says 93.00)
         row(cast, 2, number="XY-2026-002", insurer="某某保险公司"),  # row 6
         row(cast, 2, number="XY-2026-003", start="2026-02-30"),  # row 7
         row(cast, 3, number="XY-2026-004", code=stranger.equipment_code),  # row 8
@@ -183,7 +183,7 @@ def test_bad_rows_are_reported_exactly_and_nothing_is_written(cast):
     ]
     reasons = {r: reason for r, _c, reason in problems}
     assert "第5行" in reasons[4]
-    assert "90.00" in reasons[5] and "93.00" in reasons[5]
+    assert "0元" in reasons[5] and "93.00" in reasons[5]
     assert "某某保险公司" in reasons[6]
     assert "2026-02-30" in reasons[7]
     assert stranger.equipment_code in reasons[8] and HOLDER in reasons[8]
@@ -285,7 +285,7 @@ def test_command_dry_run_then_import(cast, tmp_path):
 
 def test_command_with_errors_writes_the_report_and_fails(cast, tmp_path):
     path = tmp_path / "保单清单.xlsx"
-    path.write_bytes(xlsx([row(cast, 0, premium=100)]))
+    path.write_bytes(xlsx([row(cast, 0, premium=0)]))  # the product charges
     report = tmp_path / "errors.xlsx"
     out = io.StringIO()
     with pytest.raises(CommandError):

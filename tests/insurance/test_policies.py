@@ -195,7 +195,7 @@ def test_only_an_active_policy_is_cancelled_and_only_by_its_insurer(version):
     assert "2026-03-01" in str(exc.value.message)
     first.refresh_from_db()
     assert first.cancelled_on == date(2026, 3, 1)
-    assert not first.can_renew()
+    assert not first.can_renew(first.end_date)
 
 
 def _system():
@@ -229,12 +229,10 @@ def test_only_the_insurer_or_the_holder_may_register():
     ).number == "PICC-2027-1"  # fmt: skip
 
 
-def test_declared_premium_must_match_the_rating(version):
+def test_a_declared_premium_is_stored_as_declared(version):
     elevator = ElevatorFactory(installed_on=date(2016, 1, 1))
-    with pytest.raises(ApplicationError) as exc:
-        policy(version, [elevator], start=START, declared_premiums={elevator.pk: Decimal("90.00")})
-    assert "93.00" in str(exc.value.message)
-    assert policy(version, [elevator], start=START, declared_premiums={elevator.pk: Decimal("93.00")})
+    registered = policy(version, [elevator], start=START, declared_premiums={elevator.pk: Decimal("90.00")})
+    assert (registered.total_premium, registered.rated_total_premium) == (Decimal("90.00"), Decimal("93.00"))
 
 
 def test_renew_into_the_next_period_in_one_step(version):
@@ -307,10 +305,11 @@ def test_the_database_refuses_overlap_even_without_the_service(version):
     second = Policy.objects.create(
         number="RAW-1", insurer=first.insurer, product_version=version, model=first.model,
         policyholder=first.policyholder, start_date=date(2026, 6, 1), end_date=date(2027, 5, 31), total_premium=0,
+        rated_total_premium=0,
     )  # fmt: skip
     with pytest.raises(IntegrityError), transaction.atomic():
         PolicyElevator.objects.create(
-            policy=second, elevator=elevator, premium=0, model=first.model,
+            policy=second, elevator=elevator, premium=0, rated_premium=0, model=first.model,
             start_date=date(2026, 6, 1), end_date=date(2027, 5, 31),
         )  # fmt: skip
 

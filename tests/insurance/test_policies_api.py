@@ -186,7 +186,7 @@ def test_bulk_registers_each_policy_on_its_own_and_reports_each(world, setup):
         payload(setup, number="B-3", elevators=[setup["own"][2]]),  # OLD-1 runs until 2026-06-30
         {
             **payload(setup, number="B-4", elevators=[]),
-            "elevators": [{"equipment_code": other.equipment_code, "premium": "90.00"}],
+            "elevators": [{"equipment_code": other.equipment_code, "premium": "0.00"}],
         },
         {k: v for k, v in payload(setup, number="B-5").items() if k != "start_date"},
         payload(setup, number="", elevators=[other]),
@@ -216,11 +216,14 @@ def test_bulk_registers_each_policy_on_its_own_and_reports_each(world, setup):
     assert results[2]["details"]["conflicts"] == [
         {"elevator": setup["own"][2].equipment_code, "policy": "OLD-1"}
     ]
-    # a premium that does not match the rating is refused with the computed premium
-    assert results[3]["details"]["premiums"] == [
-        {"elevator": other.equipment_code, "declared": "90.00", "expected": "93.00"}
-    ]
-    assert "93.00" in results[3]["errors"]["premium"][0]
+    # a premium that cannot be one (zero for a product that charges) is refused with the rating
+    (problem,) = results[3]["details"]["premiums"]
+    assert (problem["elevator"], problem["declared"], problem["rated"]) == (
+        other.equipment_code,
+        "0.00",
+        "93.00",
+    )
+    assert "93.00" in results[3]["errors"]["premium"][0] and "不能为0" in results[3]["errors"]["premium"][0]
     # shape errors are the serializer's, field by field
     assert "start_date" in results[4]["errors"]
     assert "number" in results[5]["errors"]  # bulk needs the insurer's own number
@@ -250,6 +253,51 @@ def test_bulk_sent_again_is_unchanged_and_a_changed_policy_is_refused(world, set
 def test_bulk_takes_at_most_500(world, setup):
     response = session(world, "insurer_a").post(BULK, {"policies": [payload(setup)] * 501}, format="json")
     assert response.status_code == 400
+    assert not Policy.objects.exists()
+
+
+def test_a_declared_premium_is_the_contracts_single_and_in_bulk(world, setup):
+    # These requests were refused ("保费 … 元与产品费率计算结果 … 元不符"): an insurer's own pricing.
+    single = payload(setup, number="P-LOW", elevators=setup["own"][:1])
+    single["elevators"][0]["premium"] = "60.00"  # 93.00 rated: 35.5% below, outside -30%..+30%
+    client = with_key(world, "insurer_a")
+    response = client.post(POLICIES, single, format="json")
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert (data["total_premium"], data["rated_total_premium"]) == ("60.00", "93.00")
+    assert (data["premium_deviation"], data["premium_outside_band"]) == ("-0.3548", True)
+    (cover,) = data["covered"]
+    assert (cover["premium"], cover["rated_premium"], cover["premium_deviation"]) == (
+        "60.00",
+        "93.00",
+        "-0.3548",
+    )
+    within = payload(setup, number="P-FAIR", elevators=setup["own"][1:2])
+    within["elevators"][0]["premium"] = "90.00"
+    bulk = client.post(BULK, {"policies": [within]}, format="json").json()
+    assert bulk["counts"]["created"] == 1, bulk
+    fair = Policy.objects.get(number="P-FAIR")
+    assert (fair.total_premium, fair.rated_total_premium, fair.premium_outside_band) == (90, 93, False)
+    # the insurance regulator lists the flagged policies: who, how far off
+    flagged = session(world, "nfra").get(POLICIES, {"premium_outside_band": "true"}).json()["results"]
+    assert [(p["number"], p["insurer_name"], p["premium_deviation"]) for p in flagged] == [
+        ("P-LOW", world.orgs["insurer_a"].name, "-0.3548")
+    ]
+    far = client.get(POLICIES, {"premium_deviation_at_least": "3"}).json()["results"]
+    assert {p["number"] for p in far} == {"P-LOW", "P-FAIR"}
+    # sending the same policy again is unchanged; another premium is a difference
+    assert client.post(BULK, {"policies": [within]}, format="json").json()["counts"]["unchanged"] == 1
+    within["elevators"][0]["premium"] = "91.00"
+    again = client.post(BULK, {"policies": [within]}, format="json").json()
+    assert again["counts"]["refused"] == 1 and "保费" in again["results"][0]["errors"]["number"][0]
+
+
+def test_an_absurd_premium_is_refused_with_a_clear_message(world, setup):
+    body = payload(setup, elevators=setup["own"][:1])
+    body["elevators"][0]["premium"] = "1000000.01"
+    response = with_key(world, "insurer_a").post(POLICIES, body, format="json")
+    assert response.status_code == 400
+    assert "1,000,000" in response.json()["detail"] and response.json()["field"] == "premium"
     assert not Policy.objects.exists()
 
 

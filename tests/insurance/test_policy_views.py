@@ -164,13 +164,17 @@ def test_rule_errors_are_form_errors_not_500s(world, estate):
     uninsured = elevator_values(client.get(REGISTER, {"cover": "uninsured"}).content.decode())
     assert str(other.pk) in uninsured and str(elevator.pk) not in uninsured
     assert elevator_values(client.get(REGISTER, {"cover": "insured"}).content.decode()) == {str(elevator.pk)}
-    # a price that changed since the quote is refused, and the page shows the new quote
+    # the premium confirmed is the contract's even when the rating has changed since the quote: it
+    # is stored as confirmed, the rating beside it (this confirmation was refused before)
     page = client.post(
         REGISTER, {**terms, "elevators": [other.pk], f"premium-{other.pk}": "80.00", "step": "confirm"}
     )
-    content = page.content.decode()
-    assert page.status_code == 200 and "80.00" in content and 'value="93.00"' in content
-    assert Policy.objects.count() == 1
+    confirmed = Policy.objects.get(covered__elevator=other)
+    assert page.status_code == 302 and page.url == f"/policies/{confirmed.pk}/"
+    assert (confirmed.total_premium, confirmed.rated_total_premium) == (Decimal("80.00"), Decimal("93.00"))
+    detail = client.get(page.url).content.decode()
+    assert "-14.0%" in detail and 'data-testid="premium-outside-band"' not in detail
+    confirmed.delete()  # the steps below quote `other` again
     # a product without a base premium for escalators is a form error too
     version = product_version(
         world.orgs["insurer_b"], code="B-VERT", bases={"vertical": STANDARD_BASES["vertical"]}

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -20,10 +21,23 @@ class CoverSerializer(serializers.ModelSerializer):
 
     equipment_code = serializers.CharField(source="elevator.equipment_code", read_only=True)
     rating = RatingSerializer(read_only=True)
+    premium_deviation = serializers.DecimalField(
+        max_digits=12, decimal_places=4, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = PolicyElevator
-        fields = ["elevator", "equipment_code", "premium", "rating", "start_date", "end_date", "is_cancelled"]
+        fields = [
+            "elevator",
+            "equipment_code",
+            "premium",
+            "rated_premium",
+            "premium_deviation",
+            "rating",
+            "start_date",
+            "end_date",
+            "is_cancelled",
+        ]
         read_only_fields = fields
 
     def get_fields(self):
@@ -32,7 +46,12 @@ class CoverSerializer(serializers.ModelSerializer):
             {
                 "elevator": _("电梯的内部编号。"),
                 "equipment_code": _("设备代码。"),
-                "premium": _("该电梯的保费（元）。"),
+                "premium": _("该电梯的保费（元），保单约定的金额。"),
+                "rated_premium": _("该电梯按产品费率计算的保费（元），与约定保费对照。"),
+                "premium_deviation": _(
+                    "约定保费偏离费率计算结果的比例：（保费 − 费率计算保费）÷ 费率计算保费，如 -0.1 为下浮10%；"
+                    "费率计算为0而约定不为0时为 null。"
+                ),
                 "rating": _("登记时的费率明细（基准保费与各因子系数）。"),
                 "start_date": _("该电梯保障的起期（含）。"),
                 "end_date": _("该电梯保障的实际止期（含）；保单退保后为退保日期的前一日。"),
@@ -57,20 +76,26 @@ POLICY_HELP = {
     "policyholder_credit_code": _("投保人的统一社会信用代码（可能为空）。"),
     "start_date": _("保险起期（含）。"),
     "end_date": _("保险止期（含）。"),
-    "total_premium": _("总保费（元），各电梯保费之和。"),
+    "total_premium": _("总保费（元）：保单约定的保费，各电梯保费之和。"),
+    "rated_total_premium": _("按产品费率计算的总保费（元），与约定总保费对照。"),
+    "premium_deviation": _(
+        "约定总保费偏离费率计算结果的比例：（总保费 − 费率计算总保费）÷ 费率计算总保费，如 0.35 为上浮35%；"
+        "费率计算为0而约定不为0时为 null。"
+    ),
+    "premium_outside_band": _("约定总保费超出产品版本的费率浮动区间（照常登记，供监管核查）。"),
     "funding_source": _(
         "资金来源：self 自筹，public_finance 财政，maintenance_fund 专项维修资金，insurer 保险机构。"
     ),
     "funding_source_display": _("资金来源的中文名称。"),
     "status": _("状态：active 有效，cancelled 已退保，expired 已到期。"),
-    "status_display": _("状态的中文名称。"),
+    "status_display": _("状态的中文名称；起期在今天之后的有效保单为“未生效”。"),
     "cancelled_on": _("退保日期。"),
     "renewed_from": _("续保自哪份保单（内部编号），null 表示新保或调用方无权查看该保单。"),
     "renewal": _("续保后的保单（内部编号），null 表示尚未续保或调用方无权查看该保单。"),
     "elevator_count": _("承保电梯台数；seen_in_part 为 true 时只计调用方可查看的电梯。"),
     "seen_in_part": _(
         "调用方只能查看该保单的部分电梯（如区县监管部门查看跨辖区的保单）：此时 elevator_count 和 "
-        "total_premium 只计这部分电梯，covered 也只列这部分。"
+        "total_premium、rated_total_premium 只计这部分电梯，covered 也只列这部分。"
     ),
     "created_at": _("登记时间。"),
     "covered": _("承保的电梯中调用方可查看的电梯，及各自的保费和费率明细。"),
@@ -88,13 +113,16 @@ class PolicySerializer(serializers.ModelSerializer):
     policyholder_name = serializers.CharField(source="policyholder.name", read_only=True)
     policyholder_credit_code = serializers.CharField(source="policyholder.credit_code", read_only=True)
     funding_source_display = serializers.CharField(source="get_funding_source_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = serializers.SerializerMethodField()
     renewed_from = serializers.SerializerMethodField()
     renewal = serializers.SerializerMethodField()
     elevator_count = serializers.SerializerMethodField()
     # A caller who sees only part of the policy gets that part's count and premium (seen_in_part).
     total_premium = serializers.DecimalField(
         max_digits=14, decimal_places=2, source="shown_total_premium", read_only=True
+    )
+    rated_total_premium = serializers.DecimalField(
+        max_digits=14, decimal_places=2, source="shown_rated_total_premium", read_only=True
     )
     seen_in_part = serializers.SerializerMethodField()
 
@@ -117,6 +145,9 @@ class PolicySerializer(serializers.ModelSerializer):
             "start_date",
             "end_date",
             "total_premium",
+            "rated_total_premium",
+            "premium_deviation",
+            "premium_outside_band",
             "funding_source",
             "funding_source_display",
             "status",
@@ -140,6 +171,9 @@ class PolicySerializer(serializers.ModelSerializer):
 
     def get_renewal(self, policy: Policy) -> int | None:
         return getattr(policy, "visible_renewal_id", None)
+
+    def get_status_display(self, policy: Policy) -> str:
+        return policy.status_label(timezone.localdate())
 
     def get_elevator_count(self, policy: Policy) -> int:
         return policy.shown_elevator_count  # annotated by the view
@@ -167,7 +201,9 @@ class CoveredElevatorInputSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text=_(
-            "该电梯的保费（元）。填写时须与产品费率计算结果一致（误差不超过1分）；不填则按费率计算。"
+            "该电梯的保费（元），即保单约定的金额，按填写的登记；不填则按产品费率计算。与费率计算结果不同的照常登记，"
+            "超出产品版本费率浮动区间的保单标记为 premium_outside_band。负数、收费产品的0元和每台超过1,000,000元的"
+            "保费被拒绝。"
         ),
     )
 

@@ -40,7 +40,9 @@ BULK_MAX_POLICIES = 500
         summary=_("登记保单"),
         description=_(
             "仅保险机构。投保人必须是每台电梯的产权单位或使用单位；同一投保模式下电梯的保险期间不能与已有保单"
-            "重叠；填写的保费须与产品费率计算结果一致。违反时返回400及中文原因。"
+            "重叠。填写的保费是保单约定的保费，按填写的登记，并按产品费率计算对照（rated_premium）；超出产品版本"
+            "费率浮动区间的照常登记并标记（premium_outside_band）。只拒绝不可能是保费的金额：负数、收费产品的0元、"
+            "每台超过1,000,000元。违反时返回400及中文原因。"
         ),
         request=PolicyWriteSerializer,
         responses={201: PolicyDetailSerializer},
@@ -114,8 +116,9 @@ class PolicyViewSet(ServiceCreateMixin, InsurerWritesViewSet):
     @extend_schema(
         summary=_("续保"),
         description=_(
-            "一步续保到下一期：同样的电梯（投保人仍为产权或使用单位、仍在用的），产品的当前版本，重新计算保费。"
-            "仅承保的保险机构或投保人；每份保单只能续保一次，已退保的保单不能续保。"
+            "一步续保到下一期：同样的电梯（投保人仍为产权或使用单位、仍在用的），产品的当前版本，重新计算保费；"
+            "期间为一个保险年度（起期加一年减一天）。仅承保的保险机构或投保人；自保单止期前若干天（TIBAO_RENEWAL_WINDOW_DAYS，默认60天）"
+            "起可以续保；每份保单只能续保一次，已退保的保单不能续保。"
         ),
         request=PolicyRenewSerializer,
         responses={201: PolicyDetailSerializer},
