@@ -3,9 +3,11 @@
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from reporting.models import FrozenMonth, MonthStatus, Refreeze, ReportRun, ReportStatus
+from reporting.tasks import freeze_previous_month
 
 from .conftest import LAST_MONTH
 
@@ -40,3 +42,13 @@ def test_generate_reports_builds_one_or_all_departments(world, registry, media):
     assert list(ReportRun.objects.values_list("department", flat=True)) == ["HOUSING"]
     run("generate_reports", "--month", MONTH)
     assert ReportRun.objects.filter(status=ReportStatus.DONE).count() == 8
+
+
+def test_the_beat_task_freezes_the_month_just_ended_once(world, registry):
+    entry = settings.CELERY_BEAT_SCHEDULE["freeze-previous-month"]
+    assert entry["task"] == "reporting.tasks.freeze_previous_month"
+    assert entry["schedule"].day_of_month == {1}
+    first = freeze_previous_month.delay().get()
+    assert freeze_previous_month.delay().get() == first
+    frozen = FrozenMonth.objects.get()
+    assert (frozen.month, frozen.frozen_by_label) == (LAST_MONTH, "task:freeze_previous_month")
