@@ -13,7 +13,7 @@ from .choices import COEFFICIENT, MONEY, CoverageItem, InsuranceModel, RatingFac
 
 # 费率浮动区间: how far a declared premium may lie from the rated one, as a ratio of the rated
 # premium (-0.30 is 30% below). A version declares its own; these are the defaults.
-PREMIUM_BAND = {"max_digits": 5, "decimal_places": 4}
+PREMIUM_BAND = {"max_digits": 6, "decimal_places": 4}
 DEFAULT_PREMIUM_BAND_LOWER = Decimal("-0.3000")
 DEFAULT_PREMIUM_BAND_UPPER = Decimal("0.3000")
 # A deviation ratio: (declared − rated) / rated, 4 places (0.1234 is 12.34% above).
