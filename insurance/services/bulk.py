@@ -8,6 +8,7 @@ table and chunk, audited with `core.audit.log_bulk` (one creation entry per poli
 policy_register leaves). Chunks follow (version, start date), so that a quote serves many policies.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -22,11 +23,12 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from core.audit import log_bulk
 from core.exceptions import ApplicationError
+from core.pgcopy import CopyLayout
 from elevators.models import Elevator, PlaceCategory
 
 from ..models import FundingSource, Policy, PolicyElevator, ProductVersion
 from ..permissions import may_register_policy
-from ..rating import quotes
+from ..rating import ElevatorQuote, quotes
 from .policies import _check_policyholder, _overlap_error, policy_default_end
 from .premiums import policy_premium
 
@@ -207,7 +209,7 @@ def _register_chunk(user, drafts: list[PolicyDraft], versions: dict[int, Product
 
 def _priced(
     user, drafts, *, versions, elevators, periods, holders, renewed
-) -> tuple[dict[int, Policy], list[PolicyElevator]]:
+) -> tuple[dict[int, Policy], list[tuple[Policy, ElevatorQuote]]]:
     """The drafts' policies (by id() of the draft) and covers, priced by rating.quotes (one quote
     per product version and start date). Related rows are set as objects, so that auditing them
     reads nothing more."""
@@ -245,23 +247,19 @@ def _priced(
                 status=Policy.Status.EXPIRED if end < today else Policy.Status.ACTIVE,
             )
             Policy.renewal.related.set_cached_value(policy, None)  # a new policy has no renewal yet
-            covers += [
-                PolicyElevator(
-                    policy=policy,
-                    elevator_id=line.elevator.pk,
-                    premium=line.premium,
-                    rated_premium=line.premium,
-                    rating=line.as_dict(),
-                    model=policy.model,
-                    start_date=start,
-                    end_date=end,
-                )
-                for line in lines
-            ]
+            covers += [(policy, line) for line in lines]
     return policies, covers
 
 
-def _write(policies: list[Policy], covers: list[PolicyElevator]) -> None:
+# PolicyElevator's columns as the covers give them; the others (id, is_cancelled) take their default.
+COVER_COLUMNS = (
+    "policy_id", "elevator_id", "premium", "rated_premium", "rating", "model", "start_date", "end_date",
+)  # fmt: skip
+
+
+def _write(policies: list[Policy], covers: list[tuple[Policy, ElevatorQuote]]) -> None:
+    """Insert the policies, then their covers: by COPY on PostgreSQL, else by bulk_create. Elevators
+    rated alike share one rating (PolicyElevator.rating, ElevatorQuote.as_dict)."""
     Policy.objects.bulk_create(policies)
     if not connection.features.can_return_rows_from_bulk_insert:
         ids = {}
@@ -273,9 +271,50 @@ def _write(policies: list[Policy], covers: list[PolicyElevator]) -> None:
                 )
         for policy in policies:
             policy.pk = ids[policy.number]
-    for cover in covers:
-        cover.policy_id = cover.policy.pk
-    PolicyElevator.objects.bulk_create(covers)
+    ratings: dict[tuple, tuple[dict, str]] = {}
+
+    def rating(line: ElevatorQuote) -> tuple[dict, str]:
+        """The line's rating, and its JSON for COPY: once per distinct rating."""
+        key = (line.group, line.base, line.factors, line.premium)
+        if key not in ratings:
+            value = line.as_dict()
+            ratings[key] = value, json.dumps(value, ensure_ascii=False)
+        return ratings[key]
+
+    if connection.vendor != "postgresql":
+        PolicyElevator.objects.bulk_create(
+            PolicyElevator(
+                policy=policy,
+                elevator_id=line.elevator.pk,
+                premium=line.premium,
+                rated_premium=line.premium,
+                rating=rating(line)[0],
+                model=policy.model,
+                start_date=policy.start_date,
+                end_date=policy.end_date,
+            )
+            for policy, line in covers
+        )
+        return
+    layout = CopyLayout(PolicyElevator, omit=("id",))
+    line_of = layout.formatter(COVER_COLUMNS)
+    data = [
+        line_of(
+            (
+                policy.pk,
+                line.elevator.pk,
+                line.premium,
+                line.premium,
+                rating(line)[1],
+                policy.model,
+                policy.start_date,
+                policy.end_date,
+            )
+        )
+        for policy, line in covers
+    ]
+    with connection.cursor() as cursor:
+        layout.copy(cursor, "".join(data))
 
 
 def _taken_numbers(drafts: list[PolicyDraft], versions: dict[int, ProductVersion]) -> dict[int, set[str]]:
