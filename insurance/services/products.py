@@ -10,6 +10,7 @@ from accounts.models import Organisation
 from core.exceptions import ApplicationError
 
 from ..models import BasePremium, Coefficient, CoverageLimit, Product, ProductVersion
+from ..models.products import DEFAULT_PREMIUM_BAND_LOWER, DEFAULT_PREMIUM_BAND_UPPER
 from ..permissions import acts_for_insurer
 
 
@@ -23,6 +24,16 @@ def _check_code_free(insurer: Organisation, code: str) -> None:
         raise ApplicationError(_("产品代码 %(code)s 已存在。") % {"code": code}, field="code")
 
 
+def _check_premium_band(lower: Decimal, upper: Decimal) -> None:
+    """The band holds the rating itself: down at most 100%, up at most tenfold (the check constraint)."""
+    if not (Decimal(-1) <= lower <= 0 <= upper <= Decimal(10)):
+        raise ApplicationError(
+            _("费率浮动区间 %(lower)s 至 %(upper)s 无效：下限须在 -1 至 0 之间，上限须在 0 至 10 之间。")
+            % {"lower": lower, "upper": upper},
+            field="premium_band_lower",
+        )
+
+
 @transaction.atomic
 def product_version_create(
     *,
@@ -33,17 +44,30 @@ def product_version_create(
     base_premiums: dict[str, Decimal],
     coefficients: list[dict] = (),
     note: str = "",
+    premium_band_lower: Decimal | None = None,
+    premium_band_upper: Decimal | None = None,
 ) -> ProductVersion:
     """A new version of a product's terms; policies already issued keep the version they have.
 
     `limits` maps CoverageItem to the limit; `base_premiums` maps CategoryGroup to the yearly base
-    premium; each coefficient is {"factor", "value", and "lower"/"upper" or "key"}.
+    premium; each coefficient is {"factor", "value", and "lower"/"upper" or "key"}. The premium band
+    (费率浮动区间, ratios of the rated premium) not given is the previous version's, else -30%..+30%.
     """
     _check_insurer(user, product.insurer)
     product = Product.objects.select_for_update().get(pk=product.pk)
     latest = product.versions.order_by("-number").first()
+    if premium_band_lower is None:
+        premium_band_lower = latest.premium_band_lower if latest else DEFAULT_PREMIUM_BAND_LOWER
+    if premium_band_upper is None:
+        premium_band_upper = latest.premium_band_upper if latest else DEFAULT_PREMIUM_BAND_UPPER
+    _check_premium_band(premium_band_lower, premium_band_upper)
     version = ProductVersion.objects.create(
-        product=product, number=(latest.number + 1) if latest else 1, deductible=deductible, note=note
+        product=product,
+        number=(latest.number + 1) if latest else 1,
+        deductible=deductible,
+        note=note,
+        premium_band_lower=premium_band_lower,
+        premium_band_upper=premium_band_upper,
     )
     CoverageLimit.objects.bulk_create(
         CoverageLimit(version=version, item=i, limit=v) for i, v in limits.items()
@@ -69,6 +93,8 @@ def product_create(
     base_premiums: dict[str, Decimal],
     coefficients: list[dict] = (),
     note: str = "",
+    premium_band_lower: Decimal | None = None,
+    premium_band_upper: Decimal | None = None,
 ) -> Product:
     """A new product of `insurer` with its first version of terms (see product_version_create).
 
@@ -93,5 +119,7 @@ def product_create(
         base_premiums=base_premiums,
         coefficients=coefficients,
         note=note,
+        premium_band_lower=premium_band_lower,
+        premium_band_upper=premium_band_upper,
     )
     return product

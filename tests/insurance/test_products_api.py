@@ -214,3 +214,30 @@ def test_property_managers_cannot_change_a_product_they_see(world, catalogue):
 def test_the_schema_has_the_product_paths(schema):
     # every field of their components is described: TestProductsEndpoint, TestQuotesEndpoint
     assert {"/api/v1/products/", "/api/v1/products/{id}/versions/", "/api/v1/quotes/"} <= set(schema["paths"])
+
+
+def test_a_version_declares_its_premium_band_and_the_next_keeps_it(world, catalogue):
+    product = catalogue["a_sale"]
+    assert (product.current_version.premium_band_lower, product.current_version.premium_band_upper) == (
+        Decimal("-0.3000"),
+        Decimal("0.3000"),
+    )
+    client = with_key(world, "insurer_a")
+    banded = {**TERMS, "premium_band_lower": "-0.15", "premium_band_upper": "0.10"}
+    response = client.post(f"{PRODUCTS}{product.pk}/versions/", banded, format="json")
+    assert response.status_code == 201, response.content
+    assert (response.json()["premium_band_lower"], response.json()["premium_band_upper"]) == (
+        "-0.1500",
+        "0.1000",
+    )
+    kept = client.post(f"{PRODUCTS}{product.pk}/versions/", TERMS, format="json").json()
+    assert (kept["number"], kept["premium_band_lower"], kept["premium_band_upper"]) == (
+        3,
+        "-0.1500",
+        "0.1000",
+    )
+    wrong = client.post(
+        f"{PRODUCTS}{product.pk}/versions/", {**TERMS, "premium_band_lower": "0.05"}, format="json"
+    )
+    assert wrong.status_code == 400 and "premium_band_lower" in wrong.json()
+    assert product.versions.count() == 3

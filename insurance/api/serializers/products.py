@@ -136,7 +136,17 @@ class ProductVersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProductVersion
-        fields = ["number", "deductible", "note", "created_at", "limits", "base_premiums", "coefficients"]
+        fields = [
+            "number",
+            "deductible",
+            "premium_band_lower",
+            "premium_band_upper",
+            "note",
+            "created_at",
+            "limits",
+            "base_premiums",
+            "coefficients",
+        ]
         read_only_fields = ["number", "created_at"]
         extra_kwargs = {"deductible": {"validators": [validate_not_negative]}}
 
@@ -150,6 +160,11 @@ class ProductVersionSerializer(serializers.ModelSerializer):
         groups = [row["group"] for row in attrs["base_premiums"]]
         if len(groups) != len(set(groups)):
             raise serializers.ValidationError({"base_premiums": [_("同一设备类别只能出现一次。")]})
+        lower, upper = attrs.get("premium_band_lower"), attrs.get("premium_band_upper")
+        if lower is not None and not Decimal(-1) <= lower <= 0:
+            raise serializers.ValidationError({"premium_band_lower": [_("费率浮动下限须在 -1 至 0 之间。")]})
+        if upper is not None and not 0 <= upper <= Decimal(10):
+            raise serializers.ValidationError({"premium_band_upper": [_("费率浮动上限须在 0 至 10 之间。")]})
         coefficients = attrs.get("coefficients", [])
         places = [row["key"] for row in coefficients if row["factor"] == RatingFactor.PLACE]
         if len(places) != len(set(places)):
@@ -168,7 +183,9 @@ class ProductVersionSerializer(serializers.ModelSerializer):
     @staticmethod
     def terms_of(data: dict) -> dict:
         """Validated terms (of a version, or of a product's first version) as the services take them."""
+        band = {name: data[name] for name in ("premium_band_lower", "premium_band_upper") if name in data}
         return {
+            **band,  # not given: the previous version's band, else the default
             "deductible": data.get("deductible", Decimal("0.00")),
             "note": data.get("note", ""),
             "limits": {row["item"]: row["limit"] for row in data["limits"]},
@@ -183,6 +200,13 @@ class ProductVersionSerializer(serializers.ModelSerializer):
 VERSION_HELP = {
     "number": _("版本号，从1开始；产品条款每变更一次加1。已签发的保单保留签发时的版本。"),
     "deductible": _("每次事故免赔额（元）。"),
+    "premium_band_lower": _(
+        "费率浮动区间下限：保单约定保费低于费率计算结果的最大比例，如 -0.30 为下浮30%；不填沿用上一版本，首版为 -0.30。"
+        "超出区间的保单照常登记并标记。"
+    ),
+    "premium_band_upper": _(
+        "费率浮动区间上限：保单约定保费高于费率计算结果的最大比例，如 0.30 为上浮30%；不填沿用上一版本，首版为 0.30。"
+    ),
     "note": _("本版本的说明，如变更原因。"),
     "created_at": _("本版本生效（创建）时间。"),
     "limits": _("各保障项目的赔偿限额，至少一项。"),
