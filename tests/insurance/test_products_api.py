@@ -241,3 +241,5 @@ def test_a_version_declares_its_premium_band_and_the_next_keeps_it(world, catalo
     )
     assert wrong.status_code == 400 and "premium_band_lower" in wrong.json()
     assert product.versions.count() == 3
+    page = session(world, "insurer_a").get(f"/products/{product.pk}/").content.decode()
+    assert "-15.0% — +10.0%" in page
