@@ -1,0 +1,131 @@
+"""Coverage by district on a day, through the real API, beside the best hand-written SQL.
+
+1. the demo city at scale: `seed_demo --elevators N` into a scratch PostgreSQL database (skipped
+   with --no-seed when the database already holds it), then ANALYZE;
+2. the figure: `GET /api/v1/coverage/?by=district&on=D` as the city regulator, through Django's
+   whole stack (middleware, authentication, visibility, the coverage engine, JSON rendering);
+   median of --repeat runs, with its query count;
+3. the limit: the same numbers from hand-written SQL, two forms (a semi-join per elevator and a
+   LEFT JOIN to the distinct covered elevators of the day); the faster one is the limit;
+4. the numbers of the API and of the SQL must agree, or the run stops.
+
+Usage (a scratch database):
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tibao_bench DEBUG=1 \\
+        .venv/bin/python bench/coverage_api.py --elevators 1000000 [--no-seed] [--repeat 5]
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import OrganisationKind, User  # noqa: E402
+from elevators.models import PASSING_RESULTS, ElevatorStatus  # noqa: E402
+
+SCOPE_WHERE = """
+    e.registration_number <> '' AND e.status = %(in_use)s
+    AND e.inspection_result = ANY(%(passing)s) AND e.next_inspection_due >= %(day)s
+"""
+COVER_IN_FORCE = "NOT pe.is_cancelled AND pe.start_date <= %(day)s AND pe.end_date >= %(day)s"
+SQL_FORMS = {
+    "semi-join (EXISTS per elevator)": f"""
+        SELECT e.district_id, count(*),
+               count(*) FILTER (WHERE EXISTS (
+                   SELECT 1 FROM insurance_policyelevator pe WHERE pe.elevator_id = e.id AND {COVER_IN_FORCE}))
+        FROM elevators_elevator e WHERE {SCOPE_WHERE} GROUP BY 1 ORDER BY 1""",
+    "LEFT JOIN the day's distinct covered elevators": f"""
+        SELECT e.district_id, count(*), count(c.elevator_id)
+        FROM elevators_elevator e
+        LEFT JOIN (SELECT DISTINCT pe.elevator_id FROM insurance_policyelevator pe WHERE {COVER_IN_FORCE}) c
+               ON c.elevator_id = e.id
+        WHERE {SCOPE_WHERE} GROUP BY 1 ORDER BY 1""",
+}
+
+
+def median_seconds(function, repeat: int):
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        value = function()
+        runs.append((time.perf_counter() - started, value))
+    return statistics.median(t for t, _ in runs), runs[-1][1]
+
+
+def sql_figures(sql: str, day):
+    params = {"in_use": ElevatorStatus.IN_USE, "passing": list(PASSING_RESULTS), "day": day}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {district: (n, insured) for district, n, insured in cursor.fetchall()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--elevators", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--no-seed", action="store_true", help="use the demo city already in the database")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        raise SystemExit("bench/coverage_api.py needs PostgreSQL (DATABASE_URL=postgres://...)")
+    if not args.no_seed:
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        call_command("seed_demo", elevators=args.elevators, verbosity=0)
+        print(f"seed_demo --elevators {args.elevators:,}: {time.perf_counter() - started:.0f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("SELECT count(*) FROM elevators_elevator")
+        (elevators,) = cursor.fetchone()
+    day = timezone.localdate()
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.filter(organisation__kind=OrganisationKind.CITY_REGULATOR).first())
+    url = f"/api/v1/coverage/?by=district&on={day.isoformat()}"
+
+    def call_api():
+        response = client.get(url)
+        assert response.status_code == 200, response.content[:300]
+        return response.json()
+
+    call_api()  # warm caches and connections
+    with CaptureQueriesContext(connection) as queries:
+        call_api()
+    api_seconds, body = median_seconds(call_api, args.repeat)
+    api = {row["key"]: (row["in_scope"], row["insured"]) for row in body["rows"]}
+
+    limits = {}
+    for name, sql in SQL_FORMS.items():
+        seconds, figures = median_seconds(lambda sql=sql: sql_figures(sql, day), args.repeat)
+        if figures != api:
+            raise SystemExit(f"{name}: the SQL's figures differ from the API's:\n{figures}\n{api}")
+        limits[name] = seconds
+    best = min(limits, key=limits.get)
+
+    print(f"\n{elevators:,} elevators, coverage by district on {day} (median of {args.repeat}):")
+    print("| path | ms | ratio to the limit |")
+    print("|---|---:|---:|")
+    print(f"| GET /api/v1/coverage/?by=district ({len(queries)} queries) | {api_seconds * 1000:.0f} | "
+          f"{api_seconds / limits[best]:.2f}× |")  # fmt: skip
+    for name, seconds in limits.items():
+        mark = " (the limit)" if name == best else ""
+        print(f"| SQL: {name}{mark} | {seconds * 1000:.0f} | {seconds / limits[best]:.2f}× |")
+    total = body["total"]
+    print(f"\nin scope {total['in_scope']:,}, insured {total['insured']:,}, rate {total['rate']}")
+
+
+if __name__ == "__main__":
+    main()
