@@ -4,7 +4,8 @@ totals sector departments see in place of claims."""
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Case, Count, F, Sum, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -135,6 +136,15 @@ POLICY_EXPORT_WORDS: dict[str, dict] = {
 }
 
 
+# The whole policy's figures, and the part a reader sees of them (with_visible_share; a sum over
+# no covers is null).
+SHARE_OF = {
+    "elevator_count": F("visible_elevator_count"),
+    "total_premium": Coalesce(F("visible_premium"), Decimal("0.00")),
+    "rated_total_premium": Coalesce(F("visible_rated_premium"), Decimal("0.00")),
+}
+
+
 def policy_export_table(*, queryset) -> tuple[list[str], Iterator[list]]:
     """Headers and a row iterator for the policies of `queryset` (visible to the user, filtered and
     ordered by the list page); the deviation is a ratio (0.35 is 35% above the rating)."""
@@ -143,6 +153,19 @@ def policy_export_table(*, queryset) -> tuple[list[str], Iterator[list]]:
     translators = [POLICY_EXPORT_WORDS.get(field) for field in fields]
     if "elevator_count" not in queryset.query.annotations:
         queryset = queryset.with_elevator_count()
+    if "seen_in_part" in queryset.query.annotations:
+        # A reader who sees only part of a policy exports that part, as the list shows it
+        # (PolicyQuerySet.with_visible_share), never the whole policy's figures.
+        queryset = queryset.annotate(
+            **{
+                f"exported_{whole}": Case(When(seen_in_part=True, then=part), default=F(whole))
+                for whole, part in SHARE_OF.items()
+            }
+        )
+        fields = [f"exported_{field}" if field in SHARE_OF else field for field in fields]
+        fields.append("seen_in_part")
+        headers.append(_("仅含您可查看的电梯"))
+        translators.append({True: _("是"), False: _("否")})
 
     def rows() -> Iterator[list]:
         for record in queryset.values_list(*fields).iterator(chunk_size=2_000):

@@ -81,3 +81,24 @@ def test_the_district_regulator_sees_its_share_on_the_pages_labelled(world, span
 def test_the_insurer_sees_no_label(world, spanning):
     page = browser(world, "insurer_a").get(f"/policies/{spanning['across'].pk}/").content.decode()
     assert LABEL not in page and str(spanning["across"].total_premium) in page
+
+
+def test_the_export_holds_the_same_share_labelled(world, spanning):
+    import io
+
+    import openpyxl
+
+    def exported(who) -> dict[str, dict]:
+        response = browser(world, who).get("/policies/export.xlsx")
+        assert response.status_code == 200
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        return {row[header.index("保单号")]: dict(zip(header, row, strict=True)) for row in rows}
+
+    mine = exported("district")
+    assert (mine["PA-SPAN"]["承保电梯台数"], mine["PA-SPAN"]["仅含您可查看的电梯"]) == (2, "是")
+    assert Decimal(str(mine["PA-SPAN"]["保费（元）"])) == spanning["share"]
+    assert mine["PA-LOCAL"]["仅含您可查看的电梯"] == "否"
+    whole = exported("insurer_a")
+    assert whole["PA-SPAN"]["承保电梯台数"] == 5
+    assert Decimal(str(whole["PA-SPAN"]["保费（元）"])) == spanning["across"].total_premium
