@@ -54,6 +54,12 @@ NAVIGATION = [
         icon="cash-coin",
     ),
     NavItem(
+        _("月度报表"),
+        "reports",
+        kinds=frozenset({K.CITY_REGULATOR, K.SECTOR_DEPARTMENT, K.FINANCE_BUREAU, K.INSURANCE_REGULATOR}),
+        icon="file-earmark-bar-graph",
+    ),
+    NavItem(
         _("数据导入"),
         "import-list",
         kinds=frozenset({K.CITY_REGULATOR, K.DISTRICT_REGULATOR, K.INSURER, K.PROPERTY_MANAGER}),

@@ -20,6 +20,7 @@ DEMO_STEPS = [
     ("机构与用户", "accounts", "demo.accounts.build"),
     ("电梯登记簿", "registry", "demo.registry.build"),
     ("保险产品、保单与理赔", "insurance", "demo.insurance.build"),
+    ("月度冻结数据与报表", "reporting", "demo.reporting.build"),
 ]
 
 
