@@ -14,6 +14,7 @@ the demo is seeded) and has no follow-on policy, so the daily notices have somet
 
 import random
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -229,7 +230,10 @@ def policy_drafts(
         start = today - timedelta(days=days_ago)
         previous = None
         if rng.random() < RENEWAL_SHARE:
-            previous = draft(version, holder, place, ids, _plus_years(start, -1))
+            # Last year's cover runs up to this year's start, whatever February held.
+            previous = replace(
+                draft(version, holder, place, ids, _plus_years(start, -1)), end_date=start - timedelta(days=1)
+            )
         current = draft(version, holder, place, ids, start, funding=previous and previous.funding_source)
         pairs.append((previous, current))
     return pairs
