@@ -5,16 +5,18 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from accounts.services import notice_send
 from core.exceptions import ApplicationError
 from elevators.models import Elevator
 
 from ..models import FundingSource, Policy, PolicyElevator, ProductVersion
 from ..models.policies import renewal_window_days
-from ..permissions import may_register_policy, may_renew_policy
+from ..permissions import may_register_policy, may_renew_policy, property_manager_of
 from ..rating import quote
 from .premiums import policy_premium
 
@@ -196,7 +198,28 @@ def policy_register(
         if conflicts:
             raise _overlap_error(conflicts, user=user) from exc
         raise
+    holder = property_manager_of(user)
+    if holder is not None and holder.pk == policyholder.pk:
+        _notify_insurer(policy)
     return policy
+
+
+def _notify_insurer(policy: Policy) -> None:
+    """Tell the insurer that a policyholder registered a policy with it itself (browser or API)."""
+    notice_send(
+        organisation=policy.insurer,
+        subject=_("新投保：%(holder)s 投保保单 %(number)s")
+        % {"holder": policy.policyholder.name, "number": policy.number},
+        body=_("%(holder)s 在门户中为 %(n)d 台电梯投保，保险期间 %(start)s 至 %(end)s，保费 %(total)s 元。")
+        % {
+            "holder": policy.policyholder.name,
+            "n": policy.covered.count(),
+            "start": policy.start_date.isoformat(),
+            "end": policy.end_date.isoformat(),
+            "total": policy.total_premium,
+        },
+        link=reverse("policy-detail", args=[policy.pk]),
+    )
 
 
 def policy_differences(

@@ -12,11 +12,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, ExpressionWrapper, Max, OuterRef, Subquery
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.services import notice_send
 from core.exceptions import ApplicationError
 from core.views import refusals_on
 from elevators.filtersets import ElevatorFilterSet
@@ -219,7 +217,6 @@ def policy_register_view(request):
             )
         if refused:
             return _step_quote(request, form, problem=refused.error)
-        _notify_insurer(policy)
         messages.success(
             request,
             _("投保成功：保单 %(number)s，%(n)d 台电梯，保费 %(total)s 元。")
@@ -227,21 +224,3 @@ def policy_register_view(request):
         )
         return redirect("policy-detail", pk=policy.pk)
     return _step_quote(request, form)
-
-
-def _notify_insurer(policy: Policy) -> None:
-    """Tell the insurer that a policyholder registered a policy with it in the portal."""
-    notice_send(
-        organisation=policy.insurer,
-        subject=_("新投保：%(holder)s 投保保单 %(number)s")
-        % {"holder": policy.policyholder.name, "number": policy.number},
-        body=_("%(holder)s 在门户中为 %(n)d 台电梯投保，保险期间 %(start)s 至 %(end)s，保费 %(total)s 元。")
-        % {
-            "holder": policy.policyholder.name,
-            "n": policy.covered.count(),
-            "start": policy.start_date.isoformat(),
-            "end": policy.end_date.isoformat(),
-            "total": policy.total_premium,
-        },
-        link=reverse("policy-detail", args=[policy.pk]),
-    )
