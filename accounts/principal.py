@@ -27,4 +27,3 @@ class ApiKeyPrincipal:
 
     def has_perm(self, perm, obj=None) -> bool:
         return False
-
