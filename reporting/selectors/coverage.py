@@ -1,8 +1,9 @@
 """The coverage engine: the one source of every coverage figure (pages, API, frozen months, Excel).
 
 Coverage on a day D (DESIGN.md section 3): of the elevators in scope on D, how many are insured on
-D, and the rate. The figures come from the registry's single conditions (`in_scope_condition`,
-`insured_condition`), are counted in the database, and cover only what the caller may see
+D, and the rate. The figures come from the single definitions (`in_scope_condition`; the one rule of
+cover in force, `PolicyElevator.objects.in_force_on`, which `insured_condition` means too), are
+counted in the database, and cover only what the caller may see
 (`Elevator.objects.visible_to`): a department gets its sector, a district regulator its district,
 an insurer the elevators it covers, with no configuration.
 
@@ -16,16 +17,13 @@ Grouping (`by`), as the API documents it:
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DateField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Department, District, Organisation
 from core.exceptions import ApplicationError
@@ -38,7 +36,7 @@ from elevators.models import (
     in_scope_condition,
     insured_condition,
 )
-from insurance.models import Claim, ClaimStatus, FundingSource, InsuranceModel, Policy, PolicyElevator
+from insurance.models import FundingSource, InsuranceModel, Policy, PolicyElevator
 
 RATE_PLACES = Decimal("0.0001")
 GROUPINGS = (
@@ -291,249 +289,6 @@ def coverage_forecast(*, user, on: date, days: tuple[int, ...] = (30, 60, 90), f
         .order_by("end_date", "number")
     )
     return points, policies
-
-
-# --- the work list of uninsured elevators ---------------------------------------------------------
-
-
-def coverage_worklist(*, elevators: QuerySet, on: date) -> QuerySet:
-    """The elevators of `elevators` (already visible to the caller and filtered) that are in scope
-    but not insured on `on`: the work list behind every uninsured figure.
-
-    Each row is annotated with `lapsed_on`, the first day without cover after the last cover that
-    ended before `on` (脱保: it had a policy and none followed), or None when it was never insured;
-    and `contact_phone`, the user unit's phone, else the owner's (who should insure it).
-    """
-    last_cover_end = (
-        PolicyElevator.objects.filter(elevator=OuterRef("pk"), is_cancelled=False, end_date__lt=on)
-        .order_by("-end_date")
-        .values("end_date")[:1]
-    )
-    return (
-        elevators.filter(in_scope_condition(on=on))
-        .exclude(insured_condition(on=on))
-        .annotate(
-            last_cover_end=Subquery(last_cover_end, output_field=DateField()),
-            contact_phone=Coalesce(
-                NullIf("user_unit__phone", Value("")), NullIf("owner__phone", Value("")), Value("")
-            ),
-        )
-    )
-
-
-def lapsed_on(last_cover_end: date | None) -> date | None:
-    """The first uninsured day after a cover that ended on `last_cover_end` (None: never insured)."""
-    return last_cover_end + timedelta(days=1) if last_cover_end else None
-
-
-# The work list's columns, on the screen and in the export alike (header, cell of a row).
-WORKLIST_COLUMNS: list[tuple[str, Callable]] = [
-    (_lazy("设备代码"), lambda e: e.equipment_code),
-    (_lazy("使用登记证编号"), lambda e: e.registration_number),
-    (_lazy("所在区县"), lambda e: str(e.district)),
-    (_lazy("场所类别"), lambda e: e.place_category.name),
-    (_lazy("楼盘/场所名称"), lambda e: e.site_name),
-    (_lazy("使用地点"), lambda e: e.address),
-    (_lazy("使用单位"), lambda e: e.user_unit.name if e.user_unit else ""),
-    (_lazy("产权单位"), lambda e: e.owner.name if e.owner else ""),
-    (_lazy("联系电话"), lambda e: e.contact_phone),
-    (_lazy("投保情况"), lambda e: str(_lazy("脱保") if e.last_cover_end else _lazy("从未投保"))),
-    (_lazy("脱保日期"), lambda e: lapsed_on(e.last_cover_end)),
-    (_lazy("下次检验日期"), lambda e: e.next_inspection_due),
-]
-
-
-def worklist_headers() -> list[str]:
-    return [str(header) for header, _cell in WORKLIST_COLUMNS]
-
-
-def worklist_cells(elevator) -> list:
-    """One work-list row (an elevator of `coverage_worklist`) in the order of WORKLIST_COLUMNS."""
-    return [cell(elevator) for _header, cell in WORKLIST_COLUMNS]
-
-
-def worklist_export_table(*, queryset) -> tuple[list[str], Iterator[list]]:
-    """Headers and rows of the work list's export: the columns on the screen, in their order."""
-    rows = queryset.select_related("district", "place_category", "user_unit", "owner")
-    return worklist_headers(), (worklist_cells(e) for e in rows.iterator(chunk_size=2_000))
-
-
-# --- insurance figures beside coverage -----------------------------------------------------------
-
-LOSS_WINDOW_DAYS = 365
-OPEN_CLAIM_DAYS = 30
-MONEY_PLACES = Decimal("0.01")
-
-
-def loss_window(on: date) -> tuple[date, date]:
-    """The 365 days ending on `on` (both included): the window of claims, payments and earned
-    premium on the dashboards."""
-    return on - timedelta(days=LOSS_WINDOW_DAYS - 1), on
-
-
-@dataclass(frozen=True)
-class InsuranceSummary:
-    """Policies and premium in force on `on`, and the claims reported in the window, for a slice."""
-
-    policies: int
-    elevators_covered: int
-    premium: Decimal
-    claims: int
-    paid: Decimal
-    window: tuple[date, date]
-
-
-def insurance_summary(*, user, on: date, filters: dict | None = None) -> InsuranceSummary:
-    """Beside the coverage of a slice: the policies (and their covers' premium) in force on `on`
-    covering its elevators, and the claims on its elevators reported in the window ending on
-    `on` with the amounts paid on them. Claims are counted in aggregate through the elevators
-    the caller sees, as for sector departments (insurance.selectors.claim_totals_for_sector)."""
-    elevators = coverage_elevators(user=user, filters=filters)
-    covers = PolicyElevator.objects.visible_to(user).in_force_on(on).filter(elevator__in=elevators)
-    cover_totals = covers.aggregate(
-        policies=Count("policy", distinct=True),
-        elevators=Count("elevator", distinct=True),
-        premium=Sum("premium"),
-    )
-    start, end = loss_window(on)
-    claim_totals = Claim.objects.filter(
-        elevator__in=elevators, reported_on__gte=start, reported_on__lte=end
-    ).aggregate(claims=Count("pk"), paid=Sum("amount_paid"))
-    return InsuranceSummary(
-        policies=cover_totals["policies"],
-        elevators_covered=cover_totals["elevators"],
-        premium=(cover_totals["premium"] or Decimal(0)).quantize(MONEY_PLACES),
-        claims=claim_totals["claims"],
-        paid=(claim_totals["paid"] or Decimal(0)).quantize(MONEY_PLACES),
-        window=(start, end),
-    )
-
-
-@dataclass(frozen=True)
-class InsurerFigures:
-    """One insurer's row on the insurance regulator's view (see `insurer_performance`)."""
-
-    key: str
-    label: str
-    elevators_covered: int
-    policies: int
-    premium: Decimal
-    earned_premium: Decimal
-    claims: int
-    paid: Decimal
-    average_days_to_payment: Decimal | None
-    open_claims_over_30_days: int
-
-    @property
-    def loss_ratio(self) -> Decimal | None:
-        """Paid / earned premium to four places; None without earned premium."""
-        if not self.earned_premium:
-            return None
-        return (self.paid / self.earned_premium).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
-
-
-def earned_premium_by_insurer(*, covers: QuerySet, start: date, end: date) -> dict[object, Decimal]:
-    """Earned premium in start..end per insurer id.
-
-    Earned premium: each cover's premium is earned evenly over the days of its policy's contracted
-    period (policy start to policy end, both counted); a cover earns the share of those days on
-    which it was in force within start..end. A cover cancelled part way (its end moved to the day
-    before the cancellation) stops earning then; one cancelled before it began earns nothing.
-
-    The database sums premiums per distinct period (a policy's elevators share one), and the day
-    arithmetic runs on those few sums rather than on every cover.
-    """
-    periods = (
-        covers.filter(is_cancelled=False, start_date__lte=end, end_date__gte=start)
-        .values("policy__insurer_id", "policy__start_date", "policy__end_date", "start_date", "end_date")
-        .annotate(premium=Sum("premium"))
-        .order_by()
-    )
-    earned: dict[object, Decimal] = defaultdict(Decimal)
-    for row in periods:
-        term = (row["policy__end_date"] - row["policy__start_date"]).days + 1
-        days = (min(end, row["end_date"]) - max(start, row["start_date"])).days + 1
-        if term > 0 and days > 0:
-            earned[row["policy__insurer_id"]] += row["premium"] * min(days, term) / term
-    return {insurer: amount.quantize(MONEY_PLACES) for insurer, amount in earned.items()}
-
-
-def insurer_performance(*, user, on: date) -> list[InsurerFigures]:
-    """Per insurer the caller may see covers of: elevators covered, policies and their premium
-    in force on `on`; in the window ending on `on` the earned premium (earned_premium_by_insurer),
-    the claims reported and paid on them, the loss ratio (paid / earned premium) and the average
-    days from report to payment of the claims paid in the window; and the claims still open
-    (reported or accepted) that were reported more than 30 days before `on`."""
-    start, end = loss_window(on)
-    covers = PolicyElevator.objects.visible_to(user)
-    in_force = {
-        row["policy__insurer_id"]: row
-        for row in covers.in_force_on(on)
-        .values("policy__insurer_id")
-        .annotate(
-            elevators=Count("elevator", distinct=True),
-            policies=Count("policy", distinct=True),
-            premium=Sum("premium"),
-        )
-        .order_by()
-    }
-    earned = earned_premium_by_insurer(covers=covers, start=start, end=end)
-    claims = Claim.objects.visible_to(user)
-    reported = {
-        row["insurer_id"]: row
-        for row in claims.filter(reported_on__gte=start, reported_on__lte=end)
-        .values("insurer_id")
-        .annotate(n=Count("pk"), paid=Sum("amount_paid"))
-        .order_by()
-    }
-    days_to_pay = _average_days_to_payment(claims, start=start, end=end)
-    open_old = {
-        row["insurer_id"]: row["n"]
-        for row in claims.filter(
-            status__in=[ClaimStatus.REPORTED, ClaimStatus.ACCEPTED],
-            reported_on__lt=on - timedelta(days=OPEN_CLAIM_DAYS),
-        )
-        .values("insurer_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
-    insurer_ids = set(in_force) | set(earned) | set(reported) | set(open_old)
-    zero = Decimal(0)
-    return [
-        InsurerFigures(
-            key=o.credit_code or str(o.pk),
-            label=o.name,
-            elevators_covered=in_force.get(o.pk, {}).get("elevators", 0),
-            policies=in_force.get(o.pk, {}).get("policies", 0),
-            premium=(in_force.get(o.pk, {}).get("premium") or zero).quantize(MONEY_PLACES),
-            earned_premium=earned.get(o.pk, zero.quantize(MONEY_PLACES)),
-            claims=reported.get(o.pk, {}).get("n", 0),
-            paid=(reported.get(o.pk, {}).get("paid") or zero).quantize(MONEY_PLACES),
-            average_days_to_payment=days_to_pay.get(o.pk),
-            open_claims_over_30_days=open_old.get(o.pk, 0),
-        )
-        for o in Organisation.objects.filter(pk__in=insurer_ids).order_by("name")
-    ]
-
-
-def _average_days_to_payment(claims: QuerySet, *, start: date, end: date) -> dict[object, Decimal]:
-    """Per insurer, the mean days from report to payment of the claims paid in start..end (one
-    decimal); the database counts claims per (report day, payment day)."""
-    sums: dict[object, list[int]] = defaultdict(lambda: [0, 0])
-    pairs = (
-        claims.filter(paid_on__gte=start, paid_on__lte=end)
-        .values("insurer_id", "reported_on", "paid_on")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in pairs:
-        days = max((row["paid_on"] - row["reported_on"]).days, 0)
-        sums[row["insurer_id"]][0] += days * row["n"]
-        sums[row["insurer_id"]][1] += row["n"]
-    return {
-        insurer: (Decimal(total) / Decimal(n)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        for insurer, (total, n) in sums.items()
-    }
 
 
 # --- change between frozen months -------------------------------------------------------------------
