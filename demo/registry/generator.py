@@ -15,18 +15,17 @@ inspections and the lifecycle events for the timeline.
 """
 
 import random
-from bisect import bisect
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from itertools import accumulate
 
 from elevators.codes import CATEGORIES_BY_CODE, CategoryGroup, EquipmentCodeForm
 from elevators.models import ElevatorStatus, Inspection, years_before
 
 from . import data
 from .context import Division, RegistryContext, Unit
+from .drawing import Weighted
 
 DEVICE_SERIAL_DIGITS = 100_000
 LETTER_SERIALS = "ABCDEFGHJKLMNPQRTUWXY"  # letters take over past 99999, as the code allows
@@ -34,28 +33,6 @@ LEGACY_SEQUENCE_LIMIT = 10_000
 REGISTRATION_SEQUENCE_LIMIT = 100_000
 LATEST_INSTALLATION_DAYS = 120  # an elevator installed, inspected and registered by today
 CHINESE_DIGITS = "〇一二三四五六七八九"
-
-
-class Weighted:
-    """Items with weights, picked with one draw of the generator whatever the list holds."""
-
-    def __init__(self, items: Sequence, weights: Sequence[float]):
-        self.items = list(items)
-        self.cumulative = list(accumulate(weights))
-        self.total = self.cumulative[-1] if self.cumulative else 0.0
-
-    @classmethod
-    def of(cls, mapping: dict) -> "Weighted":
-        return cls(list(mapping), list(mapping.values()))
-
-    def pick(self, rng: random.Random):
-        return self.at(rng.random())
-
-    def at(self, draw: float):
-        """The item a draw in [0, 1) falls on; None when there are no items."""
-        if not self.items:
-            return None
-        return self.items[min(bisect(self.cumulative, draw * self.total), len(self.items) - 1)]
 
 
 # --- what the stream yields ----------------------------------------------------------------

@@ -11,7 +11,8 @@ from datetime import date, timedelta
 from elevators.models import ElevatorStatus, Inspection, InspectionResult, LifecycleEvent, years_before
 
 from . import data
-from .generator import DemoElevator, Weighted, inspection_body
+from .drawing import Weighted
+from .generator import DemoElevator, inspection_body
 
 
 @dataclass(frozen=True)
