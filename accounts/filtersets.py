@@ -14,9 +14,8 @@ class OrganisationFilterSet(BaseFilterSet):
         model = Organisation
         fields = ["kind", "district", "department"]
 
-    def search(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(name__icontains=value) | Q(credit_code__iexact=value)) if value else queryset
+    def search_condition(self, value):
+        return Q(name__icontains=value) | Q(credit_code__iexact=value)
 
 
 class NoticeFilterSet(BaseFilterSet):

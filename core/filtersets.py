@@ -2,6 +2,8 @@
 
 import django_filters
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,6 +29,19 @@ class BaseFilterSet(django_filters.FilterSet):
     The list page sorts with an `ordering` filter; the API's order is its cursor's, so the API
     uses `for_api()`, the same filters without `ordering`.
     """
+
+    @staticmethod
+    def today():
+        """The day the "now" filters (in scope, insured, expiring) mean, in the portal's time zone."""
+        return timezone.localdate()
+
+    def search(self, queryset, name, value):
+        """The `q` filter of a list: `search_condition(text)` for the stripped text; empty: every row."""
+        value = value.strip()
+        return queryset.filter(self.search_condition(value)) if value else queryset
+
+    def search_condition(self, value: str) -> Q:
+        raise NotImplementedError(f"{type(self).__name__} must say what its search matches")
 
     @classmethod
     def for_api(cls) -> type["BaseFilterSet"]:

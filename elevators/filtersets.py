@@ -2,7 +2,6 @@
 
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import District, Organisation
@@ -67,17 +66,9 @@ class ElevatorFilterSet(BaseFilterSet):
         model = Elevator
         fields = ["district", "place_category", "category", "status", "user_unit", "maintenance_company"]
 
-    @staticmethod
-    def today():
-        return timezone.localdate()
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        code = normalise_code(value)
-        return queryset.filter(
-            Q(equipment_code__startswith=code)
+    def search_condition(self, value):
+        return (
+            Q(equipment_code__startswith=normalise_code(value))
             | Q(registration_number__iexact=value)
             | Q(address__icontains=value)
             | Q(site_name__icontains=value)

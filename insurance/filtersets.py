@@ -6,7 +6,6 @@ from decimal import Decimal
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, OrganisationKind
@@ -85,19 +84,12 @@ class PolicyFilterSet(BaseFilterSet):
         model = Policy
         fields = ["status", "model", "insurer", "funding_source", "premium_outside_band"]
 
-    @staticmethod
-    def today():
-        return timezone.localdate()
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
+    def search_condition(self, value):
         code = normalise_code(value)
         covering = PolicyElevator.objects.filter(
             policy=OuterRef("pk"), elevator__equipment_code__startswith=code
         )
-        return queryset.filter(
+        return (
             Q(number__icontains=value)
             | Q(policyholder__name__icontains=value)
             | Q(policyholder__credit_code=code)
@@ -150,11 +142,8 @@ class ProductFilterSet(BaseFilterSet):
         model = Product
         fields = ["insurer", "model", "is_on_sale", "code"]
 
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(code__iexact=value))
+    def search_condition(self, value):
+        return Q(name__icontains=value) | Q(code__iexact=value)
 
     def filter_insurer_credit_code(self, queryset, name, value):
         return queryset.filter(insurer__credit_code=normalise_code(value))
