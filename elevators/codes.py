@@ -13,6 +13,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from core.text import normalise_code
@@ -46,16 +47,16 @@ class ElevatorCategory:
 # 特种设备目录 (2014). An older provincial scheme reused these numbers for other categories; an
 # import that meets such a file must be told so — this table is the 2014 catalogue only.
 ELEVATOR_CATEGORIES: tuple[ElevatorCategory, ...] = (
-    ElevatorCategory("3110", "曳引驱动乘客电梯", CategoryGroup.VERTICAL, "11"),
-    ElevatorCategory("3120", "曳引驱动载货电梯", CategoryGroup.VERTICAL, "12"),
-    ElevatorCategory("3130", "强制驱动载货电梯", CategoryGroup.VERTICAL, "13"),
-    ElevatorCategory("3210", "液压乘客电梯", CategoryGroup.VERTICAL, "21"),
-    ElevatorCategory("3220", "液压载货电梯", CategoryGroup.VERTICAL, "22"),
-    ElevatorCategory("3310", "自动扶梯", CategoryGroup.ESCALATOR, "31"),
-    ElevatorCategory("3320", "自动人行道", CategoryGroup.MOVING_WALKWAY, "32"),
-    ElevatorCategory("3410", "防爆电梯", CategoryGroup.VERTICAL, "41"),
-    ElevatorCategory("3420", "消防员电梯", CategoryGroup.VERTICAL, "42"),
-    ElevatorCategory("3430", "杂物电梯", CategoryGroup.VERTICAL, "43"),
+    ElevatorCategory("3110", gettext_noop("曳引驱动乘客电梯"), CategoryGroup.VERTICAL, "11"),
+    ElevatorCategory("3120", gettext_noop("曳引驱动载货电梯"), CategoryGroup.VERTICAL, "12"),
+    ElevatorCategory("3130", gettext_noop("强制驱动载货电梯"), CategoryGroup.VERTICAL, "13"),
+    ElevatorCategory("3210", gettext_noop("液压乘客电梯"), CategoryGroup.VERTICAL, "21"),
+    ElevatorCategory("3220", gettext_noop("液压载货电梯"), CategoryGroup.VERTICAL, "22"),
+    ElevatorCategory("3310", gettext_noop("自动扶梯"), CategoryGroup.ESCALATOR, "31"),
+    ElevatorCategory("3320", gettext_noop("自动人行道"), CategoryGroup.MOVING_WALKWAY, "32"),
+    ElevatorCategory("3410", gettext_noop("防爆电梯"), CategoryGroup.VERTICAL, "41"),
+    ElevatorCategory("3420", gettext_noop("消防员电梯"), CategoryGroup.VERTICAL, "42"),
+    ElevatorCategory("3430", gettext_noop("杂物电梯"), CategoryGroup.VERTICAL, "43"),
 )
 
 # Parent entries of the catalogue; not categories an elevator can have, but they name the groups.
@@ -69,7 +70,8 @@ ELEVATOR_CATEGORY_PARENTS: dict[str, str] = {
 CATEGORIES_BY_CODE: dict[str, ElevatorCategory] = {c.code: c for c in ELEVATOR_CATEGORIES}
 CATEGORIES_BY_VARIETY: dict[str, ElevatorCategory] = {c.variety: c for c in ELEVATOR_CATEGORIES}
 CATEGORIES_BY_NAME: dict[str, ElevatorCategory] = {c.name: c for c in ELEVATOR_CATEGORIES}
-CATEGORY_CHOICES: list[tuple[str, str]] = [(c.code, c.name) for c in ELEVATOR_CATEGORIES]
+# Shown in the reader's language (the names are Chinese: files and the registry use them as they are).
+CATEGORY_CHOICES: list[tuple[str, str]] = [(c.code, gettext_lazy(c.name)) for c in ELEVATOR_CATEGORIES]
 
 # Province-level division codes (GB/T 2260, first two digits of a region code).
 PROVINCE_CODES: dict[str, str] = {
