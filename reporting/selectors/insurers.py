@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from accounts.models import Organisation
 from insurance.models import Claim, ClaimStatus, PolicyElevator
@@ -78,6 +78,7 @@ class InsurerFigures:
     paid: Decimal
     average_days_to_payment: Decimal | None
     open_claims_over_30_days: int
+    policies_outside_band: int = 0
 
     @property
     def loss_ratio(self) -> Decimal | None:
@@ -118,7 +119,8 @@ def insurer_performance(*, user, on: date) -> list[InsurerFigures]:
     in force on `on`; in the window ending on `on` the earned premium (earned_premium_by_insurer),
     the claims reported and paid on them, the loss ratio (paid / earned premium) and the average
     days from report to payment of the claims paid in the window; and the claims still open
-    (reported or accepted) that were reported more than 30 days before `on`."""
+    (reported or accepted) that were reported more than 30 days before `on`; and the policies in
+    force whose declared premium is outside their product's band (Policy.premium_outside_band)."""
     start, end = loss_window(on)
     covers = PolicyElevator.objects.visible_to(user)
     in_force = {
@@ -129,6 +131,7 @@ def insurer_performance(*, user, on: date) -> list[InsurerFigures]:
             elevators=Count("elevator", distinct=True),
             policies=Count("policy", distinct=True),
             premium=Sum("premium"),
+            outside_band=Count("policy", distinct=True, filter=Q(policy__premium_outside_band=True)),
         )
         .order_by()
     }
@@ -166,6 +169,7 @@ def insurer_performance(*, user, on: date) -> list[InsurerFigures]:
             paid=(reported.get(o.pk, {}).get("paid") or zero).quantize(MONEY_PLACES),
             average_days_to_payment=days_to_pay.get(o.pk),
             open_claims_over_30_days=open_old.get(o.pk, 0),
+            policies_outside_band=in_force.get(o.pk, {}).get("outside_band", 0),
         )
         for o in Organisation.objects.filter(pk__in=insurer_ids).order_by("name")
     ]

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from elevators.models import Elevator
-from insurance.models import PolicyElevator
+from insurance.models import Policy, PolicyElevator
 from reporting.selectors import (
     coverage_worklist,
     earned_premium_by_insurer,
@@ -100,6 +100,15 @@ def test_each_insurer_has_its_cover_claims_earned_premium_and_loss_ratio(world, 
     assert (row_a.open_claims_over_30_days, row_b.open_claims_over_30_days) == (0, 1)
     # the same figures for the city regulator
     assert insurer_performance(user=world.users["city"], on=D) == list(rows.values())
+
+
+def test_each_insurer_counts_its_policies_in_force_with_a_premium_outside_the_band(world, scene):
+    """The insurance regulator's column of flagged premiums."""
+    Policy.objects.filter(pk=scene.policies["f_mall"].pk).update(premium_outside_band=True)
+    Policy.objects.filter(pk=scene.policies["f_lapsed"].pk).update(premium_outside_band=True)  # ended
+    rows = {row.key: row for row in insurer_performance(user=world.users["nfra"], on=D)}
+    a, b = world.orgs["insurer_a"], world.orgs["insurer_b"]
+    assert (rows[a.credit_code].policies_outside_band, rows[b.credit_code].policies_outside_band) == (0, 1)
 
 
 def test_earned_premium_stops_at_a_cancellation(world, scene):
