@@ -106,3 +106,46 @@ def test_city_regulator_reads_the_dashboard_and_drills_down_to_a_work_list(page,
     expect(page.locator("table tbody")).to_contain_text("脱保")
     expect(page.locator("table tbody")).to_contain_text("从未投保")
     page.screenshot(path=tmp_path / "coverage-worklist.png", full_page=True)
+
+
+@pytest.fixture
+def monthly_report(city_regulator, settings, tmp_path):
+    """Last month frozen, approved and published, with the city regulator's (SAMR) report built."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reporting.services import (
+        month_approve,
+        month_freeze,
+        month_publish,
+        report_generate,
+        reports_request,
+    )
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    last_month = timezone.localdate().replace(day=1) - timedelta(days=1)
+    frozen, _computed = month_freeze(user=city_regulator, month=last_month)
+    month_approve(user=city_regulator, frozen_month=frozen)
+    month_publish(user=city_regulator, frozen_month=frozen, reports=False)
+    (run,) = reports_request(user=city_regulator, frozen_month=frozen, departments=["SAMR"], enqueue=False)
+    return report_generate(report_run_id=run.pk)
+
+
+def test_city_regulator_downloads_a_monthly_report(monthly_report, city_regulator, page, tmp_path):
+    import openpyxl
+
+    expect = sync_api.expect
+    page.goto("/login/?next=/reports/")
+    page.fill("input[name=username]", city_regulator.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.tb-form button[type=submit]")
+    expect(page.get_by_test_id("report-row")).to_have_count(1)
+    with page.expect_download() as download_info:
+        page.get_by_test_id("report-download").click()
+    saved = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(saved)
+    assert saved.suffix == ".xlsx"
+    workbook = openpyxl.load_workbook(saved, read_only=True)
+    assert len(workbook.sheetnames) >= 5  # summary, districts, place categories, work list, ...
+    page.screenshot(path=tmp_path / "reports.png", full_page=True)
