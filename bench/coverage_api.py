@@ -7,15 +7,18 @@
    median of --repeat runs, with its query count;
 3. the limit: the same numbers from hand-written SQL, two forms (a semi-join per elevator and a
    LEFT JOIN to the distinct covered elevators of the day); the faster one is the limit;
-4. the numbers of the API and of the SQL must agree, or the run stops.
+4. the numbers of the API and of the SQL must agree, or the run stops;
+5. with --reports: last month frozen (every scope and grouping) and the eight departments' monthly
+   reports built from it, each timed, with the process's peak RSS (goal: ≤ 120 s, ≤ 400 MB).
 
 Usage (a scratch database):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tibao_bench DEBUG=1 \\
-        .venv/bin/python bench/coverage_api.py --elevators 1000000 [--no-seed] [--repeat 5]
+        .venv/bin/python bench/coverage_api.py --elevators 1000000 [--no-seed] [--repeat 5] [--reports]
 """
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import time
@@ -35,6 +38,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import OrganisationKind, User  # noqa: E402
+from demo.management.commands import seed_demo  # noqa: E402
 from elevators.models import PASSING_RESULTS, ElevatorStatus  # noqa: E402
 
 SCOPE_WHERE = """
@@ -78,12 +82,15 @@ def main() -> None:
     parser.add_argument("--elevators", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-seed", action="store_true", help="use the demo city already in the database")
+    parser.add_argument("--reports", action="store_true", help="also freeze last month and build its reports")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("bench/coverage_api.py needs PostgreSQL (DATABASE_URL=postgres://...)")
     if not args.no_seed:
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
+        # The demo's year of frozen months is not part of this figure (--reports times one month).
+        seed_demo.DEMO_STEPS = [step for step in seed_demo.DEMO_STEPS if step[1] != "reporting"]
         call_command("seed_demo", elevators=args.elevators, verbosity=0)
         print(f"seed_demo --elevators {args.elevators:,}: {time.perf_counter() - started:.0f} s")
     with connection.cursor() as cursor:
@@ -125,6 +132,35 @@ def main() -> None:
         print(f"| SQL: {name}{mark} | {seconds * 1000:.0f} | {seconds / limits[best]:.2f}× |")
     total = body["total"]
     print(f"\nin scope {total['in_scope']:,}, insured {total['insured']:,}, rate {total['rate']}")
+    if args.reports:
+        monthly_reports(day)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def monthly_reports(day) -> None:
+    from datetime import timedelta
+
+    from core.principal import SYSTEM
+    from reporting.services import month_freeze, report_generate, reports_request
+
+    regulator = User.objects.filter(organisation__kind=OrganisationKind.CITY_REGULATOR).first()
+    last_month = day.replace(day=1) - timedelta(days=1)
+    started = time.perf_counter()
+    frozen, _computed = month_freeze(user=SYSTEM, month=last_month)
+    froze = time.perf_counter() - started
+    rss_before = peak_rss_mb()
+    started = time.perf_counter()
+    runs = reports_request(user=regulator, frozen_month=frozen, enqueue=False)
+    sizes = [report_generate(report_run_id=run.pk).size for run in runs]
+    built = time.perf_counter() - started
+    print(
+        f"\n| step | seconds | goal |\n|---|---:|---:|\n| freeze {last_month:%Y-%m} (every scope and grouping) | {froze:.1f} | – |"
+    )
+    print(f"| the eight reports ({sum(sizes) / 1e6:.1f} MB of .xlsx) | {built:.1f} | ≤ 120 |")
+    print(f"peak RSS: {rss_before:.0f} MB before the reports, {peak_rss_mb():.0f} MB after (goal ≤ 400 MB)")
 
 
 if __name__ == "__main__":
