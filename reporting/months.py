@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Department, District, Organisation, OrganisationKind
 from core.exceptions import ApplicationError
-from core.principal import SYSTEM
+from core.principal import SYSTEM, OrganisationPrincipal
 from core.visibility import organisation_of
 
 from .models import FrozenFigure, FrozenMonth, ScopeKind, Target
@@ -60,21 +60,8 @@ def parse_month(text: str, *, field: str = "month") -> date:
         raise ApplicationError(_("月份格式应为 YYYY-MM，如 2021-06。"), field=field) from None
 
 
-class ScopePrincipal:
-    """Stands where a user stands, acting for an organisation (possibly not on record): the
-    caller a scope is frozen as."""
-
-    is_authenticated = True
-    is_anonymous = False
-    is_active = True
-    is_staff = False
-    is_superuser = False
-    pk = None
-    id = None
-
-    def __init__(self, organisation: Organisation):
-        self.organisation = organisation
-        self.organisation_id = organisation.pk
+class ScopePrincipal(OrganisationPrincipal):
+    """The caller a scope is frozen as: acting for an organisation (possibly not on record)."""
 
     def __str__(self) -> str:
         return f"scope:{self.organisation}"

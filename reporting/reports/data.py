@@ -124,22 +124,25 @@ def _work_list(elevators, on: date):
 
 def _ending_next_month(policies, on: date):
     start = next_month(on)
-    rows = (
-        policies.filter(status=Policy.Status.ACTIVE, end_date__gte=start, end_date__lte=month_end(start))
-        .with_elevator_count()
-        .order_by("end_date", "number")
-        .values_list(
-            "number",
-            "insurer__name",
-            "policyholder__name",
-            "model",
-            "start_date",
-            "end_date",
-            "elevator_count",
-            "total_premium",
-        )
-    )
-    return _with_model_labels(rows)
+    ending = policies.filter(status=Policy.Status.ACTIVE, end_date__gte=start, end_date__lte=month_end(start))
+    return _policy_rows(ending.order_by("end_date", "number"))
+
+
+POLICY_ROW_COLUMNS = (
+    "number",
+    "insurer__name",
+    "policyholder__name",
+    "model",
+    "start_date",
+    "end_date",
+    "elevator_count",
+    "total_premium",
+)
+
+
+def _policy_rows(policies):
+    """A report's rows of policies: number, insurer, holder, model, period, elevators, premium."""
+    return _with_model_labels(policies.with_elevator_count().values_list(*POLICY_ROW_COLUMNS))
 
 
 def _with_model_labels(rows):
@@ -188,20 +191,5 @@ def _per_insurer(coverage: FrozenCoverage, policies, on: date) -> list[tuple]:
 
 
 def _public_policies(policies, on: date):
-    rows = (
-        policies.filter(funding_source=FundingSource.PUBLIC_FINANCE)
-        .active_on(on)
-        .with_elevator_count()
-        .order_by("insurer__name", "number")
-        .values_list(
-            "number",
-            "insurer__name",
-            "policyholder__name",
-            "model",
-            "start_date",
-            "end_date",
-            "elevator_count",
-            "total_premium",
-        )
-    )
-    return _with_model_labels(rows)
+    public = policies.filter(funding_source=FundingSource.PUBLIC_FINANCE).active_on(on)
+    return _policy_rows(public.order_by("insurer__name", "number"))
