@@ -29,7 +29,7 @@ from elevators.models import Elevator, PlaceCategory
 from ..models import FundingSource, Policy, PolicyElevator, ProductVersion
 from ..permissions import may_register_policy
 from ..rating import ElevatorQuote, quotes
-from .policies import _check_policyholder, _overlap_error, policy_default_end
+from .policies import _check_policyholder, _overlap_error, check_policy_terms, policy_default_end
 from .premiums import policy_premium
 
 CHUNK = 2_000  # policies per round of reads and inserts
@@ -118,12 +118,13 @@ def _check_batch(user, drafts: Sequence[PolicyDraft], versions: dict[int, Produc
         ):
             raise PermissionDenied(_("只有承保的保险机构或投保人本身可以登记保单。"))
         try:
-            if not draft.elevator_ids:
-                raise ApplicationError(_("请至少选择一台电梯。"), field="elevators")
-            if (draft.end_date or policy_default_end(draft.start_date)) < draft.start_date:
-                raise ApplicationError(_("保险止期不能早于起期。"), field="end_date")
-            if not draft.renewed_from_id and not product.is_on_sale:
-                raise ApplicationError(_("该产品已停售。"), field="product")
+            check_policy_terms(
+                product=product,
+                has_elevators=bool(draft.elevator_ids),
+                start_date=draft.start_date,
+                end_date=draft.end_date,
+                renewal=bool(draft.renewed_from_id),
+            )
             if not draft.number:
                 raise ApplicationError(_("批量登记的每份保单都须有保单号。"), field="number")
             if (product.insurer_id, draft.number) in numbers:

@@ -117,6 +117,22 @@ def _create_numbered(fields: dict, *, number: str, insurer: Organisation, start:
 
 
 @transaction.atomic
+def check_policy_terms(
+    *, product, has_elevators: bool, start_date: date, end_date: date | None, renewal: bool
+) -> date:
+    """The rules of a policy's terms that need no reads (one policy or a batch): some elevator, an end
+    not before the start, a product on sale unless renewing. Returns the end date, one policy year
+    from the start when none is given (policy_default_end)."""
+    if not has_elevators:
+        raise ApplicationError(_("请至少选择一台电梯。"), field="elevators")
+    end_date = end_date or policy_default_end(start_date)
+    if end_date < start_date:
+        raise ApplicationError(_("保险止期不能早于起期。"), field="end_date")
+    if not renewal and not product.is_on_sale:
+        raise ApplicationError(_("该产品已停售。"), field="product")
+    return end_date
+
+
 def policy_register(
     *,
     user,
@@ -142,13 +158,13 @@ def policy_register(
     """
     insurer = version.product.insurer
     _check_policy_writer(user, insurer=insurer, policyholder=policyholder)
-    if not elevators:
-        raise ApplicationError(_("请至少选择一台电梯。"), field="elevators")
-    end_date = end_date or policy_default_end(start_date)
-    if end_date < start_date:
-        raise ApplicationError(_("保险止期不能早于起期。"), field="end_date")
-    if not renewed_from and not version.product.is_on_sale:
-        raise ApplicationError(_("该产品已停售。"), field="product")
+    end_date = check_policy_terms(
+        product=version.product,
+        has_elevators=bool(elevators),
+        start_date=start_date,
+        end_date=end_date,
+        renewal=renewed_from is not None,
+    )
     if number and Policy.objects.filter(insurer=insurer, number=number).exists():
         raise ApplicationError(_("保单号 %(number)s 已存在。") % {"number": number}, field="number")
     # Lock the elevators in a stable order: two registrations for one elevator queue up here, and
