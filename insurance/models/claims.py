@@ -6,11 +6,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.visibility import VisibleQuerySet
 from elevators.models import Elevator
 
 from .choices import MONEY, ClaimStatus, CoverageItem
-from .policies import Policy
+from .policies import InsurerOwnedQuerySet, Policy
 
 # Where a claim may go from each status (updates only move forward; a new claim may start anywhere).
 CLAIM_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -23,16 +22,7 @@ CLAIM_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class ClaimQuerySet(VisibleQuerySet):
-    def for_city_regulator(self, org):
-        return self
-
-    def for_insurance_regulator(self, org):
-        return self
-
-    def for_insurer(self, org):
-        return self.filter(insurer=org)
-
+class ClaimQuerySet(InsurerOwnedQuerySet):
     def for_district_regulator(self, org):
         return self.filter(elevator__district_id=org.district_id)
 

@@ -29,7 +29,10 @@ def _covering(elevators) -> Q:
     return Q(Exists(PolicyElevator.objects.filter(policy=OuterRef("pk"), elevator__in=elevators)))
 
 
-class PolicyQuerySet(VisibleQuerySet):
+class InsurerOwnedQuerySet(VisibleQuerySet):
+    """Rows an insurer owns (policies, claims): the city and insurance regulators see all of them,
+    an insurer its own; each model adds the other kinds' rules."""
+
     def for_city_regulator(self, org):
         return self
 
@@ -39,6 +42,8 @@ class PolicyQuerySet(VisibleQuerySet):
     def for_insurer(self, org):
         return self.filter(insurer=org)
 
+
+class PolicyQuerySet(InsurerOwnedQuerySet):
     def for_district_regulator(self, org):
         return self.filter(_covering(Elevator.objects.for_district_regulator(org)))
 
