@@ -116,7 +116,6 @@ def _create_numbered(fields: dict, *, number: str, insurer: Organisation, start:
     raise ApplicationError(_("系统繁忙，未能生成保单号，请重试。"))
 
 
-@transaction.atomic
 def check_policy_terms(
     *, product, has_elevators: bool, start_date: date, end_date: date | None, renewal: bool
 ) -> date:
@@ -133,6 +132,7 @@ def check_policy_terms(
     return end_date
 
 
+@transaction.atomic
 def policy_register(
     *,
     user,
