@@ -339,6 +339,30 @@ TIBAO = {
     "IMPORT_MAX_ROWS": env.int("TIBAO_IMPORT_MAX_ROWS", default=300_000),
     # A policy may be renewed from this many days before its end (Policy.can_renew).
     "RENEWAL_WINDOW_DAYS": env.int("TIBAO_RENEWAL_WINDOW_DAYS", default=60),
+    # Maintenance (reference/maintenance.md): days allowed between records of a level or higher
+    # (TSG T5002-2017), and the on-demand pilot's (按需维保) for elevators flagged as in it.
+    "MAINTENANCE_INTERVAL_DAYS": env.dict(
+        "TIBAO_MAINTENANCE_INTERVAL_DAYS",
+        cast={"value": int},
+        default={"half_monthly": 15, "quarterly": 90, "half_yearly": 180, "yearly": 365},
+    ),
+    "MAINTENANCE_PILOT_INTERVAL_DAYS": env.dict(
+        "TIBAO_MAINTENANCE_PILOT_INTERVAL_DAYS",
+        cast={"value": int},
+        default={"half_monthly": 30, "quarterly": 120, "half_yearly": 240, "yearly": 365},
+    ),
+    # A scan-in farther than this from the elevator's registered location is flagged for review.
+    "MAINTENANCE_SCAN_RADIUS_M": env.int("TIBAO_MAINTENANCE_SCAN_RADIUS_M", default=500),
+    # A job shorter than this many minutes is flagged (no national number exists: a city's choice).
+    "MAINTENANCE_MIN_MINUTES": env.dict(
+        "TIBAO_MAINTENANCE_MIN_MINUTES",
+        cast={"value": int},
+        default={"half_monthly": 30, "quarterly": 45, "half_yearly": 60, "yearly": 90},
+    ),
+    # The national limit for rescuers on site in a city with districts.
+    "RESCUE_ARRIVAL_LIMIT_MINUTES": env.int("TIBAO_RESCUE_ARRIVAL_LIMIT_MINUTES", default=30),
+    # Attachments of services, hazards and maintenance records.
+    "ATTACHMENT_MAX_BYTES": env.int("TIBAO_ATTACHMENT_MAX_MB", default=10) * 1024 * 1024,
 }
 
 LOGGING = {

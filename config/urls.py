@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("insurance.urls")),
     path("", include("accounts.urls")),
     path("", include("reporting.urls")),
+    path("", include("maintenance.urls")),
 ]
 
 handler500 = "core.views.server_error"

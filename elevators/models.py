@@ -269,6 +269,11 @@ class Elevator(models.Model):
         verbose_name=_("维保单位"),
     )
     has_repair_funds = models.BooleanField(_("有维修资金"), default=True)
+    # The registered location, against which a maintenance scan-in position is checked.
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    # 按需维保 pilot: its maintenance intervals are the pilot's (TIBAO maintenance settings).
+    on_demand_maintenance = models.BooleanField(_("按需维保试点"), default=False, db_default=False)
     status = models.CharField(
         _("设备状态"), max_length=16, choices=ElevatorStatus.choices, default=ElevatorStatus.IN_USE
     )

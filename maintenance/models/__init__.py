@@ -1,0 +1,75 @@
+"""The maintenance app's data: maintenance records, the insurance+maintenance services, hazards,
+rescues and their claim proposals, passenger feedback, attachments."""
+
+from .attachments import Attachment, AttachmentQuerySet
+from .base import ElevatorScopedQuerySet
+from .choices import (
+    HAZARD_TRANSITIONS,
+    LEVEL_ORDER,
+    AssessmentConclusion,
+    FeedbackRating,
+    HazardSeverity,
+    HazardSource,
+    HazardStatus,
+    ItemResult,
+    MaintenanceLevel,
+    MaintenanceState,
+    PhotoMoment,
+    PhotoSpot,
+    ProposalStatus,
+    RescueCause,
+    RescueTier,
+    ReviewFlag,
+    ReviewOutcome,
+    ScanMethod,
+    SeriousHazardCriterion,
+    ServiceKind,
+    levels_at_or_above,
+)
+from .feedback import PassengerFeedback
+from .hazards import OPEN_STATUSES, Hazard, HazardQuerySet, HazardStep
+from .records import MaintenanceRecord, MaintenanceRecordQuerySet, RecordFlag, RecordItem
+from .rescues import ClaimProposal, RescueIncident, RescueQuerySet
+from .service_records import ServiceElevator, ServiceRecord, ServiceRecordQuerySet
+
+__all__ = [
+    "HAZARD_TRANSITIONS",
+    "LEVEL_ORDER",
+    "OPEN_STATUSES",
+    "AssessmentConclusion",
+    "Attachment",
+    "AttachmentQuerySet",
+    "ClaimProposal",
+    "ElevatorScopedQuerySet",
+    "FeedbackRating",
+    "Hazard",
+    "HazardQuerySet",
+    "HazardSeverity",
+    "HazardSource",
+    "HazardStatus",
+    "HazardStep",
+    "ItemResult",
+    "MaintenanceLevel",
+    "MaintenanceRecord",
+    "MaintenanceRecordQuerySet",
+    "MaintenanceState",
+    "PassengerFeedback",
+    "PhotoMoment",
+    "PhotoSpot",
+    "ProposalStatus",
+    "RecordFlag",
+    "RecordItem",
+    "RescueCause",
+    "RescueIncident",
+    "RescueQuerySet",
+    "RescueTier",
+    "ReviewFlag",
+    "ReviewOutcome",
+    "ScanMethod",
+    "SeriousHazardCriterion",
+    "ServiceElevator",
+    "ServiceKind",
+    "ServiceRecord",
+    "ServiceRecordQuerySet",
+    "levels_at_or_above",
+]
