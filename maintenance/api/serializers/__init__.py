@@ -1,0 +1,1 @@
+"""Serializers (shape only; the services check the rules), one module per part."""

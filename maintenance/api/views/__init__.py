@@ -1,0 +1,1 @@
+"""Viewsets, one module per part."""

@@ -1,0 +1,1 @@
+"""Reads of the maintenance app that cross relations, one module per part."""

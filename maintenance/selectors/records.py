@@ -1,0 +1,2 @@
+"""Reads of records, and what this part plugs into the other apps' registries (timeline, public
+card, safety states, filters, rating)."""

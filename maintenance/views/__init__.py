@@ -1,0 +1,1 @@
+"""Pages (thin: they call services and selectors), one module per part."""
