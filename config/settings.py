@@ -326,6 +326,13 @@ if not DEBUG:
     X_FRAME_OPTIONS = "DENY"
 
 # --- Tibao ----------------------------------------------------------------------------------
+
+
+def levels_setting(name: str, **defaults: int) -> dict[str, int]:
+    """Days or minutes per maintenance level: `half_monthly=15;yearly=365` overrides those levels."""
+    return {**defaults, **env.dict(name, cast={"value": int}, default={})}
+
+
 TIBAO = {
     "CITY_CODE": env.str("TIBAO_CITY_CODE", default="420600"),
     "CITY_NAME": env.str("TIBAO_CITY_NAME", default="襄阳市"),
@@ -341,23 +348,17 @@ TIBAO = {
     "RENEWAL_WINDOW_DAYS": env.int("TIBAO_RENEWAL_WINDOW_DAYS", default=60),
     # Maintenance (reference/maintenance.md): days allowed between records of a level or higher
     # (TSG T5002-2017), and the on-demand pilot's (按需维保) for elevators flagged as in it.
-    "MAINTENANCE_INTERVAL_DAYS": env.dict(
-        "TIBAO_MAINTENANCE_INTERVAL_DAYS",
-        cast={"value": int},
-        default={"half_monthly": 15, "quarterly": 90, "half_yearly": 180, "yearly": 365},
+    "MAINTENANCE_INTERVAL_DAYS": levels_setting(
+        "TIBAO_MAINTENANCE_INTERVAL_DAYS", half_monthly=15, quarterly=90, half_yearly=180, yearly=365
     ),
-    "MAINTENANCE_PILOT_INTERVAL_DAYS": env.dict(
-        "TIBAO_MAINTENANCE_PILOT_INTERVAL_DAYS",
-        cast={"value": int},
-        default={"half_monthly": 30, "quarterly": 120, "half_yearly": 240, "yearly": 365},
+    "MAINTENANCE_PILOT_INTERVAL_DAYS": levels_setting(
+        "TIBAO_MAINTENANCE_PILOT_INTERVAL_DAYS", half_monthly=30, quarterly=120, half_yearly=240, yearly=365
     ),
     # A scan-in farther than this from the elevator's registered location is flagged for review.
     "MAINTENANCE_SCAN_RADIUS_M": env.int("TIBAO_MAINTENANCE_SCAN_RADIUS_M", default=500),
     # A job shorter than this many minutes is flagged (no national number exists: a city's choice).
-    "MAINTENANCE_MIN_MINUTES": env.dict(
-        "TIBAO_MAINTENANCE_MIN_MINUTES",
-        cast={"value": int},
-        default={"half_monthly": 30, "quarterly": 45, "half_yearly": 60, "yearly": 90},
+    "MAINTENANCE_MIN_MINUTES": levels_setting(
+        "TIBAO_MAINTENANCE_MIN_MINUTES", half_monthly=30, quarterly=45, half_yearly=60, yearly=90
     ),
     # The national limit for rescuers on site in a city with districts.
     "RESCUE_ARRIVAL_LIMIT_MINUTES": env.int("TIBAO_RESCUE_ARRIVAL_LIMIT_MINUTES", default=30),
