@@ -19,6 +19,8 @@ DEFAULT_PREMIUM_BAND_UPPER = Decimal("0.3000")
 # A deviation ratio: (declared − rated) / rated, 4 places (0.1234 is 12.34% above).
 DEVIATION = {"max_digits": 12, "decimal_places": 4}
 DEVIATION_PLACES = Decimal("0.0001")
+# The trapped-passenger payout has two steps: up to an hour, and beyond it.
+TRAPPED_HOUR_MINUTES = 60
 
 
 def premium_deviation(declared: Decimal, rated: Decimal) -> Decimal | None:
@@ -119,6 +121,20 @@ class ProductVersion(models.Model):
         **PREMIUM_BAND,
     )
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    # The trapped-passenger option (困人定额给付): a fixed payout per person trapped longer than the
+    # threshold, a higher one beyond an hour. Blank: the product has no such option.
+    trapped_threshold_minutes = models.PositiveSmallIntegerField(
+        _("困人给付起算时长（分钟）"),
+        null=True,
+        blank=True,
+        help_text=_("被困超过该时长才给付，如 30；留空表示无困人定额给付。"),
+    )
+    trapped_payout_per_person = models.DecimalField(
+        _("困人给付（元/人，一小时内）"), null=True, blank=True, **MONEY
+    )
+    trapped_payout_per_person_over_hour = models.DecimalField(
+        _("困人给付（元/人，超过一小时）"), null=True, blank=True, **MONEY
+    )
     created_at = models.DateTimeField(_("生效时间"), auto_now_add=True)
 
     objects = ProductVersionQuerySet.as_manager()
@@ -135,10 +151,33 @@ class ProductVersion(models.Model):
                 & Q(premium_band_upper__gte=0, premium_band_upper__lte=10),
                 name="product_version_premium_band_valid",
             ),
+            models.CheckConstraint(
+                condition=(Q(trapped_payout_per_person__isnull=True) | Q(trapped_payout_per_person__gt=0))
+                & (
+                    Q(trapped_payout_per_person_over_hour__isnull=True)
+                    | Q(trapped_payout_per_person_over_hour__gt=0)
+                ),
+                name="product_version_trapped_payout_positive",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.product} v{self.number}"
+
+    @property
+    def has_trapped_payout(self) -> bool:
+        return self.trapped_threshold_minutes is not None and self.trapped_payout_per_person is not None
+
+    def trapped_payout(self, minutes_trapped: int | None) -> Decimal | None:
+        """The fixed payout per person for passengers trapped that long, or None (no option, or not
+        longer than the threshold). Beyond an hour the higher payout applies when the version has one."""
+        if not self.has_trapped_payout or minutes_trapped is None:
+            return None
+        if minutes_trapped <= self.trapped_threshold_minutes:
+            return None
+        if minutes_trapped > TRAPPED_HOUR_MINUTES and self.trapped_payout_per_person_over_hour is not None:
+            return self.trapped_payout_per_person_over_hour
+        return self.trapped_payout_per_person
 
     def premium_in_band(self, deviation: Decimal | None) -> bool:
         """Whether a premium that deviation from the rating (premium_deviation) is within the band."""
