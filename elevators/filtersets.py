@@ -21,6 +21,14 @@ from .models import (
     three_no_condition,
 )
 
+# The maintenance states (maintenance.models.MaintenanceState); elevators never imports maintenance.
+MAINTENANCE_STATES = [("ok", _("按期维保")), ("overdue", _("维保超期")), ("none", _("无维保记录"))]
+OVERDUE_LEVELS = [
+    ("quarterly", _("季度维保超期")),
+    ("half_yearly", _("半年维保超期")),
+    ("yearly", _("年度维保超期")),
+]
+
 
 def visible_organisations(request):
     """Organisation choices are limited to what the caller may see: an id is no way to probe."""
@@ -46,6 +54,13 @@ class ElevatorFilterSet(BaseFilterSet):
     old = YesNoFilter(method="filter_old", label=_("老旧电梯（15年以上）"))
     three_no = YesNoFilter(method="filter_three_no", label=_("三无电梯"))
     equipment_code = django_filters.CharFilter(method="filter_code", label=_("设备代码"))
+    # The maintenance states on today (the maintenance app defines them: Elevator.objects.maintenance).
+    maintenance = django_filters.ChoiceFilter(
+        choices=MAINTENANCE_STATES, method="filter_maintenance", label=_("维保状态")
+    )
+    maintenance_level_overdue = django_filters.ChoiceFilter(
+        choices=OVERDUE_LEVELS, method="filter_maintenance_level", label=_("维保超期（类别）")
+    )
     ordering = django_filters.OrderingFilter(
         fields=(
             ("equipment_code", "equipment_code"),
@@ -98,6 +113,12 @@ class ElevatorFilterSet(BaseFilterSet):
 
     def filter_three_no(self, queryset, name, value):
         return self._split(queryset, three_no_condition(), value)
+
+    def filter_maintenance(self, queryset, name, value):
+        return queryset.maintenance(on=self.today(), state=value)
+
+    def filter_maintenance_level(self, queryset, name, value):
+        return queryset.maintenance(on=self.today(), overdue_level=value)
 
 
 class InspectionFilterSet(BaseFilterSet):

@@ -156,6 +156,14 @@ class ElevatorQuerySet(VisibleQuerySet):
             ),
         )
 
+    def maintenance(self, *, on: date, state: str | None = None, overdue_level: str | None = None):
+        """Elevators in maintenance `state` on `on` (ok, overdue, none: the half-monthly rule), or
+        overdue for the higher level `overdue_level` (quarterly, half_yearly, yearly). The
+        maintenance app defines both conditions (maintenance/selectors/records.py); one query."""
+        if state is not None:
+            return self.filter(elevator_condition("maintenance_state", state=state, on=on))
+        return self.filter(elevator_condition("maintenance_level_overdue", level=overdue_level, on=on))
+
     def in_group(self, group: str):
         return self.filter(category__in=[c.code for c in ELEVATOR_CATEGORIES if c.group == group])
 

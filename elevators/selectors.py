@@ -111,6 +111,7 @@ PUBLIC_CARD_KEYS = frozenset(
         "user_unit",
         "maintenance_company",
         "last_maintenance",  # date of the latest maintenance, from the maintenance app
+        "maintenance_state",  # {"key", "label"} of the maintenance state today, from the maintenance app
         "next_inspection_due",
         "insurer",  # name of the insurer of the policy in force, from the insurance app
         "policy_start",
@@ -120,7 +121,9 @@ PUBLIC_CARD_KEYS = frozenset(
 )
 # Facts other apps own: {"last_maintenance": date} or {"insurer": name, "policy_start": date,
 # "policy_end": date}. With nothing registered the card says 暂无记录 and 未投保.
-CONTRIBUTED_CARD_KEYS = frozenset({"last_maintenance", "insurer", "policy_start", "policy_end"})
+CONTRIBUTED_CARD_KEYS = frozenset(
+    {"last_maintenance", "maintenance_state", "insurer", "policy_start", "policy_end"}
+)
 
 PublicCardFacts = Callable[[Elevator], dict]
 PUBLIC_CARD_FACTS: list[PublicCardFacts] = []
@@ -164,6 +167,7 @@ def elevator_public_card(*, code: str, on: date | None = None) -> dict | None:
         "user_unit": elevator.user_unit.name if elevator.user_unit else "",
         "maintenance_company": elevator.maintenance_company.name if elevator.maintenance_company else "",
         "last_maintenance": None,
+        "maintenance_state": None,
         "next_inspection_due": elevator.next_inspection_due,
         "insurer": None,
         "policy_start": None,
