@@ -29,7 +29,12 @@ class ServiceCast:
 
 @pytest.fixture
 def cast(db) -> ServiceCast:
-    world = make_world()
+    return make_cast(make_world())
+
+
+def make_cast(world: World) -> ServiceCast:
+    """insurer_a and insurer_b each cover one elevator of pm_fancheng (maintained by `maint`) under
+    an insurance+maintenance policy for 2026; insurer_a covers a third under liability only."""
     pm = world.orgs["pm_fancheng"]
     maint = world.orgs["maint"]
     elevators = [
@@ -49,3 +54,18 @@ def cast(db) -> ServiceCast:
         policy_b=policy(version_b, [elevators[1]], start=START),
         liability_a=policy(liability, [elevators[2]], start=START),
     )
+
+
+def service_of(cast: ServiceCast, number: str, *, insurer: str = "insurer_a", **fields):
+    """A service stored through the service layer (not the endpoint under test)."""
+    from maintenance.services.service_records import service_record_upsert
+
+    elevator = cast.covered if insurer == "insurer_a" else cast.other_covered
+    data = {
+        "service_number": number,
+        "kind": "usage_monitoring",
+        "performed_on": IN_COVER,
+        "equipment_codes": [elevator.equipment_code],
+        **fields,
+    }
+    return service_record_upsert(insurer=cast.world.orgs[insurer], data=data)[0]
