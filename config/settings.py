@@ -241,6 +241,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.freeze_previous_month",
         "schedule": crontab(day_of_month=1, hour=1, minute=0),  # Asia/Shanghai: the month just ended
     },
+    "escalate-overdue-hazards": {
+        "task": "maintenance.tasks.escalate_overdue_hazards",
+        "schedule": crontab(hour=7, minute=30),  # Asia/Shanghai, before the regulators' working day
+    },
 }
 
 # --- API ------------------------------------------------------------------------------------
