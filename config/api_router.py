@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api.views import NoticeViewSet, OrganisationViewSet
 from elevators.api.views import ElevatorViewSet, InspectionViewSet
 from insurance.api.views import ClaimViewSet, PolicyViewSet, ProductViewSet, QuoteViewSet
+from maintenance.api.views.records import MaintenanceRecordViewSet
 from maintenance.api.views.hazards import HazardViewSet
 from maintenance.api.views.service_records import ServiceRecordViewSet
 from reporting.api.reports import CoverageTrendViewSet, ReportRunViewSet
@@ -24,5 +25,6 @@ router.register("coverage", CoverageViewSet, basename="coverage")
 router.register("reports", ReportRunViewSet, basename="report-run")
 router.register("hazards", HazardViewSet, basename="hazard")
 router.register("services", ServiceRecordViewSet, basename="service")
+router.register("maintenance-records", MaintenanceRecordViewSet, basename="maintenance-record")
 
 urlpatterns = router.urls

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Organisation, OrganisationKind
+from accounts.models import Organisation, OrganisationKind, User
 from core.api.bulk import CREATED, UNCHANGED, UPDATED, BulkItemResult, refused
 from core.audit import log_bulk
 from core.exceptions import ApplicationError
@@ -225,6 +225,12 @@ def records_bulk_upsert(*, user, items: list[dict]) -> list[BulkItemResult]:
 # --- confirmation by the user unit, review ---------------------------------------------------------
 
 
+def _person(user) -> None:
+    """Confirmations and reviews name a person: an API key (no person behind it) is refused."""
+    if not isinstance(user, User):
+        raise PermissionDenied(_("确认和复核须由本人登录门户办理，不能使用API密钥。"))
+
+
 def _locked(record: MaintenanceRecord) -> MaintenanceRecord:
     return MaintenanceRecord.objects.select_for_update().select_related("elevator").get(pk=record.pk)
 
@@ -232,6 +238,7 @@ def _locked(record: MaintenanceRecord) -> MaintenanceRecord:
 @transaction.atomic
 def record_confirm(*, user, record: MaintenanceRecord) -> MaintenanceRecord:
     """The user unit's safety manager confirms the visit: a user of the elevator's user unit, once."""
+    _person(user)
     record = _locked(record)
     org = organisation_of(user)
     if org is None or record.elevator.user_unit_id != org.pk:
@@ -259,6 +266,7 @@ def may_review(user, record: MaintenanceRecord) -> bool:
 @transaction.atomic
 def record_review(*, user, record: MaintenanceRecord, outcome: str, note: str = "") -> MaintenanceRecord:
     """Review a record: accepted or rejected, with a note (required when rejected); who and when."""
+    _person(user)
     record = _locked(record)
     if not may_review(user, record):
         raise PermissionDenied(_("只有监管部门或该记录的维保单位可以复核维保记录。"))
