@@ -10,7 +10,7 @@ from core.audit import acting_as
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def notify_regulators_of_hazard(hazard_id: int) -> int:
     """The serious-hazard notice to the regulators (sent once whatever the number of calls)."""
-    from .services.hazards import hazard_regulators_notify
+    from .services.hazard_notices import hazard_regulators_notify
 
     with acting_as("task:notify_regulators_of_hazard"):
         return hazard_regulators_notify(hazard_id=hazard_id)
@@ -19,7 +19,7 @@ def notify_regulators_of_hazard(hazard_id: int) -> int:
 @shared_task
 def escalate_overdue_hazards() -> dict:
     """Daily: escalate open hazards past their deadline, once per hazard and level."""
-    from .services.hazards import hazards_escalate
+    from .services.hazard_notices import hazards_escalate
 
     with acting_as("task:escalate_overdue_hazards"):
         return {str(level): count for level, count in hazards_escalate(on=timezone.localdate()).items()}

@@ -12,13 +12,8 @@ from accounts.models import Notice
 from core.exceptions import ApplicationError
 from elevators.models import Elevator
 from maintenance.models import Hazard
-from maintenance.services.hazards import (
-    hazard_close,
-    hazard_rectify,
-    hazard_regulators_notify,
-    hazards_bulk_report,
-    hazards_escalate,
-)
+from maintenance.services.hazard_notices import hazard_regulators_notify, hazards_escalate
+from maintenance.services.hazards import hazard_close, hazard_rectify, hazards_bulk_report
 from tests.maintenance.conftest_hazards import FOUND, TODAY, make_cast
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.management.base import ServiceCommand
-from maintenance.services.hazards import hazards_escalate
+from maintenance.services.hazard_notices import hazards_escalate
 
 
 def _day(value: str) -> date:
