@@ -3,10 +3,26 @@ rescues, feedback. Each section belongs to its part of the app."""
 
 from django.urls import path
 
-from .views import attachments, hazards
+from .views import attachments, hazards, records
 
 urlpatterns = [
     # --- maintenance records, review queue, company ranking ---------------------------------
+    path("maintenance/records/", records.RecordListView.as_view(), name="maintenance-record-list"),
+    path(
+        "maintenance/records/export.xlsx",
+        records.RecordListView.as_view(export=True),
+        name="maintenance-record-export",
+    ),
+    path("maintenance/records/new/", records.record_create, name="maintenance-record-create"),
+    path(
+        "maintenance/records/review/",
+        records.ReviewQueueView.as_view(),
+        name="maintenance-record-review-queue",
+    ),
+    path(
+        "maintenance/records/<int:pk>/", records.RecordDetailView.as_view(), name="maintenance-record-detail"
+    ),
+    path("maintenance/companies/ranking/", records.company_ranking, name="maintenance-company-ranking"),
     # --- services ---------------------------------------------------------------------------
     path(
         "maintenance/attachments/<int:pk>/",
