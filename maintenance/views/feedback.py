@@ -1,0 +1,88 @@
+"""Passenger feedback: the public form behind the card (/e/<code>/feedback/, no login) and the list
+regulators and maintenance companies read."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods
+
+from core.views import VisibleListView, refusals_on
+
+from ..filtersets.rescues import FeedbackFilterSet
+from ..models import PassengerFeedback
+from ..services.feedback import FeedbackThrottled, feedback_elevator, feedback_submit
+from .rescue_forms import FeedbackForm
+
+
+def client_address(request) -> str:
+    """The sender's address for throttling: REMOTE_ADDR, which the proxy in front sets (a
+    forwarded-for header is the sender's own word and is not trusted)."""
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def feedback_submit_view(request, code):
+    """A passenger rates the elevator of the card: the form, then thanks, or why it was refused
+    (429 past the hourly limits, 400 for a form in error). Anyone, no login."""
+    elevator = feedback_elevator(code)
+    if elevator is None:
+        raise Http404
+    form = FeedbackForm(request.POST if request.method == "POST" else None)
+    status, done = 200, False
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            with refusals_on(form) as refusal:
+                feedback_submit(elevator=elevator, address=client_address(request), **form.cleaned_data)
+                status, done = 200, True
+            if isinstance(refusal.error, FeedbackThrottled):
+                status = 429
+    context = {"form": form, "done": done, "equipment_code": elevator.equipment_code}
+    return render(request, "maintenance/feedback_form.html", context, status=status)
+
+
+class FeedbackListView(VisibleListView):
+    page_title = gettext_lazy("乘客评价")
+    queryset = PassengerFeedback.objects.select_related("elevator__district", "elevator__maintenance_company")
+    filterset_class = FeedbackFilterSet
+    list_filters = ["q", "rating", "has_complaint", "district", "equipment_code"]
+    sortable_columns = ("created_at",)
+    default_ordering = "-created_at"
+    template_name = "maintenance/feedback_list.html"
+    export_filename = "乘客评价-{date:%Y%m%d}.xlsx"
+    export_sheet = "乘客评价"
+    list_url_name = "feedback-list"
+    export_url_name = "feedback-export"
+
+    @staticmethod
+    def export_table(*, queryset):
+        headers = [
+            _("提交时间"),
+            _("设备代码"),
+            _("区县"),
+            _("维保单位"),
+            _("评价"),
+            _("投诉内容"),
+            _("联系方式"),
+        ]
+
+        def rows():
+            for feedback in queryset.iterator(chunk_size=2000):
+                elevator = feedback.elevator
+                yield [
+                    timezone.localtime(feedback.created_at).strftime("%Y-%m-%d %H:%M"),
+                    elevator.equipment_code,
+                    elevator.district.name,
+                    elevator.maintenance_company.name if elevator.maintenance_company else "",
+                    feedback.get_rating_display(),
+                    feedback.complaint,
+                    feedback.contact,
+                ]
+
+        return [str(h) for h in headers], rows()
