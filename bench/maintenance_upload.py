@@ -1,0 +1,177 @@
+"""Maintenance records through the bulk API, measured against PostgreSQL COPY of the same rows.
+
+1. Migrates the PostgreSQL database named by DATABASE_URL (a scratch one: its maintenance records
+   are deleted) and loads a maintenance company, its API key and N elevators it maintains
+   (bulk_create: the setup is not what is measured).
+2. POSTs the records in batches to /api/v1/maintenance-records/bulk/ with the API key through the
+   Django test client (the whole request: authentication, shape checks, the service with its flags
+   and audit entries, the JSON answer), checks that every item was created and prints records per
+   second; then re-sends the first batches, which must come back unchanged.
+3. Deletes the records and loads the same rows with COPY FROM STDIN (timed from the COPY statement),
+   prints that rate and the ratio, and writes the figures to bench/RESULTS.md under
+   "## Maintenance records upload".
+
+Usage: DATABASE_URL=postgres://.../tibao_x python bench/maintenance_upload.py [--records 100000]
+       [--batch 1000] [--elevators 5000]
+"""
+
+import argparse
+import io
+import json
+import os
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "bench" / "RESULTS.md"
+HEADING = "## Maintenance records upload"
+RESEND_BATCHES = 5
+LEVELS = ("half_monthly", "half_monthly", "half_monthly", "quarterly", "half_yearly", "yearly")
+
+
+def setup(elevators: int):
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from accounts.models import OrganisationKind
+    from accounts.services import api_key_create
+    from maintenance.models import MaintenanceRecord, RecordFlag, RecordItem
+    from tests.elevators.factories import ElevatorFactory
+    from tests.factories import DistrictFactory, OrganisationFactory
+
+    RecordFlag.objects.all().delete()
+    RecordItem.objects.all().delete()
+    MaintenanceRecord.objects.all().delete()
+    company = OrganisationFactory(kind=OrganisationKind.MAINTENANCE_COMPANY, name=f"基准维保{time.time_ns()}")
+    district = DistrictFactory()
+    user_unit = OrganisationFactory(kind=OrganisationKind.PROPERTY_MANAGER)
+    built = ElevatorFactory.build_batch(
+        elevators, district=district, user_unit=user_unit, owner=user_unit, maintenance_company=company, rescue_code=None
+    )
+    from elevators.models import Elevator
+
+    stamp = time.time_ns() % 100_000
+    for n, elevator in enumerate(built):
+        elevator.equipment_code = f"3110{stamp:05d}2015{n:05d}"
+    codes = [e.equipment_code for e in Elevator.objects.bulk_create(built, batch_size=2_000)]
+    _key, raw = api_key_create(organisation=company, name="基准")
+    return company, codes, raw
+
+
+def items(codes: list[str], count: int) -> list[dict]:
+    start = date.today() - timedelta(days=400)
+    return [
+        {
+            "record_number": f"B-{n:07d}",
+            "equipment_code": codes[n % len(codes)],
+            "performed_on": (start + timedelta(days=n // len(codes) * 3 % 390)).isoformat(),
+            "level": LEVELS[n % len(LEVELS)],
+            "worker_name": "张三",
+            "worker_certificate": f"T{n % 997:04d}",
+        }
+        for n in range(count)
+    ]
+
+
+def upload(raw: str, rows: list[dict], batch: int) -> float:
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    began = time.perf_counter()
+    for first in range(0, len(rows), batch):
+        body = json.dumps({"records": rows[first : first + batch]})
+        response = client.post("/api/v1/maintenance-records/bulk/", body, content_type="application/json")
+        counts = response.json()["counts"]
+        assert counts["created"] == len(rows[first : first + batch]), counts
+    elapsed = time.perf_counter() - began
+    began = time.perf_counter()
+    for first in range(0, RESEND_BATCHES * batch, batch):
+        body = json.dumps({"records": rows[first : first + batch]})
+        counts = client.post("/api/v1/maintenance-records/bulk/", body, content_type="application/json").json()["counts"]
+        assert counts["unchanged"] == batch, counts
+    resend = RESEND_BATCHES * batch / (time.perf_counter() - began)
+    return elapsed, resend
+
+
+def copy_rows(company, rows: list[dict]) -> float:
+    from django.db import connection
+
+    from elevators.models import Elevator
+    from maintenance.models import MaintenanceRecord, RecordFlag
+
+    ids = dict(Elevator.objects.filter(maintenance_company=company).values_list("equipment_code", "pk"))
+    RecordFlag.objects.all().delete()
+    MaintenanceRecord.objects.all().delete()
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write(
+            f"{company.pk}\t{row['record_number']}\t{ids[row['equipment_code']]}\t{row['performed_on']}\t{row['level']}\t"
+            f"{row['worker_name']}\t{row['worker_certificate']}\t\t\t\t\t\t\tnow()\tnow()\n"
+        )
+    columns = (
+        "company_id, record_number, elevator_id, performed_on, level, worker_name, worker_certificate, "
+        "second_worker_name, second_worker_certificate, findings, scan_in_method, review_outcome, review_note"
+    )
+    text = buffer.getvalue().replace("\tnow()\tnow()\n", "\n")
+    with connection.cursor() as cursor:
+        began = time.perf_counter()
+        cursor.copy_expert(f"COPY maintenance_maintenancerecord ({columns}) FROM STDIN", io.StringIO(text)) if hasattr(
+            cursor, "copy_expert"
+        ) else _copy3(cursor, columns, text)
+        elapsed = time.perf_counter() - began
+    assert MaintenanceRecord.objects.count() == len(rows)
+    return elapsed
+
+
+def _copy3(cursor, columns, text):
+    with cursor.copy(f"COPY maintenance_maintenancerecord ({columns}) FROM STDIN") as copy:
+        copy.write(text)
+
+
+def write_results(lines: list[str]) -> None:
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    if HEADING in text:
+        head, _sep, rest = text.partition(HEADING)
+        following = rest.find("\n## ")
+        text = head.rstrip() + "\n\n" + rest[following + 1 :] if following >= 0 else head.rstrip() + "\n"
+    RESULTS.write_text(text.rstrip() + "\n\n" + "\n".join(lines) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=1_000)
+    parser.add_argument("--elevators", type=int, default=5_000)
+    args = parser.parse_args()
+    company, codes, raw = setup(args.elevators)
+    rows = items(codes, args.records)
+    api_seconds, resend_rate = upload(raw, rows, args.batch)
+    copy_seconds = copy_rows(company, rows)
+    api_rate, copy_rate = args.records / api_seconds, args.records / copy_seconds
+    lines = [
+        HEADING,
+        "",
+        f"{args.records:,} maintenance records (two fields beyond the four required, flags computed, one audit entry per "
+        f"row) in batches of {args.batch:,} through POST /api/v1/maintenance-records/bulk/ (Django test client, one "
+        f"process, PostgreSQL, 2-core machine shared with other work), beside COPY of the same rows; one run.",
+        "",
+        "| figure | value | limit (COPY) | ratio |",
+        "|---|---|---|---|",
+        f"| records/s through the bulk API | {api_rate:,.0f} | {copy_rate:,.0f} | {api_rate / copy_rate:.1%} |",
+        f"| seconds for {args.records:,} records | {api_seconds:,.1f} | {copy_seconds:,.2f} | {copy_seconds / api_seconds:.1%} |",
+        f"| records/s re-sent (unchanged) | {resend_rate:,.0f} | {copy_rate:,.0f} | {resend_rate / copy_rate:.1%} |",
+    ]
+    write_results(lines)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
