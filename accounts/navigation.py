@@ -53,6 +53,7 @@ NAVIGATION = [
         ),
         icon="cash-coin",
     ),
+    NavItem(_("保险服务"), "service-list", kinds=ALL_KINDS - {K.FINANCE_BUREAU}, icon="clipboard2-pulse"),
     NavItem(
         _("月度报表"),
         "reports",

@@ -3,7 +3,7 @@ rescues, feedback. Each section belongs to its part of the app."""
 
 from django.urls import path
 
-from .views import attachments, feedback, hazards, records, rescues
+from .views import attachments, feedback, hazards, records, rescues, service_records
 
 urlpatterns = [
     # --- maintenance records, review queue, company ranking ---------------------------------
@@ -29,6 +29,10 @@ urlpatterns = [
         attachments.attachment_download,
         name="maintenance-attachment-download",
     ),
+    path("services/", service_records.ServiceRecordListView.as_view(), name="service-list"),
+    path("services/export/", service_records.ServiceRecordListView.as_view(export=True), name="service-export"),
+    path("services/new/", service_records.service_record_create, name="service-new"),
+    path("services/<int:pk>/", service_records.ServiceRecordDetailView.as_view(), name="service-detail"),
     # --- hazards ----------------------------------------------------------------------------
     path("hazards/", hazards.HazardListView.as_view(), name="hazard-list"),
     path("hazards/export/", hazards.HazardListView.as_view(export=True), name="hazard-export"),

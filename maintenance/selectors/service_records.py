@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from elevators.models import Elevator, years_before
 from elevators.selectors import TimelineEntry, register_timeline_source
@@ -104,3 +105,49 @@ def service_figures(*, user, start: date, end: date, elevators=None) -> list[dic
         for (insurer_id, kind), row in counted.items()
     ]
     return sorted(figures, key=lambda f: (f["insurer_name"], list(ServiceKind.values).index(f["kind"])))
+
+
+SERVICE_EXPORT_HEADERS = [
+    gettext_lazy("服务编号"), gettext_lazy("保险机构"), gettext_lazy("服务类型"), gettext_lazy("服务日期"), gettext_lazy("设备代码"), gettext_lazy("保单号"), gettext_lazy("服务地点"),
+    gettext_lazy("维保质量评分"), gettext_lazy("安全评估等级"), gettext_lazy("评估结论"), gettext_lazy("垫付/支付金额（元）"), gettext_lazy("偿还方"), gettext_lazy("已偿还"),
+    gettext_lazy("参加人数"), gettext_lazy("服务内容及发现"),
+]  # fmt: skip
+
+
+def service_export_table(*, queryset):
+    """Headers and rows of the services list's Excel export (`queryset` already visible and
+    filtered), one row per service, its elevators and policies joined by "、"."""
+    services = (
+        queryset.select_related("insurer")
+        .prefetch_related(None)
+        .prefetch_related(
+            Prefetch(
+                "covered",
+                queryset=ServiceElevator.objects.select_related("elevator", "policy").order_by("pk"),
+            )
+        )
+    )
+    yes_no = {True: _("是"), False: _("否"), None: ""}
+
+    def rows():
+        for service in services.iterator(chunk_size=500):
+            links = list(service.covered.all())
+            yield [
+                service.service_number,
+                service.insurer.name,
+                service.get_kind_display(),
+                service.performed_on,
+                "、".join(link.elevator.equipment_code for link in links),
+                "、".join(dict.fromkeys(link.policy.number for link in links)),
+                service.site_name,
+                service.quality_score,
+                service.assessment_grade,
+                service.get_assessment_conclusion_display(),
+                service.amount,
+                service.repayer,
+                yes_no[service.repaid],
+                service.attendance,
+                service.findings,
+            ]
+
+    return [str(header) for header in SERVICE_EXPORT_HEADERS], rows()
