@@ -19,6 +19,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.fast_list import ValuesListMixin
 from core.api.viewsets import ServiceCreateMixin, ServiceUpdateMixin, VisibleModelViewSet
 
 from ..codes import normalise_equipment_code
@@ -38,6 +39,7 @@ from .serializers import (
     InspectionSerializer,
     TimelineEntrySerializer,
 )
+from .serializers.elevators import ELEVATOR_LIST_VALUES, elevator_list_represent
 
 ELEVATOR_RELATIONS = ("district", "place_category", "user_unit", "owner", "maintenance_company")
 
@@ -65,15 +67,23 @@ class RegistryViewSet(VisibleModelViewSet):
         summary=_("修改电梯（部分）"), description=_("状态或登记证编号的变化记入电梯履历。")
     ),
 )
-class ElevatorViewSet(ServiceCreateMixin, ServiceUpdateMixin, RegistryViewSet):
-    """The elevator registry the caller may see. There is no DELETE: set status to scrapped or cancelled."""
+class ElevatorViewSet(ValuesListMixin, ServiceCreateMixin, ServiceUpdateMixin, RegistryViewSet):
+    """The elevator registry the caller may see. There is no DELETE: set status to scrapped or cancelled.
+
+    The list is answered from `.values()` rows (core.api.fast_list), represented exactly as
+    ElevatorSerializer represents them; detail, writes and the schema use the serializer.
+    """
 
     queryset = Elevator.objects.select_related(*ELEVATOR_RELATIONS)
     serializer_class = ElevatorSerializer
     filterset_class = ElevatorFilterSet.for_api()
+    list_values = ELEVATOR_LIST_VALUES
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": timezone.localdate()}
+
+    def represent_list(self, rows):
+        return elevator_list_represent(rows, today=timezone.localdate())
 
     def perform_create(self, data):
         return elevator_create(user=self.request.user, **data)

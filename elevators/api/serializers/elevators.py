@@ -1,16 +1,21 @@
 """Elevators over the API: the full record, the facts an insurer quotes from, the timeline."""
 
+from datetime import date
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from accounts.models import OrganisationKind
+from core.api.fast_list import choice_labels, iso_date, iso_datetime
 from core.api.fields import PlausibleDatesMixin
 
-from ...codes import CategoryGroup
-from ...models import Elevator, registration_number_for
+from ...choices import PASSING_RESULTS, ElevatorStatus
+from ...codes import ELEVATOR_CATEGORIES, CategoryGroup
+from ...models import OLD_ELEVATOR_YEARS, Elevator, registration_number_for, years_before
 from .fields import (
     CategoryField,
     DistrictField,
@@ -192,6 +197,92 @@ class ElevatorSerializer(PlausibleDatesMixin, TodayMixin, serializers.ModelSeria
                 except DjangoValidationError as exc:
                     raise serializers.ValidationError({"registration_number": django_messages(exc)}) from exc
         return attrs
+
+
+# The list's fast path (core.api.fast_list): the columns ElevatorSerializer reads, in one query with
+# its joins. A unit's credit code is never null, so a null one here means "no such unit".
+_COLUMNS = {field.name: field.attname for field in Elevator._meta.concrete_fields if field.name != "id"}
+ELEVATOR_LIST_VALUES = (
+    "pk",
+    *(_COLUMNS[name] for name in ElevatorSerializer.Meta.fields if name in _COLUMNS),
+    "district__name",
+    "place_category__name",
+    "user_unit__credit_code",
+    "user_unit__name",
+    "owner__credit_code",
+    "owner__name",
+    "maintenance_company__credit_code",
+    "maintenance_company__name",
+)
+
+
+def elevator_list_represent(rows: list[dict], *, today: date) -> list[dict]:
+    """ElevatorSerializer's representation of `.values(*ELEVATOR_LIST_VALUES)` rows, key for key.
+
+    The computed flags are the model predicates' (Elevator.is_in_scope, is_old, is_three_no) on
+    the row's columns; labels are in the active language, times in the current time zone.
+    """
+    field = Elevator._meta.get_field
+    code_forms, categories = choice_labels(field("code_form")), choice_labels(field("category"))
+    statuses, results = choice_labels(field("status")), choice_labels(field("inspection_result"))
+    groups = {c.code: (c.group, str(CategoryGroup(c.group).label)) for c in ELEVATOR_CATEGORIES}
+    zone = timezone.get_current_timezone()
+    old_on = years_before(today, OLD_ELEVATOR_YEARS)
+    represented = []
+    for row in rows:
+        code_form, category, status = row["code_form"], row["category"], row["status"]
+        result, due, installed = row["inspection_result"], row["next_inspection_due"], row["installed_on"]
+        group, group_label = groups[category]
+        user_unit, maintainer = row["user_unit__credit_code"], row["maintenance_company__credit_code"]
+        represented.append(
+            {
+                "id": row["pk"],
+                "equipment_code": row["equipment_code"],
+                "rescue_code": row["rescue_code"],
+                "code_form": code_form,
+                "code_form_display": code_forms.get(code_form, code_form),
+                "registration_number": row["registration_number"],
+                "registered_on": iso_date(row["registered_on"]),
+                "category": category,
+                "category_display": categories.get(category, category),
+                "group": group,
+                "group_display": group_label,
+                "manufacturer": row["manufacturer"],
+                "model_number": row["model_number"],
+                "factory_serial": row["factory_serial"],
+                "manufactured_on": iso_date(row["manufactured_on"]),
+                "installed_on": iso_date(installed),
+                "site_name": row["site_name"],
+                "address": row["address"],
+                "district": row["district_id"],
+                "district_name": row["district__name"],
+                "place_category": row["place_category_id"],
+                "place_category_name": row["place_category__name"],
+                "user_unit": user_unit,
+                "user_unit_name": row["user_unit__name"],
+                "owner": row["owner__credit_code"],
+                "owner_name": row["owner__name"],
+                "maintenance_company": maintainer,
+                "maintenance_company_name": row["maintenance_company__name"],
+                "has_repair_funds": row["has_repair_funds"],
+                "status": status,
+                "status_display": statuses.get(status, status),
+                "last_inspected_on": iso_date(row["last_inspected_on"]),
+                "inspection_result": result,
+                "inspection_result_display": results.get(result, result),
+                "next_inspection_due": iso_date(due),
+                "in_scope": bool(row["registration_number"])
+                and status == ElevatorStatus.IN_USE
+                and result in PASSING_RESULTS
+                and due is not None
+                and due >= today,
+                "is_old": installed is not None and installed <= old_on,
+                "is_three_no": user_unit is None or maintainer is None or not row["has_repair_funds"],
+                "created_at": iso_datetime(row["created_at"], zone),
+                "updated_at": iso_datetime(row["updated_at"], zone),
+            }
+        )
+    return represented
 
 
 QUOTE_FIELDS = [

@@ -1,0 +1,63 @@
+"""A fast read path for the list of a large table: `.values()` rows shaped by one plain function.
+
+A ModelSerializer spends most of a big page on machinery, not data: for every row it builds a
+model instance (and one per joined relation, every column of each), then walks ~40 field objects
+whose `get_attribute` / `to_representation` calls are generic; dates are then formatted by the JSON
+encoder's Python fallback. For a read-only list that is most of the response time (NetBox and
+DRF's own performance notes say the same: serialise from `.values()` for bulk reads).
+
+`ValuesListMixin` keeps everything else of the viewset as it is — visibility (`get_queryset`),
+the FilterSet, cursor pagination, the serializer for detail and writes, and the OpenAPI schema,
+which drf-spectacular builds from `serializer_class` and never from `list()` — and answers the
+list from:
+
+- `list_values`: the `.values()` names to select (relations by `relation__field`, so one query
+  with the joins it needs and only the columns it shows); "pk" must be among them, because the
+  cursor reads it from each row;
+- `represent_list(rows)`: the rows as the serializer would represent them — the same keys in the
+  same order, the same values — with plain types only (str, int, bool, None, lists and dicts of
+  them), so that the JSON encoder never calls back into Python.
+
+The serializer remains the contract: a viewset that uses this mixin must have a test comparing
+`represent_list` with `serializer_class` for the same rows, nulls and relations included (see
+tests/elevators/test_api_fast_list.py).
+"""
+
+from datetime import date, datetime, tzinfo
+
+from rest_framework.response import Response
+
+
+def iso_date(value: date | None) -> str | None:
+    """A date as DRF's DateField represents it (ISO 8601, null for none)."""
+    return value.isoformat() if value else None
+
+
+def iso_datetime(value: datetime | None, zone: tzinfo) -> str | None:
+    """A datetime as DRF's DateTimeField represents it: in `zone` (the current time zone), ISO
+    8601, "Z" for UTC."""
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def choice_labels(field) -> dict:
+    """The labels of a model field's choices in the active language (as get_FOO_display gives them)."""
+    return {value: str(label) for value, label in field.flatchoices}
+
+
+class ValuesListMixin:
+    """list() from `.values(*list_values)` rows shaped by `represent_list`; see the module docstring."""
+
+    list_values: tuple[str, ...] = ()
+
+    def represent_list(self, rows: list[dict]) -> list[dict]:
+        raise NotImplementedError(f"{type(self).__name__} must represent its list rows")
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset()).values(*self.list_values)
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            return Response(self.represent_list(list(queryset)))
+        return self.get_paginated_response(self.represent_list(page))
