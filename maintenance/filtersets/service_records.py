@@ -14,6 +14,12 @@ from ..models import ServiceElevator, ServiceKind, ServiceRecord
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def _day_filter(lookup: str, label, help_text) -> django_filters.DateFilter:
+    return django_filters.DateFilter(
+        field_name="performed_on", lookup_expr=lookup, widget=DATE_INPUT, label=label, help_text=help_text
+    )
+
+
 class ServiceRecordFilterSet(BaseFilterSet):
     q = django_filters.CharFilter(
         method="search", label=_("搜索"), help_text=_("服务编号、设备代码、服务地点或服务内容中包含的文字。")
@@ -31,20 +37,8 @@ class ServiceRecordFilterSet(BaseFilterSet):
     policy_number = django_filters.CharFilter(
         method="filter_policy_number", label=_("保单号"), help_text=_("服务所依据的保单号（精确匹配）。")
     )
-    performed_after = django_filters.DateFilter(
-        field_name="performed_on",
-        lookup_expr="gte",
-        widget=DATE_INPUT,
-        label=_("服务日期起"),
-        help_text=_("服务日期不早于该日。"),
-    )
-    performed_before = django_filters.DateFilter(
-        field_name="performed_on",
-        lookup_expr="lte",
-        widget=DATE_INPUT,
-        label=_("服务日期止"),
-        help_text=_("服务日期不晚于该日。"),
-    )
+    performed_after = _day_filter("gte", _("服务日期起"), _("服务日期不早于该日。"))
+    performed_before = _day_filter("lte", _("服务日期止"), _("服务日期不晚于该日。"))
     ordering = django_filters.OrderingFilter(
         fields=(("performed_on", "performed_on"), ("service_number", "service_number"), ("kind", "kind")),
         label=_("排序"),

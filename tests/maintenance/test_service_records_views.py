@@ -30,6 +30,16 @@ def services(cast):  # noqa: F811
     }
 
 
+def form_data(cast, **fields):  # noqa: F811
+    return {
+        "service_number": "F-1",
+        "kind": "usage_monitoring",
+        "performed_on": IN_COVER.isoformat(),
+        "elevators": [cast.covered.pk],
+        **fields,
+    }
+
+
 def listed(response) -> list[str]:
     assert response.status_code == 200
     html = response.content.decode()
@@ -99,14 +109,9 @@ def test_only_insurers_open_the_form(cast, key):  # noqa: F811
 
 def test_the_form_records_a_service_with_an_attachment(cast, settings, tmp_path):  # noqa: F811
     settings.MEDIA_ROOT = tmp_path
-    data = {
-        "service_number": "F-1",
-        "kind": "maintenance_quality",
-        "performed_on": IN_COVER.isoformat(),
-        "elevators": [cast.covered.pk],
-        "quality_score": "75",
-        "attachment": SimpleUploadedFile("photo.pdf", PDF),
-    }
+    data = form_data(
+        cast, kind="maintenance_quality", quality_score="75", attachment=SimpleUploadedFile("photo.pdf", PDF)
+    )
     response = browser(cast.world, "insurer_a").post(reverse("service-new"), data)
     service = ServiceRecord.objects.get(service_number="F-1")
     assert response.status_code == 302 and response["Location"] == reverse(
@@ -121,13 +126,8 @@ def test_the_form_records_a_service_with_an_attachment(cast, settings, tmp_path)
 
 def test_the_form_shows_a_refusal_and_stores_nothing(cast, settings, tmp_path):  # noqa: F811
     settings.MEDIA_ROOT = tmp_path
-    data = {
-        "service_number": "F-1",
-        "kind": "usage_monitoring",
-        "performed_on": "2027-02-01",  # after the cover
-        "elevators": [cast.covered.pk],
-        "attachment": SimpleUploadedFile("photo.pdf", PDF),
-    }
+    after_the_cover = "2027-02-01"
+    data = form_data(cast, performed_on=after_the_cover, attachment=SimpleUploadedFile("photo.pdf", PDF))
     response = browser(cast.world, "insurer_a").post(reverse("service-new"), data)
     assert response.status_code == 200
     assert cast.covered.equipment_code in str(response.context["form"].errors["elevators"])
@@ -136,13 +136,7 @@ def test_the_form_shows_a_refusal_and_stores_nothing(cast, settings, tmp_path): 
 
 def test_a_bad_attachment_refuses_the_whole_form(cast, settings, tmp_path):  # noqa: F811
     settings.MEDIA_ROOT = tmp_path
-    data = {
-        "service_number": "F-1",
-        "kind": "usage_monitoring",
-        "performed_on": IN_COVER.isoformat(),
-        "elevators": [cast.covered.pk],
-        "attachment": SimpleUploadedFile("photo.jpg", b"<html>"),
-    }
+    data = form_data(cast, attachment=SimpleUploadedFile("photo.jpg", b"<html>"))
     response = browser(cast.world, "insurer_a").post(reverse("service-new"), data)
     assert response.status_code == 200
     assert response.context["form"].errors["attachment"] == [
