@@ -79,6 +79,18 @@ NAVIGATION = [
         kinds=frozenset({K.CITY_REGULATOR, K.DISTRICT_REGULATOR}),
         icon="trophy",
     ),
+    NavItem(
+        _("隐患"),
+        "hazard-list",
+        kinds=ALL_KINDS - {K.FINANCE_BUREAU, K.INSURANCE_REGULATOR},
+        icon="exclamation-triangle",
+    ),
+    NavItem(
+        _("隐患看板"),
+        "hazard-board",
+        kinds=frozenset({K.CITY_REGULATOR, K.DISTRICT_REGULATOR}),
+        icon="clipboard-data",
+    ),
     NavItem(_("通知"), "notice-list", icon="bell"),
     NavItem(_("用户"), "org-user-list", org_admin_only=True, icon="people"),
     NavItem(_("API 密钥"), "api-key-list", org_admin_only=True, icon="key"),
