@@ -1,6 +1,8 @@
 """Browser pages of rescues: the list (with its Excel export), one rescue, the record form, the
 regulators' rescue board, and the insurer's claim proposals with confirm and decline."""
 
+from datetime import date, datetime, timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -125,6 +127,15 @@ def rescue_record_view(request):
     return render(request, "maintenance/rescue_form.html", {"form": form})
 
 
+def _month(text: str, today: date) -> date:
+    """The first day of the month `text` names (YYYY-MM), not after this month; else this month's."""
+    try:
+        start = datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        return today.replace(day=1)
+    return min(start, today.replace(day=1)) if start.year >= 2000 else today.replace(day=1)
+
+
 class RescueBoardView(LoginRequiredMixin, TemplateView):
     """The regulators' rescue board: this month's incidents, mean arrival minutes and the
     30-minute rate, for the whole visible slice and by district."""
@@ -140,13 +151,15 @@ class RescueBoardView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        start = today.replace(day=1)
+        start = _month(self.request.GET.get("month", ""), today)
+        end = min(today, (start + timedelta(days=31)).replace(day=1) - timedelta(days=1))
         rescues = RescueIncident.objects.visible_to(self.request.user)
         context.update(
             start=start,
-            end=today,
-            totals=rescue_figures(rescues=rescues, start=start, end=today),
-            rows=rescue_board(rescues=rescues, start=start, end=today),
+            end=end,
+            month=start.strftime("%Y-%m"),
+            totals=rescue_figures(rescues=rescues, start=start, end=end),
+            rows=rescue_board(rescues=rescues, start=start, end=end),
         )
         return context
 
