@@ -80,6 +80,18 @@ NAVIGATION = [
         icon="trophy",
     ),
     NavItem(
+        _("隐患"),
+        "hazard-list",
+        kinds=ALL_KINDS - {K.FINANCE_BUREAU, K.INSURANCE_REGULATOR},
+        icon="exclamation-triangle",
+    ),
+    NavItem(
+        _("隐患看板"),
+        "hazard-board",
+        kinds=frozenset({K.CITY_REGULATOR, K.DISTRICT_REGULATOR}),
+        icon="clipboard-data",
+    ),
+    NavItem(
         _("困人救援"),
         "rescue-list",
         kinds=ALL_KINDS - {K.FINANCE_BUREAU, K.INSURANCE_REGULATOR},
