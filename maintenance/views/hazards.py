@@ -162,38 +162,60 @@ def _detail_again(request, hazard: Hazard, **forms_shown):
     )
 
 
-@login_required
-def hazard_rectify_view(request, pk):
-    """POST: record rectifying or rectified (the reporter, the maintenance company, the user unit)."""
+def _hazard_action(request, pk, *, may, refusal, form_class, form_key: str, act):
+    """POST of one of the detail page's forms: who may (PermissionDenied), the form, the service
+    `act(hazard, cleaned_data)` returning the message; refused, the detail page again with errors."""
     hazard = _visible_hazard(request, pk)
     if request.method != "POST":
         return redirect("hazard-detail", pk=pk)
-    if not may_rectify(request.user, hazard):
-        raise PermissionDenied(_("只有报告单位、电梯的维保单位或使用单位可以登记整改。"))
-    form = HazardRectifyForm(request.POST)
+    if not may(request.user, hazard):
+        raise PermissionDenied(refusal)
+    form = form_class(request.POST)
     if form.is_valid():
         with refusals_on(form):
-            hazard_rectify(user=request.user, hazard=hazard, **form.cleaned_data)
-            messages.success(request, _("已登记整改。"))
+            messages.success(request, act(hazard, form.cleaned_data))
             return redirect("hazard-detail", pk=pk)
-    return _detail_again(request, hazard, rectify_form=form)
+    return _detail_again(request, hazard, **{form_key: form})
+
+
+@login_required
+def hazard_rectify_view(request, pk):
+    """POST: record rectifying or rectified (the reporter, the maintenance company, the user unit)."""
+
+    def act(hazard, data):
+        hazard_rectify(user=request.user, hazard=hazard, **data)
+        return _("已登记整改。")
+
+    refusal = _("只有报告单位、电梯的维保单位或使用单位可以登记整改。")
+    return _hazard_action(
+        request,
+        pk,
+        may=may_rectify,
+        refusal=refusal,
+        form_class=HazardRectifyForm,
+        form_key="rectify_form",
+        act=act,
+    )
 
 
 @login_required
 def hazard_close_view(request, pk):
     """POST: the regulator closes a rectified hazard or sends it back."""
-    hazard = _visible_hazard(request, pk)
-    if request.method != "POST":
-        return redirect("hazard-detail", pk=pk)
-    if not may_verify(request.user, hazard):
-        raise PermissionDenied(_("只有市级或电梯所在区县的市场监管部门可以核销隐患。"))
-    form = HazardCloseForm(request.POST)
-    if form.is_valid():
-        with refusals_on(form):
-            hazard = hazard_close(user=request.user, hazard=hazard, **form.cleaned_data)
-            messages.success(request, _("隐患已%(status)s。") % {"status": hazard.get_status_display()})
-            return redirect("hazard-detail", pk=pk)
-    return _detail_again(request, hazard, close_form=form)
+
+    def act(hazard, data):
+        hazard = hazard_close(user=request.user, hazard=hazard, **data)
+        return _("隐患已%(status)s。") % {"status": hazard.get_status_display()}
+
+    refusal = _("只有市级或电梯所在区县的市场监管部门可以核销隐患。")
+    return _hazard_action(
+        request,
+        pk,
+        may=may_verify,
+        refusal=refusal,
+        form_class=HazardCloseForm,
+        form_key="close_form",
+        act=act,
+    )
 
 
 @login_required
