@@ -134,7 +134,7 @@ def test_bulk_is_idempotent_with_a_result_per_item(world):
     items = [
         item(world, "B-1"),
         item(world, "B-2", equipment_code=world.cast.other_covered.equipment_code),
-        {"service_number": "B-3", "kind": "training"},
+        {"service_number": "B-3", "kind": "training", "performed_on": "2026-03-10", "site_name": "培训中心"},
         item(world, "B-4", equipment_codes=[world.cast.covered.equipment_code], equipment_code=None),
     ]
     items[3].pop("equipment_code")
@@ -144,6 +144,8 @@ def test_bulk_is_idempotent_with_a_result_per_item(world):
     outcomes = [(r["key"], r["outcome"]) for r in first.json()["results"]]
     assert outcomes == [("B-1", "created"), ("B-2", "refused"), ("B-3", "refused"), ("B-4", "created")]
     assert first.json()["results"][1]["details"] == {"elevators": [world.cast.other_covered.equipment_code]}
+    # A bulk item always names its elevator, even with a site.
+    assert first.json()["results"][2]["errors"] == {"equipment_code": ["请填写电梯的设备代码。"]}
     again = client.post(BULK, {"services": items}, format="json").json()
     assert again["counts"] == {"created": 0, "updated": 0, "unchanged": 2, "refused": 2}
     assert ServiceRecord.objects.count() == 2

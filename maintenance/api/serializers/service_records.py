@@ -141,18 +141,27 @@ class ServiceRecordWriteSerializer(serializers.Serializer):
         min_value=0, required=False, allow_null=True, help_text=_("参加人数。")
     )
 
+    # A single service may be at a site with no elevator; a bulk item always names its elevators.
+    site_allowed = True
+
     def validate(self, attrs):
         codes = [normalise_code(code) for code in attrs.pop("equipment_codes", [])]
         if attrs.get("equipment_code"):
             codes.insert(0, normalise_code(attrs.pop("equipment_code")))
-        if not codes and not attrs.get("site_name"):
+        if not codes and not (self.site_allowed and attrs.get("site_name")):
             raise serializers.ValidationError({"equipment_code": [_("请填写电梯的设备代码。")]})
         attrs["equipment_codes"] = list(dict.fromkeys(codes))
         return attrs
 
 
+class ServiceRecordBulkItemSerializer(ServiceRecordWriteSerializer):
+    """A bulk item: as a single service, with equipment_code (or equipment_codes) required."""
+
+    site_allowed = False
+
+
 class ServiceRecordBulkRequestSerializer(serializers.Serializer):
-    services = ServiceRecordWriteSerializer(many=True, help_text=_("服务列表，一次最多1000条。"))
+    services = ServiceRecordBulkItemSerializer(many=True, help_text=_("服务列表，一次最多1000条。"))
 
 
 class AttachmentUploadSerializer(serializers.Serializer):

@@ -25,6 +25,7 @@ from ...services.service_records import SERVICES_BATCH_MAX, service_record_upser
 from ..serializers.service_records import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
+    ServiceRecordBulkItemSerializer,
     ServiceRecordBulkRequestSerializer,
     ServiceRecordSerializer,
     ServiceRecordWriteSerializer,
@@ -95,7 +96,7 @@ class ServiceRecordViewSet(VisibleModelViewSet):
             data=request.data,
             items_key="services",
             max_items=SERVICES_BATCH_MAX,
-            item_serializer=ServiceRecordWriteSerializer(),
+            item_serializer=ServiceRecordBulkItemSerializer(),
             key_field="service_number",
             store=lambda items: service_records_bulk_upsert(insurer=insurer_of(request.user), items=items),
         )
