@@ -4,7 +4,6 @@ regulators and maintenance companies read."""
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -16,6 +15,7 @@ from ..filtersets.rescues import FeedbackFilterSet
 from ..models import PassengerFeedback
 from ..services.feedback import FeedbackThrottled, feedback_elevator, feedback_submit
 from .rescue_forms import FeedbackForm
+from .rescues import export_table_of
 
 
 def client_address(request) -> str:
@@ -60,29 +60,17 @@ class FeedbackListView(VisibleListView):
     list_url_name = "feedback-list"
     export_url_name = "feedback-export"
 
-    @staticmethod
-    def export_table(*, queryset):
-        headers = [
-            _("提交时间"),
-            _("设备代码"),
-            _("区县"),
-            _("维保单位"),
-            _("评价"),
-            _("投诉内容"),
-            _("联系方式"),
-        ]
-
-        def rows():
-            for feedback in queryset.iterator(chunk_size=2000):
-                elevator = feedback.elevator
-                yield [
-                    timezone.localtime(feedback.created_at).strftime("%Y-%m-%d %H:%M"),
-                    elevator.equipment_code,
-                    elevator.district.name,
-                    elevator.maintenance_company.name if elevator.maintenance_company else "",
-                    feedback.get_rating_display(),
-                    feedback.complaint,
-                    feedback.contact,
-                ]
-
-        return [str(h) for h in headers], rows()
+    export_table = staticmethod(
+        export_table_of(
+            ["提交时间", "设备代码", "区县", "维保单位", "评价", "投诉内容", "联系方式"],
+            lambda feedback: [
+                timezone.localtime(feedback.created_at).strftime("%Y-%m-%d %H:%M"),
+                feedback.elevator.equipment_code,
+                feedback.elevator.district.name,
+                feedback.elevator.maintenance_company.name if feedback.elevator.maintenance_company else "",
+                feedback.get_rating_display(),
+                feedback.complaint,
+                feedback.contact,
+            ],
+        )
+    )

@@ -36,6 +36,9 @@ RECORD_FORM_FIELDS = {
     "equipment_code": "code",
     "rescue_code": "code",
 }
+PROPOSAL_EXPORT_HEADERS = [
+    "救援编号", "设备代码", "报警时间", "被困人数", "被困分钟", "保险机构", "保单号", "建议金额（元）", "状态", "理赔编号",
+]  # fmt: skip
 BOARD_KINDS = frozenset({OrganisationKind.CITY_REGULATOR, OrganisationKind.DISTRICT_REGULATOR})
 
 
@@ -43,32 +46,56 @@ def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def rescue_export_table(*, queryset):
-    """The rescues as the export lists them: headers and a row each."""
+def export_table_of(headers: list[str], row_of, *, related: tuple[str, ...] = ()):
+    """An export_table for VisibleListView: the headers and `row_of(obj)` for each row, streamed."""
 
-    def rows():
-        for rescue in queryset.select_related("reporter", "elevator__district").iterator(chunk_size=2000):
-            within = rescue.arrived_within_limit
-            yield [
-                rescue.rescue_number,
-                rescue.reporter.name,
-                rescue.elevator.equipment_code,
-                rescue.elevator.rescue_code or "",
-                rescue.elevator.district.name,
-                _when(rescue.alarm_at),
-                _when(rescue.dispatched_at),
-                _when(rescue.arrived_at),
-                _when(rescue.released_at),
-                rescue.minutes_to_arrive,
-                rescue.minutes_on_site,
-                "" if within is None else ("是" if within else "否"),
-                rescue.people_trapped,
-                rescue.people_injured,
-                rescue.get_tier_display(),
-                rescue.get_cause_display(),
-            ]
+    def export_table(*, queryset):
+        rows = (
+            queryset.select_related(*related).iterator(chunk_size=2000)
+            if related
+            else queryset.iterator(chunk_size=2000)
+        )
+        return headers, (row_of(obj) for obj in rows)
 
-    return RESCUE_EXPORT_HEADERS, rows()
+    return export_table
+
+
+def _rescue_row(rescue) -> list:
+    within = rescue.arrived_within_limit
+    return [
+        rescue.rescue_number,
+        rescue.reporter.name,
+        rescue.elevator.equipment_code,
+        rescue.elevator.rescue_code or "",
+        rescue.elevator.district.name,
+        _when(rescue.alarm_at),
+        _when(rescue.dispatched_at),
+        _when(rescue.arrived_at),
+        _when(rescue.released_at),
+        rescue.minutes_to_arrive,
+        rescue.minutes_on_site,
+        "" if within is None else ("是" if within else "否"),
+        rescue.people_trapped,
+        rescue.people_injured,
+        rescue.get_tier_display(),
+        rescue.get_cause_display(),
+    ]
+
+
+def _proposal_row(proposal) -> list:
+    rescue = proposal.rescue
+    return [
+        rescue.rescue_number,
+        rescue.elevator.equipment_code,
+        _when(rescue.alarm_at),
+        rescue.people_trapped,
+        rescue.minutes_trapped,
+        proposal.insurer.name,
+        proposal.policy.number,
+        proposal.amount,
+        proposal.get_status_display(),
+        proposal.claim.claim_number if proposal.claim else "",
+    ]
 
 
 class RescueListView(VisibleListView):
@@ -79,7 +106,9 @@ class RescueListView(VisibleListView):
     sortable_columns = ("alarm_at", "rescue_number", "people_trapped")
     default_ordering = "-alarm_at"
     template_name = "maintenance/rescue_list.html"
-    export_table = staticmethod(rescue_export_table)
+    export_table = staticmethod(
+        export_table_of(RESCUE_EXPORT_HEADERS, _rescue_row, related=("reporter", "elevator__district"))
+    )
     export_filename = "困人救援-{date:%Y%m%d}.xlsx"
     export_sheet = "困人救援"
     list_url_name = "rescue-list"
@@ -172,7 +201,7 @@ class ClaimProposalListView(VisibleListView):
     sortable_columns = ("created_at", "amount")
     default_ordering = "-created_at"
     template_name = "maintenance/claim_proposal_list.html"
-    export_table = staticmethod(lambda *, queryset: proposal_export_table(queryset=queryset))
+    export_table = staticmethod(export_table_of(PROPOSAL_EXPORT_HEADERS, _proposal_row))
     export_filename = "救援理赔建议-{date:%Y%m%d}.xlsx"
     export_sheet = "救援理赔建议"
     list_url_name = "claim-proposal-list"
@@ -184,39 +213,6 @@ class ClaimProposalListView(VisibleListView):
         context["insurer_id"] = insurer.pk if insurer else None
         context["decision_form"] = ProposalDecisionForm()
         return context
-
-
-def proposal_export_table(*, queryset):
-    headers = [
-        "救援编号",
-        "设备代码",
-        "报警时间",
-        "被困人数",
-        "被困分钟",
-        "保险机构",
-        "保单号",
-        "建议金额（元）",
-        "状态",
-        "理赔编号",
-    ]
-
-    def rows():
-        for proposal in queryset.iterator(chunk_size=2000):
-            rescue = proposal.rescue
-            yield [
-                rescue.rescue_number,
-                rescue.elevator.equipment_code,
-                _when(rescue.alarm_at),
-                rescue.people_trapped,
-                rescue.minutes_trapped,
-                proposal.insurer.name,
-                proposal.policy.number,
-                proposal.amount,
-                proposal.get_status_display(),
-                proposal.claim.claim_number if proposal.claim else "",
-            ]
-
-    return headers, rows()
 
 
 def _decide(request, pk, decide, done_message):

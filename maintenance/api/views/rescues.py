@@ -127,12 +127,7 @@ class ClaimProposalViewSet(VisibleModelViewSet):
     )
     @action(detail=True, methods=["post"], filterset_class=None)
     def confirm(self, request, pk=None):
-        shape = ClaimProposalConfirmSerializer(data=request.data)
-        shape.is_valid(raise_exception=True)
-        proposal = claim_proposal_confirm(
-            user=request.user, proposal=self.get_object(), **shape.validated_data
-        )
-        return self.respond(proposal)
+        return self._decide(request, ClaimProposalConfirmSerializer, claim_proposal_confirm)
 
     @extend_schema(
         summary=_("拒绝救援理赔建议"),
@@ -142,9 +137,10 @@ class ClaimProposalViewSet(VisibleModelViewSet):
     )
     @action(detail=True, methods=["post"], filterset_class=None)
     def decline(self, request, pk=None):
-        shape = ClaimProposalDeclineSerializer(data=request.data)
+        return self._decide(request, ClaimProposalDeclineSerializer, claim_proposal_decline)
+
+    def _decide(self, request, shape_class, decide):
+        """Check the body's shape, then let the service decide the proposal (it alone says who may)."""
+        shape = shape_class(data=request.data)
         shape.is_valid(raise_exception=True)
-        proposal = claim_proposal_decline(
-            user=request.user, proposal=self.get_object(), **shape.validated_data
-        )
-        return self.respond(proposal)
+        return self.respond(decide(user=request.user, proposal=self.get_object(), **shape.validated_data))
