@@ -17,8 +17,8 @@ from core.api.viewsets import VisibleModelViewSet
 from ...filtersets import ClaimFilterSet
 from ...models import Claim
 from ...permissions import insurer_of
-from ...services.claims import CLAIMS_BATCH_MAX, REQUIRED_ON_CREATE, claim_upsert, claims_bulk_upsert
-from ..serializers import (
+from ...services.claims import CLAIMS_BATCH_MAX, claim_upsert, claims_bulk_upsert
+from ..serializers.claims import (
     ClaimBulkRequestSerializer,
     ClaimSerializer,
     ClaimWriteSerializer,
@@ -91,16 +91,12 @@ class ClaimViewSet(VisibleModelViewSet):
         data = request.data.copy() if hasattr(request.data, "copy") else request.data
         if not isinstance(data, dict):
             raise serializers.ValidationError({"non_field_errors": [_("请求体必须是一个对象。")]})
-        if "claim_number" in data and str(data["claim_number"]).strip() != claim.claim_number:
-            raise serializers.ValidationError({"claim_number": [_("理赔编号不可修改。")]})
-        data["claim_number"] = claim.claim_number
+        data.setdefault("claim_number", claim.claim_number)  # the URL names the claim
         shape = self.get_write_serializer(data=data)
         shape.is_valid(raise_exception=True)
-        if not partial:
-            missing = [name for name in REQUIRED_ON_CREATE if name not in shape.validated_data]
-            if missing:
-                raise serializers.ValidationError(dict.fromkeys(missing, [_("整体修改时必填。")]))
-        claim, _outcome = claim_upsert(insurer=insurer_of(request.user), data=shape.validated_data)
+        claim, _outcome = claim_upsert(
+            insurer=insurer_of(request.user), data=shape.validated_data, claim=claim, whole=not partial
+        )
         return self.respond(claim)
 
     @extend_schema(

@@ -74,6 +74,7 @@ from .values import (
     REFUSED,
     REQUIRED_ON_CREATE,
     UPDATED,
+    Problems,
     incident_day,
     key_of,
 )
@@ -98,15 +99,27 @@ def _check_insurer(insurer: Organisation) -> None:
         raise PermissionDenied(_("只有保险机构可以报送理赔。"))
 
 
-def claim_upsert(*, insurer: Organisation, data: dict, on_date: date | None = None) -> tuple[Claim, str]:
+def claim_upsert(
+    *,
+    insurer: Organisation,
+    data: dict,
+    on_date: date | None = None,
+    claim: Claim | None = None,
+    whole: bool = False,
+) -> tuple[Claim, str]:
     """Create or update the insurer's claim with `data["claim_number"]`; returns (claim, outcome).
 
     Outcome is "created", "updated" or "unchanged" (nothing written). A refused claim raises
     ApplicationError naming the first field at fault, with every reason in `extra["errors"]`.
     `data` holds Python values (datetime, date, Decimal, bool) keyed as the API names them; see the
     module docstring for the rules. `on_date` is "today" for the date checks.
+
+    An update addressed to a stored `claim` (by its id, not its number) cannot change the claim
+    number; a `whole` one (replacing the claim, not patching it) names every field a new claim needs.
     """
     _check_insurer(insurer)
+    if claim is not None:
+        data = _addressed_to(claim, data, whole=whole)
     today = on_date or timezone.localdate()
     with transaction.atomic():
         lookups = Lookups(insurer, [data])
@@ -116,6 +129,20 @@ def claim_upsert(*, insurer: Organisation, data: dict, on_date: date | None = No
         elif plan.outcome == UPDATED:
             write_update(plan)
     return plan.claim, plan.outcome
+
+
+def _addressed_to(claim: Claim, data: dict, *, whole: bool) -> dict:
+    """`data` for an update of `claim`: its own claim number, and for a whole update every field a
+    new claim needs (ApplicationError otherwise)."""
+    problems = Problems()
+    if "claim_number" in data and key_of(data["claim_number"]) != claim.claim_number:
+        problems.add("claim_number", _("理赔编号不可修改。"))
+    problems.raise_if_any()  # alone: the other fields were meant for another claim
+    for name in REQUIRED_ON_CREATE if whole else ():
+        if name not in data:
+            problems.add(name, _("整体修改时必填。"))
+    problems.raise_if_any()
+    return {**data, "claim_number": claim.claim_number}
 
 
 def _result(
