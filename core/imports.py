@@ -17,7 +17,8 @@ class ImportKind:
 
     `run(source=, filename=, user=, dry_run=, **options)` returns a result with `summary()`,
     `error_report()`, `refused` and `committed`; `may_import(user)` says who may use it;
-    `options_form` (optional) collects the kind's own options in the browser.
+    `options_form` (optional) collects the kind's own options in the browser. `columns` maps each
+    field to the headers that name it in a file; the blank template offers the first of each.
     `imports_valid_rows`: a real run stores the valid rows even when others are refused (claims),
     so a dry run with refused rows may still be confirmed; otherwise a refused row holds back the
     whole file and only a clean dry run may be.
@@ -29,8 +30,12 @@ class ImportKind:
     may_import: Callable
     help_text: str = ""
     options_form: type[forms.Form] | None = None
-    template_columns: list[str] = field(default_factory=list)
+    columns: dict[str, list[str]] = field(default_factory=dict)
     imports_valid_rows: bool = False
+
+    @property
+    def template_columns(self) -> list[str]:
+        return [aliases[0] for aliases in self.columns.values()]
 
 
 IMPORT_KINDS: dict[str, ImportKind] = {}

@@ -124,6 +124,6 @@ register_import_kind(
             "省特种设备登记系统导出的在用电梯台账。按设备代码新增或更新；有任何错误行则整份文件不导入。"
         ),
         options_form=RegistryImportOptionsForm,
-        template_columns=[aliases[0] for aliases in REGISTRY_COLUMNS.values()],
+        columns=REGISTRY_COLUMNS,
     )
 )

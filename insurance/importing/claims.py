@@ -244,7 +244,7 @@ register_import_kind(
             "合格的行即使有错误行也会导入；错误行列在结果页，可下载错误报告修改后重新上传。"
             "事故类型、保障项目、状态填中文名称；先行赔付填“是”或“否”。"
         ),
-        template_columns=[aliases[0] for aliases in CLAIM_COLUMNS.values()],
+        columns=CLAIM_COLUMNS,
         imports_valid_rows=True,
     )
 )
