@@ -8,49 +8,6 @@ services decide whether the write is allowed.
 
 products.py: products and their terms; references.py: resolving what callers name; quotes.py:
 quotes; policies.py: policies, their covers, single and bulk registration, renew and cancel;
-claims.py: claims, their payments and status changes, single and bulk reports.
+claims.py: claims, their payments and status changes, single and bulk reports. Callers import from
+the module.
 """
-
-from .claims import (
-    ClaimBulkRequestSerializer,
-    ClaimPaymentSerializer,
-    ClaimSerializer,
-    ClaimStatusChangeSerializer,
-    ClaimWriteSerializer,
-)
-from .policies import (
-    MAX_ELEVATORS_PER_POLICY,
-    PolicyBulkRequestSerializer,
-    PolicyCancelSerializer,
-    PolicyDetailSerializer,
-    PolicyRenewSerializer,
-    PolicySerializer,
-    PolicyWriteSerializer,
-)
-from .products import ProductCreateSerializer, ProductSerializer, ProductVersionSerializer
-from .quotes import MAX_QUOTE_ELEVATORS, QuoteRequestSerializer, QuoteSerializer
-from .references import resolve_elevators, resolve_policyholder, resolve_product
-
-__all__ = [
-    "ClaimBulkRequestSerializer",
-    "ClaimPaymentSerializer",
-    "ClaimSerializer",
-    "ClaimStatusChangeSerializer",
-    "ClaimWriteSerializer",
-    "MAX_ELEVATORS_PER_POLICY",
-    "MAX_QUOTE_ELEVATORS",
-    "PolicyBulkRequestSerializer",
-    "PolicyCancelSerializer",
-    "PolicyDetailSerializer",
-    "PolicyRenewSerializer",
-    "PolicySerializer",
-    "PolicyWriteSerializer",
-    "ProductCreateSerializer",
-    "ProductSerializer",
-    "ProductVersionSerializer",
-    "QuoteRequestSerializer",
-    "QuoteSerializer",
-    "resolve_elevators",
-    "resolve_policyholder",
-    "resolve_product",
-]

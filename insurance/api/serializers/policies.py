@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api.fields import PlausibleDateField
-from elevators.api.serializers import EquipmentCodeField, with_help
+from elevators.api.serializers.fields import EquipmentCodeField, with_help
 
 from ...models import FundingSource, Policy, PolicyElevator
 from .quotes import RatingSerializer

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.validators import validate_not_negative, validate_positive
-from elevators.api.serializers import with_help
+from elevators.api.serializers.fields import with_help
 from elevators.models import PlaceCategory
 
 from ...models import (

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api.fields import PlausibleDateField
-from elevators.api.serializers import EquipmentCodeField
+from elevators.api.serializers.fields import EquipmentCodeField
 from elevators.codes import CategoryGroup
 
 from ...models import RatingFactor

@@ -20,7 +20,7 @@ from core.exceptions import ApplicationError
 from ...filtersets import PolicyFilterSet
 from ...models import Policy, PolicyElevator
 from ...services import policy_cancel, policy_register, policy_register_once, policy_renew
-from ..serializers import (
+from ..serializers.policies import (
     PolicyBulkRequestSerializer,
     PolicyCancelSerializer,
     PolicyDetailSerializer,

@@ -17,7 +17,7 @@ from ...filtersets import ProductFilterSet
 from ...models import Product, ProductVersion
 from ...permissions import insurer_of
 from ...services import product_create, product_version_create
-from ..serializers import ProductCreateSerializer, ProductSerializer, ProductVersionSerializer
+from ..serializers.products import ProductCreateSerializer, ProductSerializer, ProductVersionSerializer
 from ._common import InsurerWritesViewSet
 
 

@@ -6,7 +6,7 @@ from rest_framework import viewsets
 from rest_framework.response import Response
 
 from ...rating import quote
-from ..serializers import QuoteRequestSerializer, QuoteSerializer
+from ..serializers.quotes import QuoteRequestSerializer, QuoteSerializer
 
 
 class QuoteViewSet(viewsets.GenericViewSet):
