@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from .models import OrganisationKind as K
 
 ALL_KINDS = frozenset(K.values)
+# Who reads insurance (products, claims): the insurers themselves and the regulators over them.
+INSURANCE_READERS = frozenset({K.INSURER, K.CITY_REGULATOR, K.DISTRICT_REGULATOR, K.INSURANCE_REGULATOR})
 
 
 @dataclass(frozen=True)
@@ -38,21 +40,9 @@ NAVIGATION = [
     NavItem(_("电梯"), "elevator-list", icon="building"),
     NavItem(_("保单"), "policy-list", kinds=ALL_KINDS - {K.MAINTENANCE_COMPANY}, icon="shield-check"),
     NavItem(
-        _("保险产品"),
-        "product-list",
-        kinds=frozenset(
-            {K.INSURER, K.CITY_REGULATOR, K.DISTRICT_REGULATOR, K.INSURANCE_REGULATOR, K.PROPERTY_MANAGER}
-        ),
-        icon="journal-text",
+        _("保险产品"), "product-list", kinds=INSURANCE_READERS | {K.PROPERTY_MANAGER}, icon="journal-text"
     ),
-    NavItem(
-        _("理赔"),
-        "claim-list",
-        kinds=frozenset(
-            {K.INSURER, K.CITY_REGULATOR, K.DISTRICT_REGULATOR, K.INSURANCE_REGULATOR, K.SECTOR_DEPARTMENT}
-        ),
-        icon="cash-coin",
-    ),
+    NavItem(_("理赔"), "claim-list", kinds=INSURANCE_READERS | {K.SECTOR_DEPARTMENT}, icon="cash-coin"),
     NavItem(_("保险服务"), "service-list", kinds=ALL_KINDS - {K.FINANCE_BUREAU}, icon="clipboard2-pulse"),
     NavItem(
         _("月度报表"),

@@ -6,13 +6,13 @@ grouping at the month's last day, as `coverage_by` computed them (docs/decisions
 get the scope their visibility maps to (`reporting.months.scope_of`).
 """
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, District, OrganisationKind
+from core.fields import user_reference
 from core.visibility import VisibleQuerySet
 
 
@@ -61,34 +61,13 @@ class FrozenMonth(models.Model):
         _("状态"), max_length=16, choices=MonthStatus.choices, default=MonthStatus.DRAFT
     )
     frozen_at = models.DateTimeField(_("计算时间"))
-    frozen_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("冻结人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    frozen_by = user_reference(_("冻结人"))
     # Who froze it when no person did: "task:freeze_previous_month", "command:freeze_month".
     frozen_by_label = models.CharField(_("冻结方"), max_length=100, blank=True)
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审核人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    approved_by = user_reference(_("审核人"))
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发布人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    published_by = user_reference(_("发布人"))
 
     objects = FrozenMonthQuerySet.as_manager()
 
@@ -202,14 +181,7 @@ class Refreeze(models.Model):
         FrozenMonth, on_delete=models.CASCADE, related_name="refreezes", verbose_name=_("月份")
     )
     refrozen_at = models.DateTimeField(_("重新冻结时间"))
-    refrozen_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    refrozen_by = user_reference(_("操作人"))
     refrozen_by_label = models.CharField(_("操作方"), max_length=100, blank=True)
     reason = models.TextField(_("原因"))
     previous_frozen_at = models.DateTimeField(_("原计算时间"))
@@ -265,14 +237,7 @@ class Target(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text=_("0 到 1 之间，如 0.6 表示 60%。"),
     )
-    set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("设定人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    set_by = user_reference(_("设定人"))
     set_at = models.DateTimeField(_("设定时间"), auto_now=True)
 
     objects = TargetQuerySet.as_manager()
@@ -354,14 +319,7 @@ class ReportRun(models.Model):
     size = models.PositiveBigIntegerField(_("大小（字节）"), default=0)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     message = models.TextField(_("说明"), blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发起人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    requested_by = user_reference(_("发起人"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)

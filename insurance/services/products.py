@@ -1,6 +1,7 @@
 """Writes for products and their versions of terms."""
 
 from decimal import Decimal
+from typing import NotRequired, TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -34,6 +35,23 @@ def _check_premium_band(lower: Decimal, upper: Decimal) -> None:
         )
 
 
+class ProductTerms(TypedDict):
+    """The terms of one version of a product, as product_version_create and product_create take them.
+
+    `limits` maps CoverageItem to the limit; `base_premiums` maps CategoryGroup to the yearly base
+    premium; each coefficient is {"factor", "value", and "lower"/"upper" or "key"}. The premium band
+    (费率浮动区间, ratios of the rated premium) not given is the previous version's, else -30%..+30%.
+    """
+
+    limits: dict[str, Decimal]
+    base_premiums: dict[str, Decimal]
+    deductible: NotRequired[Decimal]
+    coefficients: NotRequired[list[dict]]
+    note: NotRequired[str]
+    premium_band_lower: NotRequired[Decimal | None]
+    premium_band_upper: NotRequired[Decimal | None]
+
+
 @transaction.atomic
 def product_version_create(
     *,
@@ -47,12 +65,8 @@ def product_version_create(
     premium_band_lower: Decimal | None = None,
     premium_band_upper: Decimal | None = None,
 ) -> ProductVersion:
-    """A new version of a product's terms; policies already issued keep the version they have.
-
-    `limits` maps CoverageItem to the limit; `base_premiums` maps CategoryGroup to the yearly base
-    premium; each coefficient is {"factor", "value", and "lower"/"upper" or "key"}. The premium band
-    (费率浮动区间, ratios of the rated premium) not given is the previous version's, else -30%..+30%.
-    """
+    """A new version of a product's terms (ProductTerms); policies already issued keep the version
+    they have."""
     _check_insurer(user, product.insurer)
     product = Product.objects.select_for_update().get(pk=product.pk)
     latest = product.versions.order_by("-number").first()
@@ -88,15 +102,9 @@ def product_create(
     name: str,
     model: str,
     is_on_sale: bool = True,
-    deductible: Decimal = Decimal("0.00"),
-    limits: dict[str, Decimal],
-    base_premiums: dict[str, Decimal],
-    coefficients: list[dict] = (),
-    note: str = "",
-    premium_band_lower: Decimal | None = None,
-    premium_band_upper: Decimal | None = None,
+    **terms: Unpack[ProductTerms],
 ) -> Product:
-    """A new product of `insurer` with its first version of terms (see product_version_create).
+    """A new product of `insurer` with its first version of terms (ProductTerms).
 
     Only the insurer itself may create it; the code is unique per insurer.
     """
@@ -111,15 +119,5 @@ def product_create(
         # Another request took the code since the check; the unique constraint refused this one.
         _check_code_free(insurer, code)
         raise
-    product_version_create(
-        user=user,
-        product=product,
-        deductible=deductible,
-        limits=limits,
-        base_premiums=base_premiums,
-        coefficients=coefficients,
-        note=note,
-        premium_band_lower=premium_band_lower,
-        premium_band_upper=premium_band_upper,
-    )
+    product_version_create(user=user, product=product, **terms)
     return product

@@ -107,22 +107,25 @@ def month_freeze_view(request):
     return redirect("frozen-months")
 
 
+def _month_step(request, pk, step, done: str):
+    """A city regulator moves a frozen month on (`step`: month_approve or month_publish); `done` is
+    the message, with the month's label."""
+    _city_regulator(request)
+    frozen = step(user=request.user, frozen_month=get_object_or_404(FrozenMonth, pk=pk))
+    messages.success(request, done % {"month": frozen.label})
+    return redirect("frozen-months")
+
+
 @login_required
 @require_POST
 def month_approve_view(request, pk):
-    _city_regulator(request)
-    frozen = month_approve(user=request.user, frozen_month=get_object_or_404(FrozenMonth, pk=pk))
-    messages.success(request, _("%(month)s 已审核。") % {"month": frozen.label})
-    return redirect("frozen-months")
+    return _month_step(request, pk, month_approve, _("%(month)s 已审核。"))
 
 
 @login_required
 @require_POST
 def month_publish_view(request, pk):
-    _city_regulator(request)
-    frozen = month_publish(user=request.user, frozen_month=get_object_or_404(FrozenMonth, pk=pk))
-    messages.success(request, _("%(month)s 已发布，各部门的月度报表正在生成。") % {"month": frozen.label})
-    return redirect("frozen-months")
+    return _month_step(request, pk, month_publish, _("%(month)s 已发布，各部门的月度报表正在生成。"))
 
 
 @login_required
