@@ -10,6 +10,10 @@ from .models import OrganisationKind as K
 ALL_KINDS = frozenset(K.values)
 # Who reads insurance (products, claims): the insurers themselves and the regulators over them.
 INSURANCE_READERS = frozenset({K.INSURER, K.CITY_REGULATOR, K.DISTRICT_REGULATOR, K.INSURANCE_REGULATOR})
+# The registry's regulators, who see the city's (or district's) boards and rankings.
+REGULATORS = frozenset({K.CITY_REGULATOR, K.DISTRICT_REGULATOR})
+# Who follows hazards and rescues: everyone but the finance bureau and the insurance regulator.
+SAFETY_READERS = ALL_KINDS - {K.FINANCE_BUREAU, K.INSURANCE_REGULATOR}
 
 
 @dataclass(frozen=True)
@@ -60,49 +64,19 @@ NAVIGATION = [
     NavItem(
         _("维保复核"),
         "maintenance-record-review-queue",
-        kinds=frozenset({K.CITY_REGULATOR, K.DISTRICT_REGULATOR, K.MAINTENANCE_COMPANY}),
+        kinds=REGULATORS | {K.MAINTENANCE_COMPANY},
         icon="patch-question",
     ),
-    NavItem(
-        _("维保单位排名"),
-        "maintenance-company-ranking",
-        kinds=frozenset({K.CITY_REGULATOR, K.DISTRICT_REGULATOR}),
-        icon="trophy",
-    ),
-    NavItem(
-        _("隐患"),
-        "hazard-list",
-        kinds=ALL_KINDS - {K.FINANCE_BUREAU, K.INSURANCE_REGULATOR},
-        icon="exclamation-triangle",
-    ),
-    NavItem(
-        _("隐患看板"),
-        "hazard-board",
-        kinds=frozenset({K.CITY_REGULATOR, K.DISTRICT_REGULATOR}),
-        icon="clipboard-data",
-    ),
-    NavItem(
-        _("困人救援"),
-        "rescue-list",
-        kinds=ALL_KINDS - {K.FINANCE_BUREAU, K.INSURANCE_REGULATOR},
-        icon="life-preserver",
-    ),
-    NavItem(
-        _("救援看板"),
-        "rescue-board",
-        kinds=frozenset({K.CITY_REGULATOR, K.DISTRICT_REGULATOR}),
-        icon="stopwatch",
-    ),
-    NavItem(
-        _("救援理赔建议"),
-        "claim-proposal-list",
-        kinds=frozenset({K.INSURER, K.CITY_REGULATOR, K.DISTRICT_REGULATOR, K.INSURANCE_REGULATOR}),
-        icon="cash-stack",
-    ),
+    NavItem(_("维保单位排名"), "maintenance-company-ranking", kinds=REGULATORS, icon="trophy"),
+    NavItem(_("隐患"), "hazard-list", kinds=SAFETY_READERS, icon="exclamation-triangle"),
+    NavItem(_("隐患看板"), "hazard-board", kinds=REGULATORS, icon="clipboard-data"),
+    NavItem(_("困人救援"), "rescue-list", kinds=SAFETY_READERS, icon="life-preserver"),
+    NavItem(_("救援看板"), "rescue-board", kinds=REGULATORS, icon="stopwatch"),
+    NavItem(_("救援理赔建议"), "claim-proposal-list", kinds=INSURANCE_READERS, icon="cash-stack"),
     NavItem(
         _("乘客评价"),
         "feedback-list",
-        kinds=frozenset({K.CITY_REGULATOR, K.DISTRICT_REGULATOR, K.MAINTENANCE_COMPANY, K.PROPERTY_MANAGER}),
+        kinds=REGULATORS | {K.MAINTENANCE_COMPANY, K.PROPERTY_MANAGER},
         icon="chat-square-text",
     ),
     NavItem(_("通知"), "notice-list", icon="bell"),
