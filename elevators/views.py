@@ -38,6 +38,7 @@ class ElevatorListView(VisibleListView):
         "insured",
         "old",
         "three_no",
+        "maintenance",
     ]
     sortable_columns = ("equipment_code", "district", "installed_on", "next_inspection_due")
     default_ordering = "equipment_code"  # Elevator.Meta.ordering
