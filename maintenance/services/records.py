@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -174,23 +174,38 @@ def _write(plans: list[_Plan]) -> None:
 
 
 def _upsert(company, items: list[dict]) -> list[_Plan | ApplicationError]:
+    """Plan and write a batch in one transaction. A concurrent batch that inserted one of the same
+    new numbers first makes the insert fail on the unique constraint: the batch is then read and
+    planned again once, and those records come out as updates (usually unchanged)."""
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                return _upsert_once(company, items)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _upsert_once(company, items: list[dict]) -> list[_Plan | ApplicationError]:
     today = timezone.localdate()
     outcomes: list[_Plan | ApplicationError] = []
-    with transaction.atomic():
-        elevators, existing = _lookups(company, items)
-        numbers = set()
-        for data in items:
-            try:
-                if data["record_number"] in numbers:
-                    raise ApplicationError(
-                        _("维保记录编号 %(no)s 在本批中重复。") % {"no": data["record_number"]},
-                        field="record_number",
-                    )
-                numbers.add(data["record_number"])
-                outcomes.append(_plan(company, data, elevators, existing, today))
-            except ApplicationError as error:
-                outcomes.append(error)
-        _write([o for o in outcomes if isinstance(o, _Plan)])
+    elevators, existing = _lookups(company, items)
+    numbers = set()
+    for data in items:
+        try:
+            if data["record_number"] in numbers:
+                raise ApplicationError(
+                    _("维保记录编号 %(no)s 在本批中重复。") % {"no": data["record_number"]},
+                    field="record_number",
+                )
+            numbers.add(data["record_number"])
+            outcomes.append(_plan(company, data, elevators, existing, today))
+        except ApplicationError as error:
+            outcomes.append(error)
+    # New rows in one global order (the number), so that racing batches queue on the unique index.
+    plans = sorted((o for o in outcomes if isinstance(o, _Plan)), key=lambda p: p.record.record_number)
+    _write(plans)
     return outcomes
 
 

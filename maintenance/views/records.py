@@ -43,6 +43,14 @@ def records_export_table(*, queryset):
     return [str(h) for h in EXPORT_HEADERS], (row(r) for r in rows.iterator(chunk_size=2_000))
 
 
+def _require_kind(request, kinds, refusal):
+    """The user's organisation, when its kind is one of `kinds`; anyone else gets a 403."""
+    org = organisation_of(request.user)
+    if org is None or org.kind not in kinds:
+        raise PermissionDenied(refusal)
+    return org
+
+
 class RecordListView(VisibleListView):
     page_title = gettext_lazy("维保记录")
     queryset = MaintenanceRecord.objects.select_related("elevator", "company").prefetch_related("flags")
@@ -70,9 +78,11 @@ class ReviewQueueView(RecordListView):
     export_url_name = ""
 
     def get_queryset(self):
-        org = organisation_of(self.request.user)
-        if org is None or org.kind not in {*REGULATORS, OrganisationKind.MAINTENANCE_COMPANY}:
-            raise PermissionDenied(_("复核队列仅供监管部门和维保单位使用。"))
+        _require_kind(
+            self.request,
+            {*REGULATORS, OrganisationKind.MAINTENANCE_COMPANY},
+            _("复核队列仅供监管部门和维保单位使用。"),
+        )
         queue = records_for_review(user=self.request.user)
         self.filterset = self.filterset_class(self.request.GET or None, queryset=queue, request=self.request)
         return self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else queue
@@ -159,13 +169,11 @@ class RecordForm(forms.Form):
 @login_required
 def record_create(request):
     """A maintenance company records a visit on one of the elevators it maintains."""
-    org = organisation_of(request.user)
-    if org is None or org.kind != OrganisationKind.MAINTENANCE_COMPANY:
-        raise PermissionDenied(_("只有维保单位可以报送维保记录。"))
+    org = _require_kind(request, {OrganisationKind.MAINTENANCE_COMPANY}, _("只有维保单位可以报送维保记录。"))
     form = RecordForm(request.POST or None, company=org)
     if request.method == "POST" and form.is_valid():
         data = {**form.cleaned_data, "equipment_code": form.cleaned_data.pop("elevator").equipment_code}
-        with refusals_on(form):
+        with refusals_on(form, fields={"equipment_code": "elevator", **{n: n for n in form.fields}}):
             record, _outcome = record_upsert(user=request.user, data=data)
             messages.success(request, _("已保存维保记录 %(no)s。") % {"no": record.record_number})
             return redirect("maintenance-record-detail", pk=record.pk)
@@ -175,9 +183,7 @@ def record_create(request):
 @login_required
 def company_ranking(request):
     """Maintenance companies scored and ranked today (selectors/companies.py), for regulators."""
-    org = organisation_of(request.user)
-    if org is None or org.kind not in REGULATORS:
-        raise PermissionDenied(_("维保单位排名仅供监管部门查看。"))
+    _require_kind(request, REGULATORS, _("维保单位排名仅供监管部门查看。"))
     today = timezone.localdate()
     return render(
         request, "maintenance/records_ranking.html", {"scores": company_scores(on=today), "on": today}
