@@ -233,7 +233,6 @@ def elevator_list_represent(rows: list[dict], *, today: date) -> list[dict]:
         code_form, category, status = row["code_form"], row["category"], row["status"]
         result, due, installed = row["inspection_result"], row["next_inspection_due"], row["installed_on"]
         group, group_label = groups[category]
-        user_unit, maintainer = row["user_unit__credit_code"], row["maintenance_company__credit_code"]
         represented.append(
             {
                 "id": row["pk"],
@@ -258,11 +257,11 @@ def elevator_list_represent(rows: list[dict], *, today: date) -> list[dict]:
                 "district_name": row["district__name"],
                 "place_category": row["place_category_id"],
                 "place_category_name": row["place_category__name"],
-                "user_unit": user_unit,
+                "user_unit": row["user_unit__credit_code"],
                 "user_unit_name": row["user_unit__name"],
                 "owner": row["owner__credit_code"],
                 "owner_name": row["owner__name"],
-                "maintenance_company": maintainer,
+                "maintenance_company": row["maintenance_company__credit_code"],
                 "maintenance_company_name": row["maintenance_company__name"],
                 "has_repair_funds": row["has_repair_funds"],
                 "status": status,
@@ -277,7 +276,9 @@ def elevator_list_represent(rows: list[dict], *, today: date) -> list[dict]:
                 and due is not None
                 and due >= today,
                 "is_old": installed is not None and installed <= old_on,
-                "is_three_no": user_unit is None or maintainer is None or not row["has_repair_funds"],
+                "is_three_no": row["user_unit_id"] is None
+                or row["maintenance_company_id"] is None
+                or not row["has_repair_funds"],
                 "created_at": iso_datetime(row["created_at"], zone),
                 "updated_at": iso_datetime(row["updated_at"], zone),
             }
