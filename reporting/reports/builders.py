@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from ..selectors import CoverageFigure
 from .data import ReportData
+from .worksheet import StreamingWorksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -51,7 +52,7 @@ class Sheet:
 
     def __init__(self, book: "Book", title: str):
         self.book = book
-        self.worksheet = book.workbook.add_worksheet(title[:31])
+        self.worksheet = book.workbook.add_worksheet(title[:31], worksheet_class=StreamingWorksheet)
         self.row = 0
         self.widths: dict[int, int] = {}
 
@@ -59,10 +60,14 @@ class Sheet:
         self.widths[col] = max(self.widths.get(col, 8), min(_width(value) + 2, MAX_WIDTH))
 
     def _fit_text(self, col: int, text: str) -> None:
-        # A text's width is between its length and twice it: measure only when it could widen.
-        width = self.widths.get(col, 8)
-        if min(2 * len(text) + 2, MAX_WIDTH) > width:
-            self.widths[col] = max(width, min(_width(text) + 2, MAX_WIDTH))
+        # Measure a text only when it could widen its column. Its width is its length plus one per
+        # wide character, every one of which takes at least three bytes in UTF-8: so at most its
+        # length plus half the bytes beyond one a character.
+        width = self.widths.setdefault(col, 8)
+        if width < MAX_WIDTH:
+            length = len(text)
+            if length + (len(text.encode()) - length) // 2 + 2 > width:
+                self.widths[col] = max(width, min(_width(text) + 2, MAX_WIDTH))
 
     def text(self, col: int, value: object, fmt=None) -> None:
         text = "" if value is None else value if type(value) is str else str(value)
