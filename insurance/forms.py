@@ -13,6 +13,7 @@ from elevators.codes import CategoryGroup
 from elevators.models import Elevator, ElevatorStatus, PlaceCategory
 
 from .models import ClaimStatus, CoverageItem, FundingSource, InsuranceModel, Policy, Product, RatingFactor
+from .models.products import TRAPPED_PAYOUT_FIELDS
 from .services.claims.values import STATUS_DATE_FIELD
 
 
@@ -170,6 +171,19 @@ class ProductTermsForm(forms.Form):
         validators=[validate_not_negative],
     )
     note = forms.CharField(label=_("说明"), max_length=200, required=False, help_text=_("如变更原因。"))
+    trapped_threshold_minutes = forms.IntegerField(
+        label=_("困人给付起算时长（分钟）"),
+        required=False,
+        min_value=0,
+        max_value=1440,
+        help_text=_("被困超过该时长才给付，如 30；留空表示无困人定额给付。"),
+    )
+    trapped_payout_per_person = forms.DecimalField(
+        label=_("困人给付（元/人，一小时内）"), max_digits=14, decimal_places=2, required=False
+    )
+    trapped_payout_per_person_over_hour = forms.DecimalField(
+        label=_("困人给付（元/人，超过一小时）"), max_digits=14, decimal_places=2, required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -203,9 +217,11 @@ class ProductTermsForm(forms.Form):
     def terms_data(self, coefficients) -> dict:
         """The cleaned terms with the formset's rows, as ProductVersionSerializer takes them."""
         data = self.cleaned_data
+        trapped = [name for name in TRAPPED_PAYOUT_FIELDS if data.get(name) is not None]
         return {
             "deductible": data["deductible"],
             "note": data.get("note", ""),
+            **{name: data[name] for name in trapped},
             "limits": [
                 {"item": item, "limit": data[f"limit_{item}"]}
                 for item in CoverageItem.values
@@ -227,6 +243,7 @@ class ProductTermsForm(forms.Form):
     def initial_from(version) -> tuple[dict, list[dict]]:
         """A version's terms as the initial values of the form and of the coefficient formset."""
         initial = {"deductible": version.deductible}
+        initial.update({name: getattr(version, name) for name in TRAPPED_PAYOUT_FIELDS})
         initial.update({f"limit_{row.item}": row.limit for row in version.limits.all()})
         initial.update({f"base_{row.group}": row.amount for row in version.base_premiums.all()})
         rows = [

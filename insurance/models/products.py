@@ -21,6 +21,12 @@ DEVIATION = {"max_digits": 12, "decimal_places": 4}
 DEVIATION_PLACES = Decimal("0.0001")
 # The trapped-passenger payout has two steps: up to an hour, and beyond it.
 TRAPPED_HOUR_MINUTES = 60
+# The fields of that option (困人定额给付) on a version: all blank, the product has no such option.
+TRAPPED_PAYOUT_FIELDS = (
+    "trapped_threshold_minutes",
+    "trapped_payout_per_person",
+    "trapped_payout_per_person_over_hour",
+)
 
 
 def premium_deviation(declared: Decimal, rated: Decimal) -> Decimal | None:

@@ -35,6 +35,24 @@ def _check_premium_band(lower: Decimal, upper: Decimal) -> None:
         )
 
 
+def _check_trapped_payout(
+    *, trapped_threshold_minutes, trapped_payout_per_person, trapped_payout_per_person_over_hour
+) -> None:
+    """The option is the threshold with the payout (beyond an hour optional), or nothing at all."""
+    given = [trapped_threshold_minutes is not None, trapped_payout_per_person is not None]
+    if any(given) and not all(given) or trapped_payout_per_person_over_hour is not None and not all(given):
+        raise ApplicationError(
+            _("困人定额给付须同时填写起算时长和每人给付金额（超过一小时的给付可不填）。"),
+            field="trapped_payout_per_person",
+        )
+    for name, amount in (
+        ("trapped_payout_per_person", trapped_payout_per_person),
+        ("trapped_payout_per_person_over_hour", trapped_payout_per_person_over_hour),
+    ):
+        if amount is not None and amount <= 0:
+            raise ApplicationError(_("困人给付金额须大于0。"), field=name)
+
+
 class ProductTerms(TypedDict):
     """The terms of one version of a product, as product_version_create and product_create take them.
 
@@ -50,6 +68,9 @@ class ProductTerms(TypedDict):
     note: NotRequired[str]
     premium_band_lower: NotRequired[Decimal | None]
     premium_band_upper: NotRequired[Decimal | None]
+    trapped_threshold_minutes: NotRequired[int | None]
+    trapped_payout_per_person: NotRequired[Decimal | None]
+    trapped_payout_per_person_over_hour: NotRequired[Decimal | None]
 
 
 @transaction.atomic
@@ -64,10 +85,19 @@ def product_version_create(
     note: str = "",
     premium_band_lower: Decimal | None = None,
     premium_band_upper: Decimal | None = None,
+    trapped_threshold_minutes: int | None = None,
+    trapped_payout_per_person: Decimal | None = None,
+    trapped_payout_per_person_over_hour: Decimal | None = None,
 ) -> ProductVersion:
     """A new version of a product's terms (ProductTerms); policies already issued keep the version
-    they have."""
+    they have. The trapped-passenger payout (困人定额给付) is the version's own: not given, none."""
     _check_insurer(user, product.insurer)
+    trapped = {
+        "trapped_threshold_minutes": trapped_threshold_minutes,
+        "trapped_payout_per_person": trapped_payout_per_person,
+        "trapped_payout_per_person_over_hour": trapped_payout_per_person_over_hour,
+    }
+    _check_trapped_payout(**trapped)
     product = Product.objects.select_for_update().get(pk=product.pk)
     latest = product.versions.order_by("-number").first()
     if premium_band_lower is None:
@@ -82,6 +112,7 @@ def product_version_create(
         note=note,
         premium_band_lower=premium_band_lower,
         premium_band_upper=premium_band_upper,
+        **trapped,
     )
     CoverageLimit.objects.bulk_create(
         CoverageLimit(version=version, item=i, limit=v) for i, v in limits.items()

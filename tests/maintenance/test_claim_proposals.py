@@ -182,3 +182,36 @@ def test_the_page_lists_and_the_insurer_confirms_and_declines_in_the_browser(cas
     )
     other = browser(cast.world, "city").get("/claim-proposals/").content.decode()
     assert 'data-testid="proposal-confirm"' not in other
+
+
+# --- the product option ---------------------------------------------------------------------------
+
+VERSION_TERMS = {
+    "limits": [{"item": "rescue", "limit": "10000"}],
+    "base_premiums": [{"group": "vertical", "amount": "99.00"}],
+}
+
+
+def test_an_insurer_offers_the_trapped_payout_in_a_new_version_over_the_api(cast):
+    client = with_key(cast.world, "insurer_a")
+    url = f"/api/v1/products/{cast.version.product_id}/versions/"
+    option = {"trapped_threshold_minutes": 30, "trapped_payout_per_person": "250.00"}
+    response = client.post(url, {**VERSION_TERMS, **option}, format="json")
+    assert response.status_code == 201, response.content
+    version = ProductVersion.objects.get(product=cast.version.product, number=2)
+    assert (version.trapped_payout(45), version.trapped_payout(90), version.trapped_payout(30)) == (
+        Decimal("250.00"),
+        Decimal("250.00"),  # nothing beyond an hour given: the same payout
+        None,
+    )
+    half = client.post(url, {**VERSION_TERMS, "trapped_threshold_minutes": 30}, format="json")
+    assert half.status_code == 400 and "trapped_payout_per_person" in half.json()
+    plain = client.post(url, VERSION_TERMS, format="json")
+    assert plain.status_code == 201
+    assert ProductVersion.objects.get(product=cast.version.product, number=3).has_trapped_payout is False
+
+
+def test_the_product_form_shows_the_option(cast):
+    page = browser(cast.world, "insurer_a").get("/products/new/")
+    assert page.status_code == 200
+    assert 'name="trapped_payout_per_person_over_hour"' in page.content.decode()

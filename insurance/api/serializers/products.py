@@ -20,6 +20,7 @@ from ...models import (
     ProductVersion,
     RatingFactor,
 )
+from ...models.products import TRAPPED_PAYOUT_FIELDS
 
 
 class CoverageLimitSerializer(serializers.ModelSerializer):
@@ -141,6 +142,9 @@ class ProductVersionSerializer(serializers.ModelSerializer):
             "deductible",
             "premium_band_lower",
             "premium_band_upper",
+            "trapped_threshold_minutes",
+            "trapped_payout_per_person",
+            "trapped_payout_per_person_over_hour",
             "note",
             "created_at",
             "limits",
@@ -184,8 +188,10 @@ class ProductVersionSerializer(serializers.ModelSerializer):
     def terms_of(data: dict) -> dict:
         """Validated terms (of a version, or of a product's first version) as the services take them."""
         band = {name: data[name] for name in ("premium_band_lower", "premium_band_upper") if name in data}
+        trapped = {name: data[name] for name in TRAPPED_PAYOUT_FIELDS if name in data}
         return {
             **band,  # not given: the previous version's band, else the default
+            **trapped,  # not given: no trapped-passenger payout
             "deductible": data.get("deductible", Decimal("0.00")),
             "note": data.get("note", ""),
             "limits": {row["item"]: row["limit"] for row in data["limits"]},
@@ -206,6 +212,15 @@ VERSION_HELP = {
     ),
     "premium_band_upper": _(
         "费率浮动区间上限：保单约定保费高于费率计算结果的最大比例，如 0.30 为上浮30%；不填沿用上一版本，首版为 0.30。"
+    ),
+    "trapped_threshold_minutes": _(
+        "困人定额给付的起算时长（分钟），如 30：被困超过该时长才给付；不填表示本版本无困人定额给付。"
+    ),
+    "trapped_payout_per_person": _(
+        "困人定额给付：被困超过起算时长、不超过一小时的每人给付金额（元），如 200。"
+    ),
+    "trapped_payout_per_person_over_hour": _(
+        "困人定额给付：被困超过一小时的每人给付金额（元），如 400；不填则同上。"
     ),
     "note": _("本版本的说明，如变更原因。"),
     "created_at": _("本版本生效（创建）时间。"),
