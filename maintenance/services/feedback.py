@@ -20,6 +20,8 @@ from ..models import FeedbackRating, PassengerFeedback
 FEEDBACK_PER_ADDRESS_PER_HOUR = 5
 FEEDBACK_PER_ELEVATOR_PER_HOUR = 60
 WINDOW_SECONDS = 3600
+# The model's TextField does not check its max_length itself (only forms do).
+COMPLAINT_MAX = PassengerFeedback._meta.get_field("complaint").max_length
 
 
 class FeedbackThrottled(ApplicationError):
@@ -72,8 +74,11 @@ def feedback_submit(
     """
     if rating not in FeedbackRating.values:
         raise ApplicationError(_("请选择评价。"), field="rating")
+    complaint = (complaint or "").strip()
+    if len(complaint) > COMPLAINT_MAX:
+        raise ApplicationError(_("投诉内容最多%(limit)d字。") % {"limit": COMPLAINT_MAX}, field="complaint")
     feedback = PassengerFeedback(
-        elevator=elevator, rating=rating, complaint=(complaint or "").strip(), contact=(contact or "").strip()
+        elevator=elevator, rating=rating, complaint=complaint, contact=(contact or "").strip()
     )
     full_clean_or_refuse(feedback, exclude=["elevator"])
     _throttle(elevator, address)

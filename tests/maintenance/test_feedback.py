@@ -166,3 +166,12 @@ def test_complaint_counts_per_maintenance_company(cast):
     assert complaint_counts([maint]) == {maint: 2}
     assert complaint_counts([maint], since=timezone.localdate() + timedelta(days=1)) == {}
     assert complaint_counts([maint], since=timezone.localdate()) == {maint: 2}
+
+
+def test_the_service_refuses_a_complaint_over_1000_characters(cast):
+    from core.exceptions import ApplicationError
+
+    with pytest.raises(ApplicationError) as refused:
+        feedback_submit(elevator=cast.fan, rating="so_so", complaint="长" * 1001, address="e")
+    assert refused.value.field == "complaint"
+    assert PassengerFeedback.objects.count() == 0
