@@ -264,8 +264,17 @@ def service_record_upsert(*, insurer: Organisation | None, data: dict) -> tuple[
     """
     insurer = _insurer(insurer)
     plan = plan_item(data, Lookups(insurer, [data]))
-    if plan.outcome != UNCHANGED:
+    if plan.outcome == UNCHANGED:
+        return plan.record, plan.outcome
+    try:
         _write(plan)
+    except IntegrityError:
+        if plan.outcome != CREATED:
+            raise
+        # Another request created this number since it was read: decide again against that row.
+        plan = plan_item(data, Lookups(insurer, [data]))
+        if plan.outcome != UNCHANGED:
+            _write(plan)
     return plan.record, plan.outcome
 
 

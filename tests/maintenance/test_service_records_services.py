@@ -14,7 +14,9 @@ from core.principal import SYSTEM
 from insurance.services import policy_cancel
 from maintenance.models import ServiceElevator, ServiceRecord
 from maintenance.services.service_records import service_record_upsert, service_records_bulk_upsert
-from tests.maintenance.conftest_service_records import IN_COVER, cast  # noqa: F401
+from tests.elevators.factories import ElevatorFactory
+from tests.insurance.factories import policy, product_version
+from tests.maintenance.conftest_service_records import IN_COVER, START, cast  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -208,3 +210,37 @@ def test_bulk_is_idempotent_refuses_item_by_item_and_is_audited(cast):  # noqa: 
     changed = service_records_bulk_upsert(insurer=insurer, items=[{**items[0], "findings": "新发现"}])
     assert (changed[0].outcome, changed[0].id) == ("updated", results[0].id)
     assert ServiceRecord.objects.count() == 2
+
+
+def test_an_update_moves_the_service_to_other_elevators_and_policies(cast):  # noqa: F811
+    version = product_version(cast.world.orgs["insurer_a"], model="insurance_maintenance")
+    second = ElevatorFactory(
+        user_unit=cast.covered.user_unit, maintenance_company=cast.covered.maintenance_company
+    )
+    second_policy = policy(version, [second], start=START)
+    record, _ = upsert(cast, item(cast.covered))
+    data = item(cast.covered)
+    data["equipment_codes"] = [second.equipment_code]
+    moved, outcome = upsert(cast, data)
+    assert (moved.pk, outcome) == (record.pk, "updated")
+    assert [(link.elevator, link.policy) for link in ServiceElevator.objects.filter(service=record)] == [
+        (second, second_policy)
+    ]
+
+
+def test_a_number_created_meanwhile_is_updated_not_a_500(cast, monkeypatch):  # noqa: F811
+    from maintenance.services import service_records
+
+    first, _ = upsert(cast, item(cast.covered, findings="A"))
+    real = service_records.Lookups.__init__
+    calls = []
+
+    def stale(self, insurer, items):
+        real(self, insurer, items)
+        if not calls:  # the first read misses the row another request has just written
+            self.services = {}
+        calls.append(1)
+
+    monkeypatch.setattr(service_records.Lookups, "__init__", stale)
+    again, outcome = upsert(cast, item(cast.covered, findings="B"))
+    assert (again.pk, outcome, again.findings) == (first.pk, "updated", "B")
