@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationKind
@@ -42,6 +43,8 @@ from insurance.services.claims import claims_bulk_upsert
 from insurance.services.claims.values import CLAIMS_BATCH_MAX, CREATED
 
 from .accounts import INSURERS
+from .registry import BULK_THRESHOLD
+from .registry.loading import analyze_tables
 
 D = Decimal
 CHUNK = 5000
@@ -344,6 +347,13 @@ def claims_write(*, rng: random.Random, today: date) -> None:
 # --- the step -------------------------------------------------------------------------------
 
 
+def _analyze(*models) -> None:
+    """Fresh planner statistics for the rows just written, on PostgreSQL (see analyze_tables)."""
+    if connection.vendor == "postgresql" and Elevator.objects.count() >= BULK_THRESHOLD:
+        with connection.cursor() as cursor:
+            analyze_tables(cursor, models)
+
+
 def insurance_summary() -> str:
     """What the policy and claim lists show the city (who sees every row), counted from the database."""
     statuses = Counter(Policy.objects.values_list("status", flat=True))
@@ -365,5 +375,7 @@ def build(*, rng: random.Random, options: dict, stdout) -> None:
         stdout.write("  保单已存在，跳过。")
     else:
         policies_write(rng=rng, today=today, seed=f"{options['seed']}:insurance")
+        _analyze(Policy, PolicyElevator)
         claims_write(rng=rng, today=today)
+        _analyze(Claim)
     stdout.write(insurance_summary())

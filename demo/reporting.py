@@ -6,6 +6,11 @@ started over the past year, so coverage rises month by month towards today's fig
 months are approved and published by the city regulator's services, the month just ended is left
 approved, waiting for publication. The last published month's eight reports are built after the
 seed commits. Idempotent: a month already frozen keeps its figures.
+
+At benchmark scale (from demo.registry.BULK_THRESHOLD elevators on) no month is frozen unless
+`--months` asks: freezing computes every reader's coverage in every grouping, minutes a month at
+a million elevators, and a stress-test registry needs no history. `manage.py freeze_month`
+freezes any month later, and the monthly schedule freezes each month as it ends.
 """
 
 import random
@@ -33,11 +38,25 @@ def months_back(today: date, count: int) -> list[date]:
     return months[::-1]
 
 
+def months_wanted(options: dict) -> int:
+    """How many past months to freeze: --months, else MONTHS below benchmark scale and none at it."""
+    from demo.registry import BULK_THRESHOLD
+
+    if options.get("months") is not None:
+        return options["months"]
+    return MONTHS if options.get("elevators", 0) < BULK_THRESHOLD else 0
+
+
 def build(*, rng: random.Random, options: dict, stdout) -> None:
     today = timezone.localdate()
     for due_on, rate in [*TARGETS, (date(today.year, 12, 31), Decimal("0.60"))]:
         target_set(user=SYSTEM, due_on=due_on, rate=rate)
-    months = months_back(today, MONTHS)
+    months = months_back(today, months_wanted(options))
+    if not months:
+        stdout.write(
+            "  未冻结历史月份（大规模演示默认不冻结；需要时加 --months 12，"
+            "或之后运行 manage.py freeze_month --month YYYY-MM --publish）。"
+        )
     for month in months:
         frozen, computed = month_freeze(user=SYSTEM, month=month)
         if frozen.status == MonthStatus.DRAFT:

@@ -176,7 +176,8 @@ def _register_chunk(user, drafts: list[PolicyDraft], versions: dict[int, Product
                 draft.renewed_from_id in renewed and renewed[draft.renewed_from_id].can_renew(today)
             ):
                 raise ApplicationError(_("续保的原保单不存在、已退保或已续保。"), field="policy")
-            missing = set(draft.elevator_ids) - elevators.keys()
+            # (not set - keys(): that copies every key of the chunk for each draft)
+            missing = [pk for pk in draft.elevator_ids if pk not in elevators]
             if missing:
                 raise ApplicationError(_("电梯不存在。"), field="elevators")
             _check_policyholder(holders[draft.policyholder_id], [elevators[pk] for pk in draft.elevator_ids])

@@ -50,11 +50,20 @@ class Command(BaseCommand):
             help="生成的电梯台数（默认 3000；0 表示不生成电梯；可达百万台，用于压力测试）",
         )
         parser.add_argument("--seed", type=int, default=2021, metavar="S", help="随机种子（默认 2021）")
+        parser.add_argument(
+            "--months",
+            type=int,
+            default=None,
+            metavar="M",
+            help="冻结最近 M 个月的月度数据（默认 12；电梯达 10 万台起默认 0，因每月需计算全部口径）",
+        )
 
     def handle(self, *args, **options):
         if options["elevators"] < 0:
             raise CommandError("--elevators 不能为负数。")
-        step_options = {"elevators": options["elevators"], "seed": options["seed"]}
+        if options["months"] is not None and options["months"] < 0:
+            raise CommandError("--months 不能为负数。")
+        step_options = {key: options[key] for key in ("elevators", "seed", "months")}
         self.stdout.write(f"正在生成襄阳市演示数据（随机种子 {options['seed']}）……")
         with acting_as("command:seed_demo"), transaction.atomic():
             for label, key, path in DEMO_STEPS:
