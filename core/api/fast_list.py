@@ -14,6 +14,10 @@ list from:
 - `list_values`: the `.values()` names to select (relations by `relation__field`, so one query
   with the joins it needs and only the columns it shows); "pk" must be among them, because the
   cursor reads it from each row;
+- `list_expressions`: more columns by name, as expressions: a `Subquery` on the primary key of a
+  small reference table costs PostgreSQL far less than one more join, because the planner's work
+  grows with every table joined (six tables take milliseconds to plan, more than a page takes to
+  run; bench/RESULTS.md);
 - `represent_list(rows)`: the rows as the serializer would represent them — the same keys in the
   same order, the same values — with plain types only (str, int, bool, None, lists and dicts of
   them), so that the JSON encoder never calls back into Python.
@@ -51,12 +55,14 @@ class ValuesListMixin:
     """list() from `.values(*list_values)` rows shaped by `represent_list`; see the module docstring."""
 
     list_values: tuple[str, ...] = ()
+    list_expressions: dict = {}
 
     def represent_list(self, rows: list[dict]) -> list[dict]:
         raise NotImplementedError(f"{type(self).__name__} must represent its list rows")
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset()).values(*self.list_values)
+        queryset = self.filter_queryset(self.get_queryset())
+        queryset = queryset.values(*self.list_values, **self.list_expressions)
         page = self.paginate_queryset(queryset)
         if page is None:
             return Response(self.represent_list(list(queryset)))

@@ -39,7 +39,7 @@ from .serializers import (
     InspectionSerializer,
     TimelineEntrySerializer,
 )
-from .serializers.elevators import ELEVATOR_LIST_VALUES, elevator_list_represent
+from .serializers.elevators import ELEVATOR_LIST_EXPRESSIONS, ELEVATOR_LIST_VALUES, elevator_list_represent
 
 ELEVATOR_RELATIONS = ("district", "place_category", "user_unit", "owner", "maintenance_company")
 
@@ -78,6 +78,7 @@ class ElevatorViewSet(ValuesListMixin, ServiceCreateMixin, ServiceUpdateMixin, R
     serializer_class = ElevatorSerializer
     filterset_class = ElevatorFilterSet.for_api()
     list_values = ELEVATOR_LIST_VALUES
+    list_expressions = ELEVATOR_LIST_EXPRESSIONS
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": timezone.localdate()}

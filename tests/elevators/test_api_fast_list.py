@@ -14,7 +14,11 @@ from django.utils import timezone, translation
 from rest_framework.renderers import JSONRenderer
 
 from elevators.api.serializers import ElevatorSerializer
-from elevators.api.serializers.elevators import ELEVATOR_LIST_VALUES, elevator_list_represent
+from elevators.api.serializers.elevators import (
+    ELEVATOR_LIST_EXPRESSIONS,
+    ELEVATOR_LIST_VALUES,
+    elevator_list_represent,
+)
 from elevators.api.views import ELEVATOR_RELATIONS
 from elevators.models import OLD_ELEVATOR_YEARS, Elevator, PlaceCategory, years_before
 from tests.elevators.factories import ElevatorFactory
@@ -99,7 +103,9 @@ def test_the_list_is_byte_for_byte_what_the_serializer_gave(world, registry, lan
 
 
 def test_the_representation_has_the_serializers_keys_in_its_order(world, registry):
-    rows = list(Elevator.objects.filter(pk=registry[0].pk).values(*ELEVATOR_LIST_VALUES))
+    rows = list(
+        Elevator.objects.filter(pk=registry[0].pk).values(*ELEVATOR_LIST_VALUES, **ELEVATOR_LIST_EXPRESSIONS)
+    )
     (represented,) = elevator_list_represent(rows, today=timezone.localdate())
     assert list(represented) == ElevatorSerializer.Meta.fields
 
@@ -107,7 +113,9 @@ def test_the_representation_has_the_serializers_keys_in_its_order(world, registr
 def test_flags_match_the_model_predicates_at_their_boundaries(world, registry):
     today = timezone.localdate()
     rows = (
-        Elevator.objects.filter(pk__in=[e.pk for e in registry]).order_by("pk").values(*ELEVATOR_LIST_VALUES)
+        Elevator.objects.filter(pk__in=[e.pk for e in registry])
+        .order_by("pk")
+        .values(*ELEVATOR_LIST_VALUES, **ELEVATOR_LIST_EXPRESSIONS)
     )
     represented = elevator_list_represent(list(rows), today=today)
     expected = [(e.is_in_scope(on=today), e.is_old(on=today), e.is_three_no()) for e in registry]
