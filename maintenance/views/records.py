@@ -15,6 +15,7 @@ from core.views import VisibleDetailView, VisibleListView, refusals_on
 from core.visibility import organisation_of
 from elevators.models import Elevator
 
+from ..checklists import ITEMS_BY_CODE
 from ..filtersets.records import MaintenanceRecordFilterSet
 from ..models import MaintenanceLevel, MaintenanceRecord, ReviewOutcome
 from ..selectors.companies import company_scores
@@ -112,7 +113,7 @@ class RecordDetailView(VisibleDetailView):
         context = super().get_context_data(**kwargs)
         record, user = self.object, self.request.user
         org = organisation_of(user)
-        context["items"] = list(record.items.all())
+        context["items"] = [(item, ITEMS_BY_CODE.get(item.item_code)) for item in record.items.all()]
         context["flags"] = list(record.flags.all())
         context["photos"] = list(record.attachments.all())
         context["may_confirm"] = (
