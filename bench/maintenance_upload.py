@@ -182,9 +182,11 @@ def main() -> None:
     lines = [
         HEADING,
         "",
-        f"{args.records:,} maintenance records (two fields beyond the four required, flags computed, one audit entry per "
-        f"row) in batches of {args.batch:,} through POST /api/v1/maintenance-records/bulk/ (Django test client, one "
-        f"process, PostgreSQL, 2-core machine shared with other work), beside COPY of the same rows; one run.",
+        f"`python bench/maintenance_upload.py --records {args.records} --batch {args.batch} --elevators "
+        f"{args.elevators}` ({date.today().isoformat()}; Django test client in one process, PostgreSQL, 2-core machine "
+        f"shared with other work, 1-minute load average {os.getloadavg()[0]:.1f} at the end). Each item carries the four "
+        "required fields and one worker: it is stored with its two review flags (one worker, no on-site evidence) and an "
+        "audit entry for each of the three rows, so the API writes six rows where COPY writes one.",
         "",
         "| figure | value | limit (COPY) | ratio |",
         "|---|---|---|---|",
