@@ -129,3 +129,20 @@ def test_anonymous_download_goes_to_the_login(service):
     attachment = attachment_add(owner=service, file=upload("car.jpg", JPEG))
     response = Client().get(reverse("maintenance-attachment-download", args=[attachment.pk]))
     assert response.status_code == 302
+
+
+def test_a_chinese_file_name_is_kept_and_sent_encoded(cast, service):  # noqa: F811
+    attachment = attachment_add(owner=service, file=upload("轿顶照片.jpg", JPEG))
+    assert attachment.file.name.endswith("-轿顶照片.jpg")
+    response = browser(cast.world, "insurer_a").get(
+        reverse("maintenance-attachment-download", args=[attachment.pk])
+    )
+    assert response["Content-Disposition"] == (
+        "attachment; filename*=utf-8''%E8%BD%BF%E9%A1%B6%E7%85%A7%E7%89%87.jpg"
+    )
+
+
+def test_a_name_that_is_only_a_path_becomes_a_plain_name(service):
+    attachment = attachment_add(owner=service, file=upload("../../etc/passwd.png", PNG))
+    assert attachment.file.name.startswith(f"maintenance/service/{service.pk}/")
+    assert attachment.file.name.endswith("-passwd.png")
