@@ -53,7 +53,6 @@ class Plan:
     outcome: str
     record: ServiceRecord
     links: dict[int, int] = field(default_factory=dict)  # elevator id -> policy id
-    before: ServiceRecord | None = None
 
 
 class Lookups:
@@ -214,12 +213,9 @@ def plan_item(item: dict, lookups: Lookups) -> Plan:
     changed = [name for name, value in values.items() if _stored(existing, name) != _stored_value(value)]
     if not changed and before_links == links:
         return Plan(UNCHANGED, existing, links)
-    before = ServiceRecord(
-        **{f.attname: getattr(existing, f.attname) for f in ServiceRecord._meta.concrete_fields}
-    )
     for name, value in values.items():
         setattr(existing, name, value)
-    return Plan(UPDATED, existing, links, before=before)
+    return Plan(UPDATED, existing, links)
 
 
 def _stored(record: ServiceRecord, name: str):
@@ -234,7 +230,9 @@ def _write(plan: Plan) -> None:
     """One service through save() (auditlog logs it), its elevators replaced when they changed."""
     with transaction.atomic():
         plan.record.save()
-        current = {link.elevator_id: link for link in plan.record.covered.all()} if plan.before else {}
+        current = (
+            {link.elevator_id: link for link in plan.record.covered.all()} if plan.outcome == UPDATED else {}
+        )
         for elevator_id, link in current.items():
             if plan.links.get(elevator_id) != link.policy_id:
                 link.delete()
