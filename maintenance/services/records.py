@@ -35,6 +35,7 @@ from elevators.models import Elevator
 
 from ..checklists import item_codes_for
 from ..models import ItemResult, MaintenanceRecord, RecordItem, ReviewOutcome
+from .attachments import attachment_add
 from .record_flags import record_flags_refresh
 
 RECORDS_BATCH_MAX = 1_000
@@ -294,3 +295,18 @@ def record_review(*, user, record: MaintenanceRecord, outcome: str, note: str = 
     record.reviewed_by, record.reviewed_at = user, timezone.now()
     record.save(update_fields=["review_outcome", "review_note", "reviewed_by", "reviewed_at", "updated_at"])
     return record
+
+
+@transaction.atomic
+def record_photo_add(
+    *, user, record: MaintenanceRecord, file, spot: str = "", moment: str = "", taken_at=None
+):
+    """The record's company adds an on-site photo (services.attachments checks type and size); the
+    record's flags are computed again, so a photo already used on another record is flagged."""
+    company = maintenance_company_of(user)
+    record = _locked(record)
+    if record.company_id != company.pk:
+        raise PermissionDenied(_("只有该记录的维保单位可以添加现场照片。"))
+    photo = attachment_add(owner=record, file=file, spot=spot, moment=moment, taken_at=taken_at)
+    record_flags_refresh(records=[record])
+    return photo

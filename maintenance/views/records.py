@@ -17,10 +17,10 @@ from elevators.models import Elevator
 
 from ..checklists import ITEMS_BY_CODE
 from ..filtersets.records import MaintenanceRecordFilterSet
-from ..models import MaintenanceLevel, MaintenanceRecord, ReviewOutcome
+from ..models import MaintenanceLevel, MaintenanceRecord, PhotoMoment, PhotoSpot, ReviewOutcome
 from ..selectors.companies import company_scores
 from ..selectors.records import records_for_review
-from ..services.records import may_review, record_confirm, record_review, record_upsert
+from ..services.records import may_review, record_confirm, record_photo_add, record_review, record_upsert
 
 REGULATORS = {OrganisationKind.CITY_REGULATOR, OrganisationKind.DISTRICT_REGULATOR}
 EXPORT_HEADERS = [
@@ -102,6 +102,16 @@ class ReviewForm(forms.Form):
     )
 
 
+class PhotoForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("照片"))
+    spot = forms.ChoiceField(
+        label=gettext_lazy("拍摄部位"), choices=[("", "—"), *PhotoSpot.choices], required=False
+    )
+    moment = forms.ChoiceField(
+        label=gettext_lazy("拍摄时点"), choices=[("", "—"), *PhotoMoment.choices], required=False
+    )
+
+
 class RecordDetailView(VisibleDetailView):
     queryset = MaintenanceRecord.objects.select_related(
         "elevator__user_unit", "company", "confirmed_by", "reviewed_by"
@@ -121,10 +131,14 @@ class RecordDetailView(VisibleDetailView):
         )
         context["may_review"] = may_review(user, record)
         context.setdefault("review_form", ReviewForm())
+        context["may_add_photo"] = org is not None and org.pk == record.company_id
+        context.setdefault("photo_form", PhotoForm())
         return context
 
     def post(self, request, *args, **kwargs):
         self.object = record = self.get_object()
+        if "file" in request.FILES:
+            return self._add_photo(request, record)
         form = ReviewForm(request.POST) if "outcome" in request.POST else None
         with refusals_on(form or forms.Form()) as refusal:
             if form is None:
@@ -138,6 +152,15 @@ class RecordDetailView(VisibleDetailView):
             return redirect("maintenance-record-detail", pk=record.pk)
         messages.error(request, str(refusal.error.message))
         return self.render_to_response(self.get_context_data(review_form=form or ReviewForm()))
+
+    def _add_photo(self, request, record):
+        form = PhotoForm(request.POST, request.FILES)
+        if form.is_valid():
+            with refusals_on(form):
+                record_photo_add(user=request.user, record=record, **form.cleaned_data)
+                messages.success(request, _("已添加现场照片。"))
+                return redirect("maintenance-record-detail", pk=record.pk)
+        return self.render_to_response(self.get_context_data(photo_form=form))
 
 
 class RecordForm(forms.Form):

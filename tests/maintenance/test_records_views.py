@@ -196,3 +196,32 @@ def test_company_scores_on_time_rate(world):
     (score,) = [s for s in company_scores(on=TODAY) if s.company == world.orgs["maint"]]
     assert (score.elevators, score.no_record, score.on_time, score.overdue) == (3, 1, 1, 1)
     assert score.on_time_rate == Decimal("0.5000") and score.records == 2
+
+
+def test_the_same_photo_on_a_second_record_flags_it(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the uploads stay in the test's own folder
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    elevator = maintained(world)
+    first = record(world, elevator, "W-1", **GOOD)
+    second = record(
+        world, elevator, "W-2", **{**GOOD, "worker_certificate": "X", "second_worker_certificate": "Y"}
+    )
+    jpeg = b"\xff\xd8\xff\xe0" + b"0" * 64
+    client = browser(world, "maint")
+    for rec in (first, second):
+        photo = SimpleUploadedFile("car.jpg", jpeg, content_type="image/jpeg")
+        response = client.post(
+            f"/maintenance/records/{rec.pk}/", {"file": photo, "spot": "car_top", "moment": "before"}
+        )
+        assert response.status_code == 302
+    assert (flags(first), flags(second)) == ([], ["photo_reused"])
+    refused = client.post(
+        f"/maintenance/records/{first.pk}/", {"file": SimpleUploadedFile("a.html", b"<html>")}
+    )
+    assert refused.status_code == 200 and "JPEG" in refused.content.decode()
+    assert first.attachments.count() == 1
+    other = browser(world, "district").post(
+        f"/maintenance/records/{first.pk}/", {"file": SimpleUploadedFile("b.jpg", jpeg)}
+    )
+    assert other.status_code == 403
