@@ -194,6 +194,7 @@ def items_for(group: str, level: str) -> tuple[ChecklistItem, ...]:
 
 
 def item_codes_for(group: str, level: str) -> frozenset[str]:
+    """The codes of `items_for(group, level)`."""
     return frozenset(item.code for item in items_for(group, level))
 
 

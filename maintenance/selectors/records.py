@@ -62,6 +62,7 @@ def overdue_condition(level: str, *, on: date) -> Q:
 
 
 def no_record_condition(*, on: date) -> Q:
+    """Elevators with no record on the platform on or before `on` (the state `none`)."""
     return ~Q(_records(performed_on__lte=on))
 
 
