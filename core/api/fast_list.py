@@ -3,8 +3,7 @@
 A ModelSerializer spends most of a big page on machinery, not data: for every row it builds a
 model instance (and one per joined relation, every column of each), then walks ~40 field objects
 whose `get_attribute` / `to_representation` calls are generic; dates are then formatted by the JSON
-encoder's Python fallback. For a read-only list that is most of the response time (NetBox and
-DRF's own performance notes say the same: serialise from `.values()` for bulk reads).
+encoder's Python fallback. For a read-only list that is most of the response time.
 
 `ValuesListMixin` keeps everything else of the viewset as it is — visibility (`get_queryset`),
 the FilterSet, cursor pagination, the serializer for detail and writes, and the OpenAPI schema,
