@@ -296,6 +296,10 @@ SPECTACULAR_SETTINGS = {
         "PolicyStatusEnum": "insurance.models.Policy.Status",
         "ElevatorStatusEnum": "elevators.models.ElevatorStatus",
         "InsuranceModelEnum": "insurance.models.InsuranceModel",
+        "ServiceKindEnum": "maintenance.models.ServiceKind",
+        "HazardStatusEnum": "maintenance.models.HazardStatus",
+        "ProposalStatusEnum": "maintenance.models.ProposalStatus",
+        "MaintenanceLevelEnum": "maintenance.models.MaintenanceLevel",
     },
 }
 
