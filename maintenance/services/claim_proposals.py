@@ -53,6 +53,8 @@ def _proposal_terms(rescue: RescueIncident) -> tuple[PolicyElevator, Decimal] | 
 def claim_proposal_for_rescue(*, rescue: RescueIncident) -> ClaimProposal | None:
     """Propose the claim `rescue` calls for (see the module docstring), once; returns the new
     proposal, or None (no proposal due, or one exists already). The insurer gets a notice."""
+    if not rescue.people_trapped or rescue.minutes_trapped is None:
+        return None  # nothing to propose, and no query spent on finding it out
     if ClaimProposal.objects.filter(rescue=rescue).exists():
         return None
     terms = _proposal_terms(rescue)

@@ -234,6 +234,11 @@ def rescues_bulk_upsert(*, user, items: list[dict]) -> list[BulkItemResult]:
             except ApplicationError as exc:
                 results[index] = refused(exc)
                 continue
+            except IntegrityError:  # its savepoint is rolled back; the others go on
+                results[index] = BulkItemResult(
+                    REFUSED, errors={"non_field_errors": [_("数据库拒绝了此项。")]}
+                )
+                continue
             if results[index].outcome == CREATED:
                 new.append((index, row))
                 pending[number] = row

@@ -205,7 +205,7 @@ def test_an_insurer_offers_the_trapped_payout_in_a_new_version_over_the_api(cast
         None,
     )
     half = client.post(url, {**VERSION_TERMS, "trapped_threshold_minutes": 30}, format="json")
-    assert half.status_code == 400 and "trapped_payout_per_person" in half.json()
+    assert (half.status_code, half.json()["field"]) == (400, "trapped_payout_per_person")
     plain = client.post(url, VERSION_TERMS, format="json")
     assert plain.status_code == 201
     assert ProductVersion.objects.get(product=cast.version.product, number=3).has_trapped_payout is False
