@@ -212,7 +212,6 @@ class ClaimProposalListView(VisibleListView):
         context = super().get_context_data(**kwargs)
         insurer = insurer_of(self.request.user)
         context["insurer_id"] = insurer.pk if insurer else None
-        context["decision_form"] = ProposalDecisionForm()
         return context
 
 
