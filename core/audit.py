@@ -71,6 +71,7 @@ def log_bulk(*, created=(), updated=(), deleted=()) -> int:
     action = LogEntry.Action
     use_json = settings.AUDITLOG_STORE_JSON_CHANGES
     now, cid = timezone.now(), get_cid()
+    created = list(created)  # read twice: grouped by model, then in order
     by_model: dict[type, list] = defaultdict(list)
     for obj in created:
         by_model[obj.__class__].append(obj)
