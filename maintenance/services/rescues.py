@@ -12,9 +12,8 @@ product proposes a claim to the insurer of the policy in force (maintenance.serv
 
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Organisation, OrganisationKind
 from core.api.bulk import CREATED, REFUSED, UNCHANGED, UPDATED, BulkItemResult, refused
 from core.audit import log_bulk
-from core.exceptions import ApplicationError, full_clean_or_refuse
+from core.exceptions import ApplicationError, refusal_from
 from core.text import normalise_code
 from core.visibility import organisation_of
 from elevators.models import Elevator
@@ -92,29 +91,49 @@ def _reporter(user) -> Organisation:
     return reporter
 
 
-def _code_condition(item: dict) -> Q:
-    if item.get("equipment_code"):
-        return Q(equipment_code=normalise_code(item["equipment_code"]))
-    if item.get("rescue_code"):
-        return Q(rescue_code=normalise_code(item["rescue_code"]))
+def _code_key(item: dict) -> tuple[str, str]:
+    """(field, code) of the elevator an item names: its equipment code, else its rescue code."""
+    for name in ("equipment_code", "rescue_code"):
+        code = normalise_code(item.get(name) or "")
+        if code:
+            return name, code
     raise ApplicationError(_("请填写设备代码或电梯识别码。"), field="equipment_code")
 
 
-def _elevator(item: dict, reporter: Organisation) -> Elevator:
+def _elevators_named(reporter: Organisation, items: list[dict]) -> dict[tuple[str, str], Elevator]:
+    """The reporter's elevators the items name, by (field, code): two queries for a whole batch."""
+    wanted: dict[str, set[str]] = {"equipment_code": set(), "rescue_code": set()}
+    for item in items:
+        try:
+            name, code = _code_key(item)
+        except ApplicationError:
+            continue
+        wanted[name].add(code)
+    found = {}
+    for name, codes in wanted.items():
+        if codes:
+            for elevator in rescue_writable_elevators(reporter).filter(**{f"{name}__in": codes}):
+                found[(name, getattr(elevator, name))] = elevator
+    return found
+
+
+def _elevator(item: dict, reporter: Organisation, known: dict | None = None) -> Elevator:
     """The elevator the item names, among those the reporter may record at (any other is "not
-    found", exactly like a code that does not exist)."""
+    found", exactly like a code that does not exist). `known`: a batch's _elevators_named."""
     writable = rescue_writable_elevators(reporter)
     if item.get("elevator") is not None:
         elevator = writable.filter(pk=item["elevator"].pk).first()
         if elevator is None:
             raise ApplicationError(_("您不能为这部电梯记录救援。"), field="elevator")
         return elevator
-    elevator = writable.filter(_code_condition(item)).first()
+    name, code = _code_key(item)
+    if known is not None:
+        elevator = known.get((name, code))
+    else:
+        elevator = writable.filter(**{name: code}).first()
     if elevator is None:
-        field = "equipment_code" if item.get("equipment_code") else "rescue_code"
-        code = item.get("equipment_code") or item.get("rescue_code")
         raise ApplicationError(
-            _("没有代码为 %(code)s 的电梯，或您不能为它记录救援。") % {"code": code}, field=field
+            _("没有代码为 %(code)s 的电梯，或您不能为它记录救援。") % {"code": item.get(name)}, field=name
         )
     return elevator
 
@@ -138,19 +157,21 @@ def _check_times(rescue: RescueIncident) -> None:
         raise ApplicationError(_("受伤人数不能多于被困人数。"), field="people_injured")
 
 
-def _plan(item: dict, reporter: Organisation, existing: RescueIncident | None) -> tuple[RescueIncident, str]:
+def _plan(
+    item: dict, reporter: Organisation, existing: RescueIncident | None, known: dict | None = None
+) -> tuple[RescueIncident, str]:
     """The rescue as it will be (not saved) and the outcome: created, updated or unchanged."""
     names_elevator = any(item.get(key) for key in ("elevator", "equipment_code", "rescue_code"))
     if existing is None:
         if "alarm_at" not in item or item["alarm_at"] is None:
             raise ApplicationError(_("请填写报警时间。"), field="alarm_at")
         rescue = RescueIncident(reporter=reporter, rescue_number=item["rescue_number"])
-        rescue.elevator = _elevator(item, reporter)
+        rescue.elevator = _elevator(item, reporter, known)
         outcome = CREATED
     else:
         rescue, outcome, elevator_id = existing, UNCHANGED, existing.elevator_id
         if names_elevator:
-            rescue.elevator = _elevator(item, reporter)
+            rescue.elevator = _elevator(item, reporter, known)
     changed = existing is not None and rescue.elevator_id != elevator_id
     for name in RESCUE_FIELDS:
         if name in item:
@@ -161,7 +182,12 @@ def _plan(item: dict, reporter: Organisation, existing: RescueIncident | None) -
     if existing is not None and changed:
         outcome = UPDATED
     _check_times(rescue)
-    full_clean_or_refuse(rescue, exclude=["reporter", "elevator"])
+    # The check constraints are _check_times' (with the field named), the unique number is the
+    # lookup's and the database's: no query per row for them.
+    try:
+        rescue.full_clean(exclude=["reporter", "elevator"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise refusal_from(exc) from exc
     return rescue, outcome
 
 
@@ -170,11 +196,13 @@ def _locked(reporter: Organisation, numbers) -> dict[str, RescueIncident]:
     return {row.rescue_number: row for row in rows.order_by("pk")}
 
 
-def _store(item: dict, reporter: Organisation, existing: RescueIncident | None) -> tuple[RescueIncident, str]:
+def _store(
+    item: dict, reporter: Organisation, existing: RescueIncident | None, known: dict | None = None
+) -> tuple[RescueIncident, str]:
     if existing is not None:
         # The plan changes the row in memory: compare against a fresh copy.
         existing = RescueIncident.objects.get(pk=existing.pk)
-    rescue, outcome = _plan(item, reporter, existing)
+    rescue, outcome = _plan(item, reporter, existing, known)
     if outcome == UNCHANGED:
         return rescue, outcome
     with transaction.atomic():
@@ -223,6 +251,7 @@ def rescues_bulk_upsert(*, user, items: list[dict]) -> list[BulkItemResult]:
     with transaction.atomic():
         numbers = [_number(item.get("rescue_number")) for item in items]
         existing = _locked(reporter, set(numbers) - {""})
+        known = _elevators_named(reporter, items)
         new: list[tuple[int, RescueIncident]] = []
         pending: dict[str, RescueIncident] = {}
         for index, (item, number) in enumerate(zip(items, numbers, strict=True)):
@@ -230,7 +259,7 @@ def rescues_bulk_upsert(*, user, items: list[dict]) -> list[BulkItemResult]:
                 if number in pending:
                     # A repeat within the batch: store the first now, then treat this as an update.
                     _flush(new, results, existing, pending)
-                results[index], row = _plan_item(item, number, reporter, existing.get(number))
+                results[index], row = _plan_item(item, number, reporter, existing.get(number), known)
             except ApplicationError as exc:
                 results[index] = refused(exc)
                 continue
@@ -246,15 +275,15 @@ def rescues_bulk_upsert(*, user, items: list[dict]) -> list[BulkItemResult]:
     return results
 
 
-def _plan_item(item: dict, number: str, reporter, existing) -> tuple[BulkItemResult, RescueIncident]:
+def _plan_item(item: dict, number: str, reporter, existing, known) -> tuple[BulkItemResult, RescueIncident]:
     if not number:
         raise ApplicationError(_("请填写救援编号。"), field="rescue_number")
     item = {**item, "rescue_number": number}
     if existing is None:
-        rescue, outcome = _plan(item, reporter, None)
+        rescue, outcome = _plan(item, reporter, None, known)
         return BulkItemResult(CREATED), rescue
     with transaction.atomic():
-        rescue, outcome = _store(item, reporter, existing)
+        rescue, outcome = _store(item, reporter, existing, known)
     return BulkItemResult(outcome, id=rescue.pk), rescue
 
 
