@@ -272,3 +272,20 @@ def test_who_sees_which_rescues(cast, key, count):
     cast.record("maint", cast.xiang)
     cast.record("city", cast.other)
     assert len(session(cast.world, key).get(RESCUES).json()["results"]) == count
+
+
+def test_a_batch_of_new_rescues_costs_the_same_queries_for_5_and_50(cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = with_key(cast.world, "maint")
+    client.post(BULK, {"rescues": [item(cast.fan, "W-0")]}, format="json")  # one-off work of a first call
+
+    def queries(prefix: str, count: int) -> int:
+        items = [item(cast.fan if n % 2 else cast.xiang, f"{prefix}-{n}") for n in range(count)]
+        with CaptureQueriesContext(connection) as captured:
+            body = client.post(BULK, {"rescues": items}, format="json").json()
+        assert body["counts"]["created"] == count
+        return len(captured)
+
+    assert queries("S", 5) == queries("L", 50)
