@@ -23,7 +23,7 @@ class ElevatorScopedQuerySet(VisibleQuerySet):
         condition = Q(pk__in=[])
         if kind in self.elevator_kinds:
             condition |= self.of_elevators(getattr(Elevator.objects, f"for_{kind}")(org))
-        if self.owner_field:
+        if self.owner_field and org.pk is not None:  # an organisation not on record wrote nothing
             condition |= Q(**{self.owner_field: org})
         return self.filter(condition)
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from ..selectors import CoverageFigure
 from .data import ReportData
+from .maintenance import maintenance_sheet
 from .worksheet import StreamingWorksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -376,6 +377,8 @@ def build_report(data: ReportData, path: str) -> None:
     claims = book.sheet(_("理赔汇总"))
     claims.note(_("本月报案的理赔，按状态汇总。"))
     claims.table(CLAIM_COLUMNS, _with_total(data.claims, str(_("合计"))))
+    if data.maintenance is not None:
+        maintenance_sheet(book, data.maintenance)
     if data.per_insurer is not None:
         insurers = book.sheet(_("按保险机构"))
         insurers.table(INSURER_COLUMNS, data.per_insurer)

@@ -25,6 +25,7 @@ from ..months import (
     previous_month,
     target_on,
 )
+from .maintenance import MaintenanceFigures, maintenance_figures
 
 TREND_MONTHS = 12
 
@@ -47,6 +48,7 @@ class ReportData:
     work_list: Iterable[tuple]
     ending_next_month: Iterable[tuple]
     claims: list[tuple]
+    maintenance: MaintenanceFigures | None = None
     per_insurer: list[tuple] | None = None
     public_policies: Iterable[tuple] | None = None
     sheets: list[str] = field(default_factory=list)
@@ -77,6 +79,7 @@ def report_data(*, frozen_month: FrozenMonth, department: str) -> ReportData:
         work_list=_work_list(elevators, on),
         ending_next_month=_ending_next_month(policies, on),
         claims=_claims(elevators, frozen_month),
+        maintenance=maintenance_figures(user=scope.principal, start=frozen_month.month, end=on),
     )
     if department == Department.NFRA:
         data.per_insurer = _per_insurer(coverage, policies, on)

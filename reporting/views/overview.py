@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 
 from ..models import MonthStatus, ScopeKind
 from ..months import coverage_trend, month_start, scope_of
+from ..reports.maintenance import maintenance_figures
 from ..selectors import coverage_by, coverage_change, coverage_forecast, insurance_summary
 from .access import INSURER_FIGURE_READERS, ReadersOnlyMixin, coverage_target, may_read, slice_of
 from .maps import city_map
@@ -32,6 +33,28 @@ def query(**params) -> str:
 def chart_rows(rows, link=None) -> list[dict]:
     """Rows for the page's chart data: the engine's figures, each with where a click leads."""
     return [{**row.as_dict(), "url": link(row) if link else ""} for row in rows]
+
+
+def maintenance_panel(*, user, on, district, place) -> dict:
+    """The "维保与服务" panel: the maintenance figures of the slice (services and rescues of the
+    month up to `on`, states and hazards on `on`), each with the list a reader opens next."""
+    figures = maintenance_figures(
+        user=user, start=month_start(on), end=on, district=district, place_category=place
+    )
+    where = {"district": district.pk if district else None}
+    hazards = reverse("hazard-list")
+    services = reverse("service-list") + query(performed_after=figures.start, performed_before=on)
+    return {
+        "figures": figures,
+        "kinds": [{**k, "url": f"{services}&kind={k['kind']}"} for k in figures.services_by_kind],
+        "services_url": services,
+        "overdue_url": reverse("elevator-list")
+        + query(maintenance="overdue", **where, place_category=place.pk if place else None),
+        "open_url": hazards + query(open="true", **where),
+        "serious_url": hazards + query(open="true", severity="serious", **where),
+        "overdue_hazards_url": hazards + query(overdue="true", **where),
+        "rescue_url": reverse("rescue-board") + query(month=f"{on:%Y-%m}"),
+    }
 
 
 class CoverageOverviewView(ReadersOnlyMixin, TemplateView):
@@ -109,6 +132,7 @@ class CoverageOverviewView(ReadersOnlyMixin, TemplateView):
             insurance=insurance_summary(user=user, on=on, filters=filters),
             worklist_url=worklist_url,
             show_insurers=may_read(user, INSURER_FIGURE_READERS),
+            maintenance=maintenance_panel(user=user, on=on, district=district, place=place),
             trend=trend,
             changes=coverage_change(months=trend),
             city_url=overview + query(on=on.isoformat()),
