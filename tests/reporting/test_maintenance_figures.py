@@ -125,27 +125,28 @@ def services_of(figures, world) -> set[tuple]:
     return {(names[r["insurer_name"]], r["kind"], r["services"], r["elevators"]) for r in figures.services}
 
 
+A_USAGE, A_RISK, B_USAGE = (
+    ("insurer_a", "usage_monitoring", 1, 1),
+    ("insurer_a", "risk_control", 1, 1),
+    ("insurer_b", "usage_monitoring", 1, 1),
+)
+HAZARDS = ("found", "open", "serious", "overdue", "rectified", "rectification_rate")
+# Per reader: services (insurer, kind, services, elevators); by kind; states (on time, overdue,
+# no record, rate); hazards in HAZARDS order; rescues (count, within 30 min, mean minutes, rate).
 CITY = {
-    "services": {("insurer_a", "usage_monitoring", 1, 1), ("insurer_a", "risk_control", 1, 1),
-                 ("insurer_b", "usage_monitoring", 1, 1)},
-    "by_kind": {"usage_monitoring": 2, "risk_control": 1},
-    "states": (2, 1, 1, Decimal("0.6667")),
-    "hazards": {"found": 3, "open": 2, "serious": 1, "overdue": 1, "rectified": 1, "rectification_rate": 0.3333},
+    "services": {A_USAGE, A_RISK, B_USAGE}, "by_kind": {"usage_monitoring": 2, "risk_control": 1},
+    "states": (2, 1, 1, Decimal("0.6667")), "hazards": dict(zip(HAZARDS, (3, 2, 1, 1, 1, 0.3333), strict=True)),
     "rescues": (2, 1, Decimal("32.5"), Decimal("0.5000")),
 }  # fmt: skip
 DISTRICT = {
-    "services": {("insurer_a", "usage_monitoring", 1, 1), ("insurer_a", "risk_control", 1, 1)},
-    "by_kind": {"usage_monitoring": 1, "risk_control": 1},
-    "states": (2, 0, 1, Decimal("1.0000")),
-    "hazards": {"found": 2, "open": 1, "serious": 1, "overdue": 0, "rectified": 1, "rectification_rate": 0.5},
+    "services": {A_USAGE, A_RISK}, "by_kind": {"usage_monitoring": 1, "risk_control": 1},
+    "states": (2, 0, 1, Decimal("1.0000")), "hazards": dict(zip(HAZARDS, (2, 1, 1, 0, 1, 0.5), strict=True)),
     "rescues": (1, 1, Decimal("20.0"), Decimal("1.0000")),
 }  # fmt: skip
 HOUSING = {
-    "services": CITY["services"],
-    "by_kind": CITY["by_kind"],
+    **CITY,
     "states": (1, 1, 1, Decimal("0.5000")),
-    "hazards": {"found": 2, "open": 2, "serious": 1, "overdue": 1, "rectified": 0, "rectification_rate": 0.0},
-    "rescues": CITY["rescues"],
+    "hazards": dict(zip(HAZARDS, (2, 2, 1, 1, 0, 0.0), strict=True)),
 }
 
 
