@@ -22,6 +22,7 @@ from .forms import ImportUploadForm
 from .imports import IMPORT_KINDS, import_kinds_for
 from .models import ImportRun
 from .services import import_confirm, import_submit, may_confirm
+from .visibility import organisation_of
 from .xlsx import write_xlsx
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -105,6 +106,39 @@ def xlsx_response(content: bytes, *, filename: str) -> HttpResponse:
         content_type=XLSX_CONTENT_TYPE,
         headers={"Content-Disposition": content_disposition_header(True, filename)},
     )
+
+
+def may_read(user, kinds) -> bool:
+    """Whether `user` opens a page meant for the organisation kinds `kinds`: a user of such an
+    organisation, or the back office (a superuser, who sees everything through visible_to)."""
+    if user.is_superuser:
+        return True
+    organisation = organisation_of(user)
+    return organisation is not None and organisation.kind in kinds
+
+
+def require_kind(user, kinds, refusal=None, *, back_office: bool = True):
+    """The organisation `user` acts for when its kind is one of `kinds`; anyone else is refused
+    (403, with `refusal` as the page's message). `back_office=False` refuses a superuser without an
+    organisation too (for writes, which always act for an organisation)."""
+    organisation = organisation_of(user)
+    if back_office and user.is_superuser:
+        return organisation
+    if organisation is None or organisation.kind not in kinds:
+        raise PermissionDenied(refusal)
+    return organisation
+
+
+class KindsOnlyMixin(LoginRequiredMixin):
+    """Only users of the kinds in `reader_kinds` (and the back office) open the page; others 403."""
+
+    reader_kinds: frozenset[str] = frozenset()
+    refusal = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not may_read(request.user, self.reader_kinds):
+            raise PermissionDenied(self.refusal)
+        return super().dispatch(request, *args, **kwargs)
 
 
 class VisibleQuerysetMixin(LoginRequiredMixin):

@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import OrganisationKind
-from core.views import VisibleDetailView, VisibleListView, refusals_on
-from core.visibility import organisation_of
+from core.views import VisibleDetailView, VisibleListView, refusals_on, require_kind
 from elevators.models import Elevator
 
 from ..filtersets.hazards import HazardFilterSet
@@ -239,9 +238,7 @@ def hazard_report_view(request):
 @login_required
 def hazard_board_view(request):
     """The regulators' board: open, serious and overdue hazards by district, linked to the list."""
-    org = organisation_of(request.user)
-    if org is None or org.kind not in BOARD_KINDS:
-        raise PermissionDenied(_("隐患看板供市场监管部门使用。"))
+    require_kind(request.user, BOARD_KINDS, _("隐患看板供市场监管部门使用。"))
     rows = hazard_board(user=request.user)
     totals = {key: sum(row[key] for row in rows) for key in ("open", "serious", "overdue")}
     return render(request, "maintenance/hazard_board.html", {"rows": rows, "totals": totals})

@@ -15,8 +15,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from accounts.models import OrganisationKind
-from core.views import VisibleDetailView, VisibleListView, refusals_on
-from core.visibility import organisation_of
+from core.views import VisibleDetailView, VisibleListView, refusals_on, require_kind
 from insurance.permissions import insurer_of
 
 from ..filtersets.rescues import ClaimProposalFilterSet, RescueFilterSet
@@ -172,10 +171,7 @@ class RescueBoardView(LoginRequiredMixin, TemplateView):
     template_name = "maintenance/rescue_board.html"
 
     def get(self, request, *args, **kwargs):
-        org = organisation_of(request.user)
-        # The back office (a superuser without organisation) sees everything, as visible_to says.
-        if not (org is None and request.user.is_superuser) and (org is None or org.kind not in BOARD_KINDS):
-            raise PermissionDenied(_("救援看板仅供市场监管部门使用。"))
+        require_kind(request.user, BOARD_KINDS, _("救援看板仅供市场监管部门使用。"))
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

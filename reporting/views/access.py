@@ -2,13 +2,11 @@
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import District, OrganisationKind
-from core.visibility import organisation_of
+from core.views import KindsOnlyMixin, may_read  # noqa: F401  (may_read: the pages' own check)
 from elevators.models import PlaceCategory
 
 from ..months import target_on
@@ -21,22 +19,10 @@ COVERAGE_READERS = frozenset(
 INSURER_FIGURE_READERS = frozenset({K.CITY_REGULATOR, K.INSURANCE_REGULATOR})
 
 
-def may_read(user, kinds) -> bool:
-    if user.is_superuser:
-        return True
-    organisation = organisation_of(user)
-    return organisation is not None and organisation.kind in kinds
-
-
-class ReadersOnlyMixin(LoginRequiredMixin):
+class ReadersOnlyMixin(KindsOnlyMixin):
     """Only the kinds in `reader_kinds` open the page (403 for the others)."""
 
     reader_kinds = COVERAGE_READERS
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not may_read(request.user, self.reader_kinds):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
 
 class SliceForm(forms.Form):
