@@ -17,6 +17,7 @@ from elevators.filtersets import ElevatorFilterSet
 from elevators.models import Elevator
 
 from ..selectors import GROUPINGS, coverage_by, coverage_forecast
+from .maintenance import MaintenanceFiguresMixin
 from .serializers import (
     CoverageQuerySerializer,
     CoverageSerializer,
@@ -83,7 +84,7 @@ def elevator_filters(request) -> dict:
     return {key: value for key, value in request.query_params.items() if key not in OWN_PARAMETERS}
 
 
-class CoverageViewSet(viewsets.GenericViewSet):
+class CoverageViewSet(MaintenanceFiguresMixin, viewsets.GenericViewSet):
     """Coverage figures of what the caller may see, from the one coverage engine."""
 
     permission_classes = [ReadVisibleWriteByKind]

@@ -26,6 +26,8 @@ from reporting.reports.maintenance import maintenance_figures
 from reporting.services import month_freeze, report_generate, reports_request
 from tests.elevators.factories import ElevatorFactory
 from tests.insurance.factories import policy, product_version
+from tests.utils.api import AnonymousRefused, DescribedSchema
+from tests.utils.clients import session
 
 from .conftest import LAST_MONTH, ON
 
@@ -274,3 +276,41 @@ def test_a_department_report_holds_only_its_sector(world, frozen):
         housing["无维保记录电梯（台）"],
     ) == (1, 1, 1)
     assert (housing["累计发现隐患（项）"], housing["隐患整改率"]) == (2, 0)
+
+
+# --- the API -----------------------------------------------------------------------------------
+
+API_URL = "/api/v1/coverage/maintenance/"
+
+
+class TestMaintenanceFiguresApi(AnonymousRefused, DescribedSchema):
+    url = API_URL
+    anonymous_calls = ("GET ",)
+
+    @pytest.mark.parametrize("key,expected", [("city", CITY), ("district", DISTRICT)])
+    def test_the_figures_of_what_the_caller_sees(self, world, scene, key, expected):
+        response = session(world, key).get(API_URL, {"on": ON.isoformat()})
+        assert response.status_code == 200
+        body = response.json()
+        assert body["on"] == ON.isoformat() and body["start"] == LAST_MONTH.isoformat()
+        names = {world.orgs[k].name: k for k in ("insurer_a", "insurer_b")}
+        services = {
+            (names[r["insurer_name"]], r["kind"], r["services"], r["elevators"]) for r in body["services"]
+        }
+        assert services == expected["services"]
+        on_time, overdue, no_record, rate = expected["states"]
+        assert body["maintenance"] == {
+            "on_time": on_time, "overdue": overdue, "no_record": no_record, "on_time_rate": float(rate),
+        }  # fmt: skip
+        assert body["hazards"] == expected["hazards"]
+        count, within, mean, rate = expected["rescues"]
+        rescues = body["rescues"]
+        assert (rescues["count"], rescues["within_limit"]) == (count, within)
+        assert (rescues["mean_minutes_to_arrive"], rescues["within_limit_rate"]) == (float(mean), float(rate))
+
+    def test_a_district_slice_and_refusals(self, world, scene):
+        client = session(world, "city")
+        body = client.get(API_URL, {"on": ON.isoformat(), "district": world.fancheng.code}).json()
+        assert body["hazards"] == DISTRICT["hazards"]
+        assert client.get(API_URL, {"on": "2026-13-01"}).status_code == 400
+        assert client.get(API_URL, {"district": "999999"}).status_code == 400
