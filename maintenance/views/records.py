@@ -4,14 +4,13 @@ review), the form a maintenance company records with, the review queue, the comp
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import OrganisationKind
-from core.views import VisibleDetailView, VisibleListView, refusals_on
+from core.views import VisibleDetailView, VisibleListView, refusals_on, require_kind
 from core.visibility import organisation_of
 from elevators.models import Elevator
 
@@ -44,17 +43,6 @@ def records_export_table(*, queryset):
     return [str(h) for h in EXPORT_HEADERS], (row(r) for r in rows.iterator(chunk_size=2_000))
 
 
-def _require_kind(request, kinds, refusal, *, superuser: bool = True):
-    """The user's organisation, when its kind is one of `kinds` (or, for the reading pages, the user
-    is a superuser, who sees everything); anyone else gets a 403."""
-    org = organisation_of(request.user)
-    if superuser and request.user.is_superuser:
-        return org
-    if org is None or org.kind not in kinds:
-        raise PermissionDenied(refusal)
-    return org
-
-
 class RecordListView(VisibleListView):
     page_title = gettext_lazy("维保记录")
     queryset = MaintenanceRecord.objects.select_related("elevator", "company").prefetch_related("flags")
@@ -82,8 +70,8 @@ class ReviewQueueView(RecordListView):
     export_url_name = ""
 
     def get_queryset(self):
-        _require_kind(
-            self.request,
+        require_kind(
+            self.request.user,
             {*REGULATORS, OrganisationKind.MAINTENANCE_COMPANY},
             _("复核队列仅供监管部门和维保单位使用。"),
         )
@@ -196,8 +184,11 @@ class RecordForm(forms.Form):
 @login_required
 def record_create(request):
     """A maintenance company records a visit on one of the elevators it maintains."""
-    org = _require_kind(
-        request, {OrganisationKind.MAINTENANCE_COMPANY}, _("只有维保单位可以报送维保记录。"), superuser=False
+    org = require_kind(
+        request.user,
+        {OrganisationKind.MAINTENANCE_COMPANY},
+        _("只有维保单位可以报送维保记录。"),
+        back_office=False,
     )
     form = RecordForm(request.POST or None, company=org)
     if request.method == "POST" and form.is_valid():
@@ -212,7 +203,7 @@ def record_create(request):
 @login_required
 def company_ranking(request):
     """Maintenance companies scored and ranked today (selectors/companies.py), for regulators."""
-    _require_kind(request, REGULATORS, _("维保单位排名仅供监管部门查看。"))
+    require_kind(request.user, REGULATORS, _("维保单位排名仅供监管部门查看。"))
     today = timezone.localdate()
     return render(
         request, "maintenance/records_ranking.html", {"scores": company_scores(on=today), "on": today}
