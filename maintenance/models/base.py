@@ -8,6 +8,18 @@ from accounts.models import OrganisationKind
 from core.visibility import VisibleQuerySet
 from elevators.models import Elevator
 
+# Who follows the safety records of the elevators they see (hazards, rescues): their regulators,
+# sector departments, insurers, users and maintenance companies.
+SAFETY_RECORD_READERS = frozenset(
+    {
+        OrganisationKind.DISTRICT_REGULATOR,
+        OrganisationKind.SECTOR_DEPARTMENT,
+        OrganisationKind.INSURER,
+        OrganisationKind.PROPERTY_MANAGER,
+        OrganisationKind.MAINTENANCE_COMPANY,
+    }
+)
+
 
 class ElevatorScopedQuerySet(VisibleQuerySet):
     # Kinds that see the rows of every elevator they see (Elevator.objects.for_<kind>).

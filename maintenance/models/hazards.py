@@ -6,25 +6,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import OrganisationKind
 from elevators.models import Elevator
 
-from .base import ElevatorScopedQuerySet
+from .base import SAFETY_RECORD_READERS, ElevatorScopedQuerySet
 from .choices import HAZARD_TRANSITIONS, HazardSeverity, HazardSource, HazardStatus, SeriousHazardCriterion
 
 OPEN_STATUSES = (HazardStatus.OPEN, HazardStatus.RECTIFYING)
 
 
 class HazardQuerySet(ElevatorScopedQuerySet):
-    elevator_kinds = frozenset(
-        {
-            OrganisationKind.DISTRICT_REGULATOR,
-            OrganisationKind.SECTOR_DEPARTMENT,
-            OrganisationKind.INSURER,
-            OrganisationKind.PROPERTY_MANAGER,
-            OrganisationKind.MAINTENANCE_COMPANY,
-        }
-    )
+    elevator_kinds = SAFETY_RECORD_READERS
     owner_field = "reporter"
 
     def open(self):

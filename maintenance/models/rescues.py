@@ -10,7 +10,7 @@ from accounts.models import OrganisationKind
 from elevators.models import Elevator
 from insurance.models import MONEY, Claim, Policy
 
-from .base import ElevatorScopedQuerySet
+from .base import SAFETY_RECORD_READERS, ElevatorScopedQuerySet
 from .choices import ProposalStatus, RescueCause, RescueTier
 
 
@@ -21,15 +21,7 @@ def _minutes(start, end) -> int | None:
 
 
 class RescueQuerySet(ElevatorScopedQuerySet):
-    elevator_kinds = frozenset(
-        {
-            OrganisationKind.DISTRICT_REGULATOR,
-            OrganisationKind.SECTOR_DEPARTMENT,
-            OrganisationKind.INSURER,
-            OrganisationKind.PROPERTY_MANAGER,
-            OrganisationKind.MAINTENANCE_COMPANY,
-        }
-    )
+    elevator_kinds = SAFETY_RECORD_READERS
     owner_field = "reporter"
 
 
