@@ -30,7 +30,9 @@ urlpatterns = [
         name="maintenance-attachment-download",
     ),
     path("services/", service_records.ServiceRecordListView.as_view(), name="service-list"),
-    path("services/export/", service_records.ServiceRecordListView.as_view(export=True), name="service-export"),
+    path(
+        "services/export/", service_records.ServiceRecordListView.as_view(export=True), name="service-export"
+    ),
     path("services/new/", service_records.service_record_create, name="service-new"),
     path("services/<int:pk>/", service_records.ServiceRecordDetailView.as_view(), name="service-detail"),
     # --- hazards ----------------------------------------------------------------------------
