@@ -30,12 +30,19 @@ def organisation_create(*, kind: str, name: str, credit_code: str = "", **fields
 
 
 def user_create(
-    *, organisation: Organisation, username: str, password: str | None = None, **fields
+    *,
+    organisation: Organisation,
+    username: str,
+    password: str | None = None,
+    password_hash: str | None = None,
+    **fields,
 ) -> tuple[User, str]:
     """Create an operator of an active organisation; without a password one is generated.
 
     The username and e-mail are validated like the admin's, a given password against the password
-    rules. Returns the user and the password (to hand over once).
+    rules. `password_hash` is `make_password(password)` made once by a caller creating many logins
+    with one password (the demo), so that each login does not hash the same text again. Returns the
+    user and the password (to hand over once).
     """
     if not organisation.is_active:
         raise ApplicationError(_("机构“%(name)s”已停用，不能添加用户。") % {"name": organisation.name})
@@ -52,7 +59,10 @@ def user_create(
         prefix = _("密码不符合要求：") if field == "password" else ""
         raise refusal_from(exc, field="password", prefix=prefix) from exc
     password = password or secrets.token_urlsafe(12)
-    user.set_password(password)
+    if password_hash is not None:
+        user.password = password_hash
+    else:
+        user.set_password(password)
     user.save()
     return user, password
 

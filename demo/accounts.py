@@ -11,9 +11,7 @@ insurers are the Xiangyang branches of real companies; the property managers and
 companies are invented for the demo. No credit code here belongs to a real organisation.
 """
 
-import contextlib
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
@@ -360,30 +358,6 @@ def organisations_ensure(
     return organisations, created
 
 
-@contextlib.contextmanager
-def _password_hashed_once(password: str) -> Iterator[None]:
-    """Inside the block, users given `password` get one hash of it, made once.
-
-    Every demo login has the same password, and a full-strength hash costs about a second of
-    CPU: forty logins would spend most of the accounts step hashing the same text. The hash is
-    the configured hasher's, as strong as any; the logins only share its salt.
-    """
-    encoded = make_password(password)
-    set_password = User.set_password
-
-    def set_shared(user, raw_password):
-        if raw_password != password:
-            return set_password(user, raw_password)
-        user.password = encoded
-        user._password = raw_password  # what set_password keeps for the password validators
-
-    User.set_password = set_shared
-    try:
-        yield
-    finally:
-        User.set_password = set_password
-
-
 def users_ensure(
     *,
     plan: list[DemoOrganisation],
@@ -394,24 +368,27 @@ def users_ensure(
     """Create the back-office superuser and one organisation admin per login of the plan, unless
     the username exists (its password is then left alone). Returns how many were created."""
     created = 0
-    with _password_hashed_once(password):
-        if not User.objects.filter(username=SUPERUSER_USERNAME).exists():
-            User.objects.create_superuser(
-                username=SUPERUSER_USERNAME, email=f"{SUPERUSER_USERNAME}@{EMAIL_DOMAIN}", password=password
-            )
-            created += 1
-        for spec in plan:
-            if spec.username is None or User.objects.filter(username=spec.username).exists():
-                continue
-            user_create(
-                organisation=organisations[spec.key],
-                username=spec.username,
-                password=password,
-                first_name=details[spec.key].contact_name,
-                email=demo_email(spec, local=spec.username),
-                is_org_admin=True,
-            )
-            created += 1
+    # Every demo login has the same password, and a full-strength hash costs about a second of
+    # CPU: it is hashed once (the configured hasher, as strong as any) and handed to each login.
+    password_hash = make_password(password)
+    if not User.objects.filter(username=SUPERUSER_USERNAME).exists():
+        User.objects.create_superuser(
+            username=SUPERUSER_USERNAME, email=f"{SUPERUSER_USERNAME}@{EMAIL_DOMAIN}", password=password
+        )
+        created += 1
+    for spec in plan:
+        if spec.username is None or User.objects.filter(username=spec.username).exists():
+            continue
+        user_create(
+            organisation=organisations[spec.key],
+            username=spec.username,
+            password=password,
+            password_hash=password_hash,
+            first_name=details[spec.key].contact_name,
+            email=demo_email(spec, local=spec.username),
+            is_org_admin=True,
+        )
+        created += 1
     return created
 
 
