@@ -12,7 +12,10 @@ from maintenance.api.views.service_records import ServiceRecordViewSet
 from reporting.api.reports import CoverageTrendViewSet, ReportRunViewSet
 from reporting.api.views import CoverageViewSet
 
+# No ".json" twins of every route: several actions take no `format` argument (a 500), and
+# ?format= does the same.
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("notices", NoticeViewSet, basename="notice")
 router.register("elevators", ElevatorViewSet, basename="elevator")

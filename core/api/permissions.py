@@ -1,5 +1,6 @@
 """The API's one permission: read what you see, write when your organisation's kind may."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
 
@@ -21,7 +22,11 @@ class ReadVisibleWriteByKind(permissions.BasePermission):
         write_actions = getattr(view, "write_actions", None)
         if write_actions is not None and view.action not in write_actions:
             return True
-        if view.may_write(request.user):
+        may_write = getattr(view, "may_write", None)
+        if may_write is None:  # a read-only viewset (coverage figures): no write to allow
+            self.message = _("此接口只读。")
+            return False
+        if may_write(request.user):
             return True
         self.message = view.write_refusal
         return False
