@@ -10,7 +10,8 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from tests.config.authorization_matrix import EXCLUDED, MATRIX, WRITERS_ONLY_2XX, excluded_reason
-from tests.config.tenants import VIEWERS, scene  # noqa: F401
+from tests.config.tenants import VIEWERS
+from tests.config.tenants import scene as scene
 from tests.config.urlwalk import routes
 
 ROUTES = [route for route in routes() if excluded_reason(route.pattern) is None]
