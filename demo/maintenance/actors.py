@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import Organisation, OrganisationKind, User
 from core.api.bulk import REFUSED
 from core.principal import OrganisationPrincipal
-from elevators.models import Elevator
+from elevators.models import Elevator, ElevatorStatus
 
 
 @dataclass(frozen=True)
@@ -19,16 +19,25 @@ class DemoElevator:
     company_id: int | None
     user_unit_id: int | None
     district_id: str
+    in_use: bool
 
 
 def sample_elevators(*, limit: int) -> tuple[list[DemoElevator], int]:
     """The first `limit` elevators of the registry (by pk) and how many there are in all."""
     total = Elevator.objects.count()
     rows = Elevator.objects.order_by("pk").only(
-        "pk", "equipment_code", "category", "maintenance_company_id", "user_unit_id", "district_id"
+        "pk", "equipment_code", "category", "maintenance_company_id", "user_unit_id", "district_id", "status"
     )[:limit]
     return [
-        DemoElevator(e.pk, e.equipment_code, e.group, e.maintenance_company_id, e.user_unit_id, e.district_id)
+        DemoElevator(
+            e.pk,
+            e.equipment_code,
+            e.group,
+            e.maintenance_company_id,
+            e.user_unit_id,
+            e.district_id,
+            e.status == ElevatorStatus.IN_USE,
+        )
         for e in rows
     ], total
 

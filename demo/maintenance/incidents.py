@@ -30,11 +30,11 @@ HAZARD_SHARE, SERIOUS_SHARE = 0.04, 0.2
 CRITERIA = {"vertical": [C.DOOR_LOCK_BYPASSED, C.GOVERNOR_SAFETY_GEAR_FAILED, C.INSPECTION_FAILED],
             "escalator": [C.EMERGENCY_STOP_MISSING, C.HANDRAIL_CLEARANCE]}  # fmt: skip
 HAZARDS = ["层门门锁啮合深度不足", "制动器闸瓦磨损超标", "轿厢应急照明失效", "底坑积水", "曳引钢丝绳断丝超标"]
-RESCUE_SHARE = 0.02
+RESCUE_SHARE = 0.03
 CAUSES = [(RescueCause.DOOR_FAULT, 40), (RescueCause.POWER_CUT, 20), (RescueCause.CONTROL_FAULT, 20),
           (RescueCause.MISUSE, 15), (RescueCause.EXTERNAL, 5)]  # fmt: skip
-# The demo's trapped-passenger option (困人定额给付), on the first liability product's version.
-TRAPPED_PRODUCT = "DTZR-2021"
+# The demo's trapped-passenger option (困人定额给付), on one liability product's version.
+TRAPPED_PRODUCT = "CPIC-LIFT"
 TRAPPED_OPTION = {
     "trapped_threshold_minutes": 30,
     "trapped_payout_per_person": Decimal("200.00"),
@@ -60,7 +60,7 @@ def hazard_items(rng: random.Random, *, today: date, elevators: list[DemoElevato
     """(reporting company, item) for the hazards found in the past half year."""
     found = []
     for elevator in elevators:
-        if elevator.company_id is None or rng.random() >= HAZARD_SHARE:
+        if elevator.company_id is None or not elevator.in_use or rng.random() >= HAZARD_SHARE:
             continue
         serious = rng.random() < SERIOUS_SHARE
         found_on = today - timedelta(days=rng.randrange(180))
@@ -144,7 +144,7 @@ def rescues_write(*, rng: random.Random, today: date, elevators: list[DemoElevat
     by_company: dict[int, list[dict]] = {}
     count = 0
     for elevator in elevators:
-        if elevator.company_id is None or rng.random() >= RESCUE_SHARE:
+        if elevator.company_id is None or not elevator.in_use or rng.random() >= RESCUE_SHARE:
             continue
         count += 1
         by_company.setdefault(elevator.company_id, []).append(

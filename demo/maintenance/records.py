@@ -28,7 +28,7 @@ CYCLE = 24
 TYPED_SHARE, SHORT_SHARE, ONE_WORKER_SHARE = 0.02, 0.01, 0.01
 ITEM_SHARE = 0.05  # records that note an adjusted checklist item
 ROUTE = 30  # elevators on one two-worker team's round
-BATCH = 250  # records per call: a company's records in day order, so each batch spans a few days
+BATCH = 60  # records per call, in day order: a batch spans a few days, so the overlap check stays small
 SLOT_MINUTES = 115  # the longest job (yearly: 90 minutes and some) fits in a slot
 WORKERS = "王建国 李志强 张伟 刘洋 陈磊 杨勇 黄军 赵鹏 吴刚 周涛 徐明 孙辉 马超 朱华 胡平 郭杰".split()
 FINDINGS = ["调整厅门门锁啮合深度", "清洁曳引轮及导轨", "更换轿门门刀滚轮", "紧固控制柜接线端子"]
@@ -75,7 +75,7 @@ def record_items(rng: random.Random, *, today: date, elevators: list[DemoElevato
     visits: dict[tuple[int, date, int], list[tuple[DemoElevator, str]]] = defaultdict(list)
     routes: dict[int, int] = defaultdict(int)
     for elevator in elevators:
-        if elevator.company_id is None:
+        if elevator.company_id is None or not elevator.in_use:
             continue
         team = routes[elevator.company_id] // ROUTE
         routes[elevator.company_id] += 1

@@ -20,6 +20,7 @@ DEMO_STEPS = [
     ("机构与用户", "accounts", "demo.accounts.build"),
     ("电梯登记簿", "registry", "demo.registry.build"),
     ("保险产品、保单与理赔", "insurance", "demo.insurance.build"),
+    ("维保记录、保险服务、隐患与救援", "maintenance", "demo.maintenance.build"),
     ("月度冻结数据与报表", "reporting", "demo.reporting.build"),
 ]
 
@@ -47,7 +48,10 @@ class Command(BaseCommand):
             type=int,
             default=3000,
             metavar="N",
-            help="生成的电梯台数（默认 3000；0 表示不生成电梯；可达百万台，用于压力测试）",
+            help=(
+                "生成的电梯台数（默认 3000；0 表示不生成电梯；可达百万台，用于压力测试；"
+                "维保、服务、隐患与救援数据最多为前 5000 台生成）"
+            ),
         )
         parser.add_argument("--seed", type=int, default=2021, metavar="S", help="随机种子（默认 2021）")
         parser.add_argument(
