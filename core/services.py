@@ -17,6 +17,7 @@ from .imports import IMPORT_KINDS
 from .models import ImportRun
 from .progress import count_rows, reporting
 from .tasks import execute_import
+from .visibility import organisation_of
 
 logger = logging.getLogger(__name__)
 
@@ -65,10 +66,13 @@ def may_confirm(run: ImportRun) -> bool:
 
 def import_confirm(*, run: ImportRun, user) -> ImportRun:
     """Import for real the file a dry run checked (see may_confirm)."""
-    if not may_confirm(run):
-        raise ApplicationError(_("只有预检通过（无错误行）的文件才能确认导入。"))
     if not IMPORT_KINDS[run.kind].may_import(user):
         raise PermissionDenied(_("您无权导入此类文件。"))
+    if run.organisation_id != getattr(organisation_of(user), "pk", None):
+        # The file is the uploading organisation's: another may read its report, not import it.
+        raise PermissionDenied(_("只能确认本机构上传的文件。"))
+    if not may_confirm(run):
+        raise ApplicationError(_("只有预检通过（无错误行）的文件才能确认导入。"))
     real = ImportRun.objects.create(
         kind=run.kind,
         dry_run=False,

@@ -57,7 +57,7 @@ WRITERS_ONLY_2XX: dict[str, tuple[str, ...]] = {  # fmt: skip
     "api:notice-mark-read": ("insurer_a",),
     "api:claim-proposal-confirm": ("insurer_a",),
     "import-new": ("insurer_a",),
-    "import-confirm": ("city", "insurer_a", "backoffice"),
+    "import-confirm": ("insurer_a",),
     "import-progress": ("city", "insurer_a", "backoffice"),
     "policy-register": ("pm_fancheng",),
     "policy-renew": ("insurer_a", "pm_fancheng", "backoffice"),
@@ -365,7 +365,7 @@ api:api-root                           POST   405   405   405   405   405   405 
 import-list                            POST   405   405   405   405   405   405   405   405   login 405
 import-new                             POST   403   403   403   403   403   ok    403   403   login 403
 import-detail                          POST   405   405   405   405   405   405   405   405   login 405
-import-confirm                         POST   ok    404   404   404   404   ok    404   404   login ok
+import-confirm                         POST   403   404   404   404   404   ok    404   404   login 403
 import-progress                        POST   ok    404   404   404   404   ok    404   404   login ok
 import-errors                          POST   404   404   404   404   404   404   404   404   login 404
 elevator-list                          POST   405   405   405   405   405   405   405   405   login 405

@@ -70,6 +70,16 @@ def test_dry_run_then_confirm(world):
     assert LogEntry.objects.get_for_object(real).filter(actor=world.users["district"]).exists()
 
 
+def test_only_the_uploading_organisation_confirms_its_dry_run(world):
+    upload(client_for(world.users["district"]), files.xlsx([files.row()]))
+    checked = ImportRun.objects.get()
+    city = client_for(world.users["city"])
+    assert city.get(f"/imports/{checked.pk}/").status_code == 200  # the city regulator reads it
+    assert city.post(f"/imports/{checked.pk}/confirm/").status_code == 403
+    assert ImportRun.objects.count() == 1
+    assert not Elevator.objects.exists()
+
+
 def test_bad_rows_are_reported_and_downloadable_and_cannot_be_confirmed(world):
     client = client_for(world.users["city"])
     upload(client, files.xlsx([files.row(), files.row(code="311042001201500124", place="游乐园")]))
