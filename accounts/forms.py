@@ -16,3 +16,24 @@ class OrganisationUserCreateForm(forms.Form):
     is_org_admin = forms.BooleanField(
         label=_("机构管理员"), required=False, help_text=_("可管理本机构的用户和 API 密钥。")
     )
+
+
+class OtpCodeForm(forms.Form):
+    """A code from the authenticator app, or one of the backup codes."""
+
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=16,
+        help_text=_("手机验证器上的六位数字，或一个备用码。"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )
+
+
+class PasswordConfirmForm(forms.Form):
+    password = forms.CharField(
+        label=_("当前密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

@@ -1,16 +1,26 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_two_factor
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", views_two_factor.PortalLoginView.as_view(), name="login"),
+    path("login/verify/", views_two_factor.LoginVerifyView.as_view(), name="login-verify"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
     path("notices/", views.NoticeListView.as_view(), name="notice-list"),
     path("notices/mark-read/", views.notice_mark_read, name="notice-mark-read"),
     path("account/password/", views.PortalPasswordChangeView.as_view(), name="password-change"),
+    path("account/two-factor/", views_two_factor.TwoFactorView.as_view(), name="two-factor"),
+    path(
+        "account/two-factor/backup-codes/",
+        views_two_factor.BackupCodesRegenerateView.as_view(),
+        name="two-factor-backup-codes",
+    ),
+    path(
+        "account/two-factor/remove/", views_two_factor.TwoFactorRemoveView.as_view(), name="two-factor-remove"
+    ),
     path("account/users/", views.OrganisationUserListView.as_view(), name="org-user-list"),
     path("account/users/new/", views.OrganisationUserCreateView.as_view(), name="org-user-create"),
     path(

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "auditlog",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "accounts",
     "elevators",
@@ -74,6 +77,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Sessions of users with an authenticator must have passed it; required kinds must enrol.
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A refused page action (ApplicationError) becomes a message on the page the user came from.
     "core.middleware.ApplicationErrorMiddleware",
@@ -156,6 +162,14 @@ AXES_IPWARE_PROXY_COUNT = TIBAO_PROXY_COUNT or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TIBAO_PROXY_COUNT else ["REMOTE_ADDR"]
 )
+# Two-factor sign-in (django-otp, accounts.two_factor): users of these organisation kinds must enrol
+# an authenticator before using the portal; everyone else may. With DEBUG on and the variable unset,
+# nobody must, so the demo accounts sign in with a password alone.
+TIBAO_2FA_REQUIRED_KINDS = env.list(
+    "TIBAO_2FA_REQUIRED_KINDS",
+    default=[] if DEBUG else ["city_regulator", "district_regulator", "insurer"],
+)
+OTP_TOTP_ISSUER = env.str("TIBAO_2FA_ISSUER", default="梯保 Tibao")
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -313,8 +327,15 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "axes",
     "auditlog",
     "accounts.notice",
+    # Backup codes are secrets, used up one by one; their device's rows below say when a set is made.
+    "otp_static.statictoken",
     # Frozen figures are written and replaced in bulk; reporting.Refreeze is their history.
     "reporting.frozenfigure",
+)
+# Authenticators: who enrolled and removed one, never the key nor the counters every code check moves.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {"model": "otp_totp.totpdevice", "include_fields": ["user", "name", "confirmed"]},
+    {"model": "otp_static.staticdevice", "include_fields": ["user", "name", "confirmed"]},
 )
 AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("password", "hashed_key", "last_login", "last_used_at", "modified")
 

@@ -103,6 +103,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_optional(settings):
+    """The suite signs users in with force_login; no kind must enrol a second factor unless a test
+    says so (tests/accounts/test_two_factor.py), whatever DEBUG the suite runs with."""
+    settings.TIBAO_2FA_REQUIRED_KINDS = []
+
+
+@pytest.fixture(autouse=True)
 def _api_rates_out_of_reach(settings):
     """The API's rate limits (core.api.throttles) count on the cache. Each test starts with an empty
     cache in memory (never the Redis at REDIS_URL) and rates no test reaches by accident; the tests
