@@ -10,11 +10,11 @@ PYTEST_ARGS ?=
 
 # Settings refuse to start without SECRET_KEY when DEBUG is off; the development targets run with
 # DEBUG on (and a key generated under var/) unless the caller chose otherwise.
-run test messages: export DEBUG ?= 1
+run test messages fuzz: export DEBUG ?= 1
 # The deployment check is about production settings, so always with DEBUG off.
 check-deploy: export DEBUG := 0
 
-.PHONY: venv messages run test lint check-deploy
+.PHONY: venv messages run test lint check-deploy fuzz
 
 venv: $(INSTALLED)
 
@@ -48,3 +48,10 @@ lint: venv
 # Needs the production environment: SECRET_KEY (50+ characters) and ALLOWED_HOSTS at least.
 check-deploy: venv
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Schemathesis against the API's own schema for longer than the suite does (examples per operation
+# and a time budget in seconds; override either).
+FUZZ_EXAMPLES ?= 50
+FUZZ_SECONDS ?= 1800
+fuzz: venv messages
+	TIBAO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) TIBAO_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/pytest -p no:cacheprovider -rx tests/config/test_schemathesis.py
