@@ -106,7 +106,11 @@ def _plan(reporter: Organisation, elevator: Elevator | None, existing: Hazard | 
         "deadline": data.get("deadline"),
     }
     if existing is None:
-        hazard = Hazard(reporter=reporter, hazard_number=data["hazard_number"], elevator=elevator, **values)
+        # Where it was found, when another service of this app opens it (never from the API).
+        found_in = {key: data[key] for key in ("maintenance_record", "service", "rescue") if data.get(key)}
+        hazard = Hazard(
+            reporter=reporter, hazard_number=data["hazard_number"], elevator=elevator, **values, **found_in
+        )
         full_clean_or_refuse(hazard, exclude=["reporter", "elevator"])
         return hazard, CREATED
     if existing.elevator_id != elevator.pk:

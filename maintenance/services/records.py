@@ -11,7 +11,9 @@ Rules, however a record arrives (the API, a batch, the browser form):
   (times, workers, scan-in, checklist items) is optional and never assumed;
 - checklist items must be items of the level's checklist for the elevator's kind
   (maintenance.checklists.items_for), each once; an abnormal item needs a note;
-- the review flags are computed again on every save (services/record_flags.py).
+- the review flags are computed again on every save (services/record_flags.py);
+- an abnormal item opens a general hazard found by maintenance, linked to the record, once per
+  record and item (its hazard number is the record's number and the item's code).
 A batch is read in a few queries (elevators by code, the company's records by number), new records
 and their items are inserted with bulk_create and audited with core.audit.log_bulk; updates are
 saved one by one (auditlog records them). Refused items write nothing; the others are stored.
@@ -33,9 +35,10 @@ from core.text import normalise_code
 from core.visibility import organisation_of
 from elevators.models import Elevator
 
-from ..checklists import item_codes_for
-from ..models import ItemResult, MaintenanceRecord, RecordItem, ReviewOutcome
+from ..checklists import ITEMS_BY_CODE, item_codes_for
+from ..models import HazardSeverity, HazardSource, ItemResult, MaintenanceRecord, RecordItem, ReviewOutcome
 from .attachments import attachment_add
+from .hazards import hazards_bulk_report
 from .record_flags import record_flags_refresh
 
 RECORDS_BATCH_MAX = 1_000
@@ -174,21 +177,21 @@ def _write(plans: list[_Plan]) -> None:
     record_flags_refresh(records=[p.record for p in (*new, *changed)])
 
 
-def _upsert(company, items: list[dict]) -> list[_Plan | ApplicationError]:
+def _upsert(company, items: list[dict], user) -> list[_Plan | ApplicationError]:
     """Plan and write a batch in one transaction. A concurrent batch that inserted one of the same
     new numbers first makes the insert fail on the unique constraint: the batch is then read and
     planned again once, and those records come out as updates (usually unchanged)."""
     for attempt in (1, 2):
         try:
             with transaction.atomic():
-                return _upsert_once(company, items)
+                return _upsert_once(company, items, user)
         except IntegrityError:
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
 
 
-def _upsert_once(company, items: list[dict]) -> list[_Plan | ApplicationError]:
+def _upsert_once(company, items: list[dict], user) -> list[_Plan | ApplicationError]:
     today = timezone.localdate()
     outcomes: list[_Plan | ApplicationError] = []
     elevators, existing = _lookups(company, items)
@@ -207,7 +210,31 @@ def _upsert_once(company, items: list[dict]) -> list[_Plan | ApplicationError]:
     # New rows in one global order (the number), so that racing batches queue on the unique index.
     plans = sorted((o for o in outcomes if isinstance(o, _Plan)), key=lambda p: p.record.record_number)
     _write(plans)
+    _abnormal_items_reported(user, plans)
     return outcomes
+
+
+def _abnormal_items_reported(user, plans: list[_Plan]) -> None:
+    """Each abnormal checklist item of the saved records opens a general hazard found by
+    maintenance, linked to its record; sent again, the same hazard numbers change nothing."""
+    items = [
+        {
+            "hazard_number": f"{plan.record.record_number}/{item.item_code}",
+            "equipment_code": plan.record.elevator.equipment_code,
+            "found_on": plan.record.performed_on,
+            "severity": HazardSeverity.GENERAL,
+            "found_by": HazardSource.MAINTENANCE,
+            "description": _("维保发现异常：%(item)s。%(note)s")
+            % {"item": ITEMS_BY_CODE[item.item_code].name, "note": item.note},
+            "maintenance_record": plan.record,
+        }
+        for plan in plans
+        if plan.items
+        for item in plan.items
+        if item.result == ItemResult.ABNORMAL
+    ]
+    if items:
+        hazards_bulk_report(user=user, items=items)
 
 
 def record_upsert(*, user, data: dict) -> tuple[MaintenanceRecord, str]:
@@ -217,7 +244,7 @@ def record_upsert(*, user, data: dict) -> tuple[MaintenanceRecord, str]:
     names them (module docstring for the rules); a refusal raises ApplicationError naming the field.
     """
     company = maintenance_company_of(user)
-    (outcome,) = _upsert(company, [data])
+    (outcome,) = _upsert(company, [data], user)
     if isinstance(outcome, ApplicationError):
         raise outcome
     return outcome.record, outcome.outcome
@@ -230,7 +257,7 @@ def records_bulk_upsert(*, user, items: list[dict]) -> list[BulkItemResult]:
     """
     company = maintenance_company_of(user)
     results = []
-    for outcome in _upsert(company, items):
+    for outcome in _upsert(company, items, user):
         if isinstance(outcome, ApplicationError):
             results.append(refused(outcome))
         else:

@@ -151,6 +151,28 @@ def test_abnormal_item_needs_a_note_and_items_are_of_the_level(world):
     assert list(rec.items.values_list("item_code", flat=True)) == ["A4-05"]
 
 
+def test_an_abnormal_item_opens_one_general_hazard_linked_to_its_record(world):
+    from maintenance.models import Hazard
+
+    elevator = maintained(world)
+    items = [
+        {"item_code": "A4-05", "result": "abnormal", "note": "安全钳动作不灵"},
+        {"item_code": "A1-03", "result": "normal"},
+    ]
+    rec = record(world, elevator, level="yearly", items=items)
+    hazard = Hazard.objects.get()
+    assert (hazard.hazard_number, hazard.reporter, hazard.elevator) == (
+        "W-1/A4-05",
+        world.orgs["maint"],
+        elevator,
+    )
+    assert (hazard.severity, hazard.found_by, hazard.found_on) == ("general", "maintenance", rec.performed_on)
+    assert hazard.maintenance_record == rec
+    assert hazard.description.endswith("安全钳动作不灵")
+    record(world, elevator, level="yearly", items=items)  # sent again: still one hazard
+    assert Hazard.objects.count() == 1
+
+
 def test_pages_for_the_company_and_the_regulator(world):
     elevator = maintained(world)
     rec = record(world, elevator)
