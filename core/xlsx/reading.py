@@ -10,11 +10,16 @@ import itertools
 import os
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import IO, NamedTuple
 
 import openpyxl
 from django.utils.translation import gettext_lazy as _
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+from openpyxl.worksheet.dimensions import SheetDimension
+from openpyxl.xml.functions import iterparse
 
 from core.exceptions import ApplicationError
 
@@ -30,6 +35,14 @@ CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # tried in this order; UTF-16 is recog
 CSV_DELIMITERS = (",", "\t")
 CSV_SNIFF_LINES = 20
 READ_CHUNK = 1024 * 1024
+# A zip bomb posing as .xlsx: the parts' uncompressed sizes (from the zip's central directory, read
+# before any part is opened) give it away. Real workbooks' XML deflates 5-30 times; a part that
+# claims more than MAX_PART_RATIO times its compressed size and over MAX_PART_RATIO_FLOOR is refused,
+# and so is a workbook over MAX_UNCOMPRESSED in all. zipfile never inflates a part beyond the size the
+# directory states, so a directory that lies cannot get past this.
+MAX_PART_RATIO = 100
+MAX_PART_RATIO_FLOOR = 10 * 1024 * 1024
+MAX_UNCOMPRESSED = 2 * 1024 * 1024 * 1024
 
 # Characters that never belong in a header: zero-width spaces and a stray byte-order mark.
 INVISIBLE_CHARACTERS = re.compile("[\u200b-\u200d\u2060\ufeff]")
@@ -297,9 +310,52 @@ def _guarded(rows: Iterator[Sequence[object]], *, filename: str) -> Iterator[Seq
         yield row
 
 
+def _leading_dimensions(self: ReadOnlyWorksheet) -> None:
+    """openpyxl's read-only sheet looks for <dimension> until the *end* of <sheetData>: a sheet
+    without one (many exports, a hostile file) was parsed whole, into memory, before its first row
+    was read, so a million-row sheet took minutes and gigabytes before the row limit could refuse
+    it. <dimension> precedes <sheetData> when present; stop at the start of <sheetData>."""
+    with self._get_source() as source:
+        for _event, element in iterparse(source, events=("start",)):
+            if element.tag == DIMENSION_TAG:
+                self._min_column, self._min_row, self._max_column, self._max_row = SheetDimension.from_tree(
+                    element
+                ).boundaries
+                return
+            if element.tag == DATA_TAG:
+                return
+
+
+ReadOnlyWorksheet._get_size = _leading_dimensions
+
+
+def _refuse_zip_bomb(source: str | os.PathLike[str] | IO[bytes], *, filename: str) -> None:
+    """Refuse a workbook whose parts would inflate far beyond any real one, before parsing it."""
+    try:
+        with zipfile.ZipFile(source) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise _unreadable(filename) from exc
+    finally:
+        if not isinstance(source, str | os.PathLike):
+            source.seek(0)
+    total = sum(part.file_size for part in parts)
+    inflated = any(
+        part.file_size > MAX_PART_RATIO_FLOOR and part.file_size > MAX_PART_RATIO * max(part.compress_size, 1)
+        for part in parts
+    )
+    if inflated or total > MAX_UNCOMPRESSED:
+        raise TableError(
+            _("文件“%(filename)s”解压后有%(size)s，远超正常的Excel文件，已拒绝读取。")
+            % {"filename": os.path.basename(filename), "size": _human_size(total)},
+            code="zip_bomb",
+        )
+
+
 def _open_xlsx(
     source: str | os.PathLike[str] | IO[bytes], *, filename: str
 ) -> tuple[Iterator[Sequence[object]], Callable[[], None]]:
+    _refuse_zip_bomb(source, filename=filename)
     try:
         workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # not a zip, not a workbook, a broken part: all the file's fault
