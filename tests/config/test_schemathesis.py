@@ -51,6 +51,23 @@ def scene(world):
     return world
 
 
+def fuzzed(operation, headers: dict):
+    """A Hypothesis test of one operation: EXAMPLES generated requests, each checked."""
+
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    def call(case):
+        case.call_and_validate(headers=headers, checks=CHECKS)
+
+    return call
+
+
 @pytest.mark.django_db
 def test_every_operation_for_every_kind(scene):
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
@@ -64,17 +81,7 @@ def test_every_operation_for_every_kind(scene):
             if time.monotonic() > deadline:
                 break
 
-            @given(case=operation.as_strategy())
-            @settings(
-                max_examples=EXAMPLES,
-                deadline=None,
-                database=None,
-                phases=[Phase.explicit, Phase.generate],
-                suppress_health_check=list(HealthCheck),
-            )
-            def call(case, headers=headers):
-                case.call_and_validate(headers=headers, checks=CHECKS)
-
+            call = fuzzed(operation, headers)
             try:
                 call()
             except (Exception, BaseExceptionGroup) as error:  # every operation's failure, then one report
