@@ -41,10 +41,16 @@ def build(*, rng: random.Random, options: dict, stdout) -> None:
                 f"  电梯较多（{total:,} 台），仅为前 {len(elevators):,} 台生成维保、服务、隐患与救援演示数据。"
             )
         logins = Logins()
+        # A generator per part: the services follow the policies, so they must not shift the rest.
+        base = rng.getrandbits(64)
+        part = {
+            name: random.Random(f"{base}:{name}")
+            for name in ("records", "services", "hazards", "rescues", "feedback")
+        }
         trapped_payout_ensure()
-        records_write(rng=rng, today=today, elevators=elevators, logins=logins)
-        services_write(rng=rng, today=today, elevators=elevators)
-        hazards_write(rng=rng, today=today, elevators=elevators, logins=logins)
-        rescues_write(rng=rng, today=today, elevators=elevators, logins=logins)
-        feedback_write(rng=rng, elevators=elevators)
+        records_write(rng=part["records"], today=today, elevators=elevators, logins=logins)
+        services_write(rng=part["services"], today=today, elevators=elevators)
+        hazards_write(rng=part["hazards"], today=today, elevators=elevators, logins=logins)
+        rescues_write(rng=part["rescues"], today=today, elevators=elevators, logins=logins)
+        feedback_write(rng=part["feedback"], elevators=elevators)
     stdout.write(maintenance_summary(today=today, elevators=options.get("elevators", 0)))

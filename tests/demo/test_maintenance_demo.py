@@ -5,7 +5,7 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from elevators.models import Elevator
@@ -98,4 +98,11 @@ def test_demo_maintenance_is_deterministic():
         pass
     assert not MaintenanceRecord.objects.exists()
     seed()
-    assert counts() == first
+    again = counts()
+    if connection.vendor != "sqlite":
+        # A rolled-back run leaves PostgreSQL's sequences advanced, and the insurance step picks a
+        # policyholder's insurer from its id: the policies (so the services and the claim
+        # proposals under them) may differ; what the maintenance step draws itself may not.
+        for name in ("services", "proposals"):
+            first.pop(name), again.pop(name)
+    assert again == first
