@@ -8,12 +8,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import Department
-from elevators.models import Elevator, insured_condition
-from insurance.models import Claim, FundingSource, InsuranceModel, Policy, PolicyElevator
+from elevators.models import Elevator
+from insurance.models import Claim, FundingSource, InsuranceModel, Policy
 
 from ..models import FrozenMonth, ScopeKind
 from ..months import (
@@ -25,6 +25,7 @@ from ..months import (
     previous_month,
     target_on,
 )
+from ..selectors.worklist import coverage_worklist
 from .maintenance import MaintenanceFigures, maintenance_figures
 
 TREND_MONTHS = 12
@@ -99,16 +100,10 @@ def _trend(frozen_month, scope, district) -> list[tuple]:
 
 def _work_list(elevators, on: date):
     """In scope and uninsured on the month's last day, from the registry as it is now (the sheet
-    says so): who should insure each, and whether it lapsed (its last cover's end) or never had one."""
-    last_cover_end = (
-        PolicyElevator.objects.filter(elevator=OuterRef("pk"), start_date__lte=on)
-        .order_by("-end_date")
-        .values("end_date")[:1]
-    )
+    says so): the work list of the pages (reporting.selectors.coverage_worklist), with who should
+    insure each and whether it lapsed (its last cover's end) or never had one."""
     rows = (
-        elevators.in_scope(on=on)
-        .exclude(insured_condition(on=on))
-        .annotate(last_cover_end=Subquery(last_cover_end))
+        coverage_worklist(elevators=elevators, on=on)
         .order_by("district_id", "place_category_id", "equipment_code")
         .values_list(
             "equipment_code",

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import District, OrganisationKind
-from core.views import KindsOnlyMixin, may_read  # noqa: F401  (may_read: the pages' own check)
+from core.views import KindsOnlyMixin
 from elevators.models import PlaceCategory
 
 from ..months import target_on

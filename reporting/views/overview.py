@@ -11,11 +11,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from core.views import may_read
+
 from ..models import MonthStatus, ScopeKind
 from ..months import coverage_trend, month_start, scope_of
 from ..reports.maintenance import maintenance_figures
 from ..selectors import coverage_by, coverage_change, coverage_forecast, insurance_summary
-from .access import INSURER_FIGURE_READERS, ReadersOnlyMixin, coverage_target, may_read, slice_of
+from .access import INSURER_FIGURE_READERS, ReadersOnlyMixin, coverage_target, slice_of
 from .maps import city_map
 
 ENDING_POLICIES_SHOWN = 20
