@@ -29,6 +29,9 @@ TableSource = str | os.PathLike[str] | bytes | IO[bytes]
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_ROWS = 300_000
 HEADER_SEARCH_ROWS = 20
+# Far beyond any list imported here (the registry has about 30 columns). A sheet 16,384 columns wide
+# costs seconds of parsing per row, so it is refused at the first row that wide.
+MAX_COLUMNS = 1024
 
 TABLE_FORMATS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".csv": "csv", ".txt": "csv"}
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # tried in this order; UTF-16 is recognised by its BOM
@@ -106,6 +109,19 @@ def _is_blank(row: Sequence[object]) -> bool:
     return all(value is None or (isinstance(value, str) and not value.strip()) for value in row)
 
 
+def _refuse_too_wide(row: Sequence[object]) -> None:
+    if len(row) > MAX_COLUMNS:
+        width = len(row)
+        while width > MAX_COLUMNS and row[width - 1] is None:  # styled empty cells do not count
+            width -= 1
+        if width > MAX_COLUMNS:
+            raise TableError(
+                _("文件有%(width)d列，超过了%(limit)d列的上限，请删去多余的列后重新上传。")
+                % {"width": width, "limit": MAX_COLUMNS},
+                code="too_many_columns",
+            )
+
+
 def _clean(value: object) -> object:
     """Strip text; empty text means no value."""
     if isinstance(value, str):
@@ -154,6 +170,7 @@ class Table:
         lookup = _alias_lookup(aliases)
         best: tuple[int, list[str]] | None = None  # the row that looked most like a header
         for number, row in enumerate(itertools.islice(self._rows, search_rows), start=1):
+            _refuse_too_wide(row)
             columns: dict[str, int] = {}
             for index, cell in enumerate(row):
                 field = lookup.get(normalise_header(cell))
@@ -188,6 +205,7 @@ class Table:
         width = len(self.headers)
         try:
             for number, row in enumerate(self._rows, start=self.header_row + 1):
+                _refuse_too_wide(row)
                 if _is_blank(row):
                     continue
                 self.data_rows += 1
