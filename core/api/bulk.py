@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.exceptions import ApplicationError
@@ -143,3 +145,42 @@ class BulkResponseSerializer(serializers.Serializer):
 
     counts = BulkCountsSerializer(help_text=gettext_lazy("各结果的条数。"))
     results = BulkResultSerializer(many=True, help_text=gettext_lazy("逐条结果，与请求顺序相同。"))
+
+
+def bulk_action(
+    *,
+    summary,
+    description,
+    request_serializer: type[serializers.Serializer],
+    refused_description,
+    items_key: str,
+    max_items: int,
+    item_serializer: type[serializers.Serializer],
+    key_field: str,
+    store: Callable[[object, list[dict]], Sequence[BulkItemResult]],
+):
+    """A viewset's POST .../bulk/ action answering with `bulk_response`, described in the schema.
+
+    Assign it in the class body (`bulk = bulk_action(...)`); `store(request, items)` is the app's
+    bulk service. Only the texts, the body's key and the service differ between bulk APIs.
+    """
+
+    @extend_schema(
+        summary=summary,
+        description=description,
+        request=request_serializer,
+        responses={200: BulkResponseSerializer, 400: OpenApiResponse(description=refused_description)},
+        filters=False,
+    )
+    @action(detail=False, methods=["post"], url_path="bulk", pagination_class=None, filterset_class=None)
+    def bulk(self, request):
+        return bulk_response(
+            data=request.data,
+            items_key=items_key,
+            max_items=max_items,
+            item_serializer=item_serializer(),
+            key_field=key_field,
+            store=lambda items: store(request, items),
+        )
+
+    return bulk

@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import status
 from rest_framework.decorators import action
 
-from core.api.bulk import CREATED, BulkResponseSerializer, bulk_response
+from core.api.bulk import CREATED, bulk_action
 from core.api.viewsets import VisibleModelViewSet
 
 from ...filtersets.hazards import HazardFilterSet
@@ -102,26 +102,17 @@ class HazardViewSet(VisibleModelViewSet):
         shape.is_valid(raise_exception=True)
         return self.respond(hazard_close(user=request.user, hazard=hazard, **shape.validated_data))
 
-    @extend_schema(
+    bulk = bulk_action(
         summary=_("批量报告隐患"),
         description=_(
             "一次最多1000条。按隐患编号幂等：新编号新建，已有编号更新，内容相同则不写入。每条单独校验："
             "合格的条目即使同批有被拒绝的也会保存。答复逐条列出结果和原因（key 为隐患编号）。"
         ),
-        request=HazardBulkRequestSerializer,
-        responses={
-            200: BulkResponseSerializer,
-            400: OpenApiResponse(description=_('请求体不是 {"hazards": [...]} 或超过1000条。')),
-        },
-        filters=False,
+        request_serializer=HazardBulkRequestSerializer,
+        refused_description=_('请求体不是 {"hazards": [...]} 或超过1000条。'),
+        items_key="hazards",
+        max_items=HAZARDS_BATCH_MAX,
+        item_serializer=HazardWriteSerializer,
+        key_field="hazard_number",
+        store=lambda request, items: hazards_bulk_report(user=request.user, items=items),
     )
-    @action(detail=False, methods=["post"], url_path="bulk", pagination_class=None, filterset_class=None)
-    def bulk(self, request):
-        return bulk_response(
-            data=request.data,
-            items_key="hazards",
-            max_items=HAZARDS_BATCH_MAX,
-            item_serializer=HazardWriteSerializer(),
-            key_field="hazard_number",
-            store=lambda items: hazards_bulk_report(user=request.user, items=items),
-        )

@@ -11,7 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 
 from accounts.models import OrganisationKind
-from core.api.bulk import CREATED, BulkResponseSerializer, bulk_response
+from core.api.bulk import CREATED, bulk_action
 from core.api.viewsets import VisibleModelViewSet
 from core.visibility import organisation_of
 
@@ -112,29 +112,20 @@ class MaintenanceRecordViewSet(VisibleModelViewSet):
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)
 
-    @extend_schema(
+    bulk = bulk_action(
         summary=_("批量报送维保记录"),
         description=_(
             "一次最多1000条，按记录编号幂等：新编号新建，已有编号更新，内容相同则不写入（unchanged）。"
             "每条单独校验：合格的条目即使同批有被拒绝的也会保存。答复逐条列出结果（key 为记录编号）。"
         ),
-        request=MaintenanceRecordBulkRequestSerializer,
-        responses={
-            200: BulkResponseSerializer,
-            400: OpenApiResponse(description=_('请求体不是 {"records": [...]} 或超过1000条。')),
-        },
-        filters=False,
+        request_serializer=MaintenanceRecordBulkRequestSerializer,
+        refused_description=_('请求体不是 {"records": [...]} 或超过1000条。'),
+        items_key="records",
+        max_items=RECORDS_BATCH_MAX,
+        item_serializer=MaintenanceRecordWriteSerializer,
+        key_field="record_number",
+        store=lambda request, items: records_bulk_upsert(user=request.user, items=items),
     )
-    @action(detail=False, methods=["post"], url_path="bulk", pagination_class=None, filterset_class=None)
-    def bulk(self, request):
-        return bulk_response(
-            data=request.data,
-            items_key="records",
-            max_items=RECORDS_BATCH_MAX,
-            item_serializer=MaintenanceRecordWriteSerializer(),
-            key_field="record_number",
-            store=lambda items: records_bulk_upsert(user=request.user, items=items),
-        )
 
     @extend_schema(
         summary=_("使用单位确认维保"),

@@ -12,7 +12,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import status
 from rest_framework.decorators import action
 
-from core.api.bulk import CREATED, BulkResponseSerializer, bulk_response
+from core.api.bulk import CREATED, bulk_action
 from core.api.viewsets import VisibleModelViewSet
 
 from ...filtersets.rescues import ClaimProposalFilterSet, RescueFilterSet
@@ -74,29 +74,20 @@ class RescueViewSet(VisibleModelViewSet):
             rescue, status_code=status.HTTP_201_CREATED if outcome == CREATED else status.HTTP_200_OK
         )
 
-    @extend_schema(
+    bulk = bulk_action(
         summary=_("批量报送救援记录"),
         description=_(
             "一次最多1000条。按救援编号幂等：新编号新建，已有编号更新，内容相同则不写入。每条单独校验、单独保存，"
             "答复逐条列出结果（key 为救援编号）。"
         ),
-        request=RescueBulkRequestSerializer,
-        responses={
-            200: BulkResponseSerializer,
-            400: OpenApiResponse(description=_('请求体不是 {"rescues": [...]} 或超过1000条。')),
-        },
-        filters=False,
+        request_serializer=RescueBulkRequestSerializer,
+        refused_description=_('请求体不是 {"rescues": [...]} 或超过1000条。'),
+        items_key="rescues",
+        max_items=RESCUES_BATCH_MAX,
+        item_serializer=RescueWriteSerializer,
+        key_field="rescue_number",
+        store=lambda request, items: rescues_bulk_upsert(user=request.user, items=items),
     )
-    @action(detail=False, methods=["post"], url_path="bulk", pagination_class=None, filterset_class=None)
-    def bulk(self, request):
-        return bulk_response(
-            data=request.data,
-            items_key="rescues",
-            max_items=RESCUES_BATCH_MAX,
-            item_serializer=RescueWriteSerializer(),
-            key_field="rescue_number",
-            store=lambda items: rescues_bulk_upsert(user=request.user, items=items),
-        )
 
 
 @extend_schema_view(

@@ -14,7 +14,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.bulk import CREATED, BulkResponseSerializer, bulk_response
+from core.api.bulk import CREATED, bulk_action
 from core.api.viewsets import VisibleModelViewSet
 from insurance.permissions import insurer_of
 
@@ -77,29 +77,22 @@ class ServiceRecordViewSet(VisibleModelViewSet):
             record, status_code=status.HTTP_201_CREATED if outcome == CREATED else status.HTTP_200_OK
         )
 
-    @extend_schema(
+    bulk = bulk_action(
         summary=gettext_lazy("批量登记保险服务"),
         description=gettext_lazy(
             "一次最多1000条。按服务编号幂等：新编号新建，已有编号更新，内容相同则不写入。每条必填 service_number、"
             "kind、equipment_code（或 equipment_codes）、performed_on。每条单独校验：合格的条目即使同批有被拒绝的也会保存。"
         ),
-        request=ServiceRecordBulkRequestSerializer,
-        responses={
-            200: BulkResponseSerializer,
-            400: OpenApiResponse(description=gettext_lazy('请求体不是 {"services": [...]} 或超过1000条。')),
-        },
-        filters=False,
+        request_serializer=ServiceRecordBulkRequestSerializer,
+        refused_description=gettext_lazy('请求体不是 {"services": [...]} 或超过1000条。'),
+        items_key="services",
+        max_items=SERVICES_BATCH_MAX,
+        item_serializer=ServiceRecordBulkItemSerializer,
+        key_field="service_number",
+        store=lambda request, items: service_records_bulk_upsert(
+            insurer=insurer_of(request.user), items=items
+        ),
     )
-    @action(detail=False, methods=["post"], url_path="bulk", pagination_class=None, filterset_class=None)
-    def bulk(self, request):
-        return bulk_response(
-            data=request.data,
-            items_key="services",
-            max_items=SERVICES_BATCH_MAX,
-            item_serializer=ServiceRecordBulkItemSerializer(),
-            key_field="service_number",
-            store=lambda items: service_records_bulk_upsert(insurer=insurer_of(request.user), items=items),
-        )
 
     @extend_schema(
         summary=gettext_lazy("上传服务附件"),
