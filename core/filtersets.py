@@ -23,6 +23,17 @@ class YesNoFilter(django_filters.BooleanFilter):
         super().__init__(*args, **kwargs)
 
 
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def day_filter(field_name: str, lookup: str, label, help_text) -> django_filters.DateFilter:
+    """One end of a date range on `field_name` ("gte": from that day, "lte": up to it), offered as a
+    date picker."""
+    return django_filters.DateFilter(
+        field_name=field_name, lookup_expr=lookup, widget=DATE_INPUT, label=label, help_text=help_text
+    )
+
+
 class BaseFilterSet(django_filters.FilterSet):
     """The one FilterSet of a model: the list page, its Excel export and the API use it.
 

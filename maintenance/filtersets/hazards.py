@@ -1,17 +1,14 @@
 """The one FilterSet of hazards: the API, the list page and its export use it."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import District
-from core.filtersets import BaseFilterSet, YesNoFilter
+from core.filtersets import BaseFilterSet, YesNoFilter, day_filter
 from core.text import normalise_code
 
 from ..models import OPEN_STATUSES, Hazard, HazardSeverity, HazardStatus, SeriousHazardCriterion
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class HazardFilterSet(BaseFilterSet):
@@ -42,14 +39,8 @@ class HazardFilterSet(BaseFilterSet):
         label=_("逾期"),
         help_text=_("是：未整改且已过整改期限；否：其余隐患。"),
     )
-    found_after = django_filters.DateFilter(
-        field_name="found_on", lookup_expr="gte", widget=DATE_INPUT, label=_("发现日期起"),
-        help_text=_("发现日期不早于该日。"),
-    )  # fmt: skip
-    found_before = django_filters.DateFilter(
-        field_name="found_on", lookup_expr="lte", widget=DATE_INPUT, label=_("发现日期止"),
-        help_text=_("发现日期不晚于该日。"),
-    )  # fmt: skip
+    found_after = day_filter("found_on", "gte", _("发现日期起"), _("发现日期不早于该日。"))
+    found_before = day_filter("found_on", "lte", _("发现日期止"), _("发现日期不晚于该日。"))
     ordering = django_filters.OrderingFilter(
         fields=(("found_on", "found_on"), ("deadline", "deadline"), ("hazard_number", "hazard_number")),
         label=_("排序"),

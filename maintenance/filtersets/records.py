@@ -1,17 +1,14 @@
 """The one FilterSet of maintenance records: the API, the list page and its export use it."""
 
 import django_filters
-from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.filtersets import BaseFilterSet, YesNoFilter
+from core.filtersets import BaseFilterSet, YesNoFilter, day_filter
 from core.text import normalise_code
 from elevators.filtersets import visible_organisations
 
 from ..models import MaintenanceLevel, MaintenanceRecord, RecordFlag
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class MaintenanceRecordFilterSet(BaseFilterSet):
@@ -25,14 +22,8 @@ class MaintenanceRecordFilterSet(BaseFilterSet):
         queryset=visible_organisations, label=_("维保单位"), help_text=_("维保单位在本平台的编号。")
     )
     level = django_filters.ChoiceFilter(choices=MaintenanceLevel.choices, label=_("维保类别"))
-    performed_after = django_filters.DateFilter(
-        field_name="performed_on", lookup_expr="gte", widget=DATE_INPUT, label=_("维保日期起"),
-        help_text=_("维保日期不早于该日。"),
-    )  # fmt: skip
-    performed_before = django_filters.DateFilter(
-        field_name="performed_on", lookup_expr="lte", widget=DATE_INPUT, label=_("维保日期止"),
-        help_text=_("维保日期不晚于该日。"),
-    )  # fmt: skip
+    performed_after = day_filter("performed_on", "gte", _("维保日期起"), _("维保日期不早于该日。"))
+    performed_before = day_filter("performed_on", "lte", _("维保日期止"), _("维保日期不晚于该日。"))
     flagged = YesNoFilter(method="filter_flagged", label=_("有疑点"), help_text=_("是否有待复核的疑点。"))
     ordering = django_filters.OrderingFilter(
         fields=(("performed_on", "performed_on"), ("record_number", "record_number")), label=_("排序")

@@ -1,23 +1,14 @@
 """The one FilterSet of services: the API, the list page and its export."""
 
 import django_filters
-from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, OrganisationKind
-from core.filtersets import BaseFilterSet
+from core.filtersets import BaseFilterSet, day_filter
 from core.text import normalise_code
 
 from ..models import ServiceElevator, ServiceKind, ServiceRecord
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _day_filter(lookup: str, label, help_text) -> django_filters.DateFilter:
-    return django_filters.DateFilter(
-        field_name="performed_on", lookup_expr=lookup, widget=DATE_INPUT, label=label, help_text=help_text
-    )
 
 
 class ServiceRecordFilterSet(BaseFilterSet):
@@ -37,8 +28,8 @@ class ServiceRecordFilterSet(BaseFilterSet):
     policy_number = django_filters.CharFilter(
         method="filter_policy_number", label=_("保单号"), help_text=_("服务所依据的保单号（精确匹配）。")
     )
-    performed_after = _day_filter("gte", _("服务日期起"), _("服务日期不早于该日。"))
-    performed_before = _day_filter("lte", _("服务日期止"), _("服务日期不晚于该日。"))
+    performed_after = day_filter("performed_on", "gte", _("服务日期起"), _("服务日期不早于该日。"))
+    performed_before = day_filter("performed_on", "lte", _("服务日期止"), _("服务日期不晚于该日。"))
     ordering = django_filters.OrderingFilter(
         fields=(("performed_on", "performed_on"), ("service_number", "service_number"), ("kind", "kind")),
         label=_("排序"),

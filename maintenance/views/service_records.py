@@ -12,12 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.filtersets import DATE_INPUT
 from core.views import VisibleDetailView, VisibleListView, refusals_on
 from elevators.models import Elevator
 from insurance.models import InsuranceModel
 from insurance.permissions import insurer_of
 
-from ..filtersets.service_records import DATE_INPUT, ServiceRecordFilterSet
+from ..filtersets.service_records import ServiceRecordFilterSet
 from ..models import AssessmentConclusion, ServiceElevator, ServiceKind, ServiceRecord
 from ..selectors.service_records import service_export_table
 from ..services.attachments import attachment_add
