@@ -31,6 +31,11 @@ KNOWN = {
     # reporting/api/views.py CoverageViewSet.list answers one object ({on, by, total, rows}); the
     # schema documents it as an array of Coverage because drf-spectacular wraps a `list` action.
     "GET /api/v1/coverage/",
+    # reporting/api/reports.py CoverageTrendViewSet.list: the same, one object ({scope, by, months}).
+    "GET /api/v1/coverage/trend/",
+    # accounts' organisation serializer: district_name is null for an organisation without a
+    # district and department is "" for one that is not a department, and the schema allows neither.
+    "GET /api/v1/organisations/",
 }
 KINDS = ["city", "district", "housing", "finance", "nfra", "insurer_a", "pm_fancheng", "maint"]
 
@@ -89,4 +94,7 @@ def test_every_operation_for_every_kind(scene):
                 (known if operation.label in KNOWN else failures).append(finding)
     assert not failures, "\n\n".join(failures)
     if known:
-        pytest.xfail("known schema violations: " + "; ".join(sorted({line.split(":")[0] for line in known})))
+        pytest.xfail(
+            "known schema violations: "
+            + "; ".join(sorted({line.split(":")[0].split(" ", 1)[1] for line in known}))
+        )
