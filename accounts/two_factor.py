@@ -10,6 +10,7 @@ import io
 
 import segno
 from django.conf import settings
+from django.core import checks
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, user_has_device, verify_token
@@ -19,11 +20,26 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.exceptions import ApplicationError
 
-from .models import User
+from .models import OrganisationKind, User
 
 BACKUP_CODE_COUNT = 10
 DEVICE_NAME = "authenticator"
 BACKUP_DEVICE_NAME = "backup"
+
+
+@checks.register(checks.Tags.security)
+def required_kinds_check(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """A misspelt kind in TIBAO_2FA_REQUIRED_KINDS would silently require nothing of anyone."""
+    unknown = sorted(set(settings.TIBAO_2FA_REQUIRED_KINDS) - set(OrganisationKind.values))
+    if not unknown:
+        return []
+    return [
+        checks.Error(
+            f"TIBAO_2FA_REQUIRED_KINDS names unknown organisation kinds: {', '.join(unknown)}",
+            hint=f"Use some of: {', '.join(OrganisationKind.values)}.",
+            id="accounts.E001",
+        )
+    ]
 
 
 def two_factor_required(user: User) -> bool:

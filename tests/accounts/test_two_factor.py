@@ -11,7 +11,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.two_factor import totp_device_confirm, totp_device_pending
+from accounts.two_factor import required_kinds_check, totp_device_confirm, totp_device_pending
 from tests.factories import UserFactory
 from tests.utils.clients import browser, with_key
 from tests.utils.world import make_world
@@ -204,3 +204,10 @@ def test_enrolment_is_in_the_change_log_without_the_key():
     assert entries.exists()
     assert all("key" not in (entry.changes_dict or {}) for entry in entries)
     assert not LogEntry.objects.filter(content_type__model="statictoken").exists()
+
+
+def test_a_misspelt_required_kind_fails_the_system_check(settings):
+    settings.TIBAO_2FA_REQUIRED_KINDS = ["city_regulatr"]
+    assert [error.id for error in required_kinds_check(None)] == ["accounts.E001"]
+    settings.TIBAO_2FA_REQUIRED_KINDS = REQUIRED
+    assert required_kinds_check(None) == []
