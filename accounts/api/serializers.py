@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..models import Notice, Organisation
+from ..models import Department, Notice, Organisation
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -9,7 +9,13 @@ class OrganisationSerializer(serializers.ModelSerializer):
         source="get_kind_display", read_only=True, help_text=_("机构类型的名称。")
     )
     district_name = serializers.CharField(
-        source="district.name", read_only=True, default=None, help_text=_("所在区县的名称。")
+        source="district.name", read_only=True, default=None, allow_null=True, help_text=_("所在区县的名称。")
+    )
+    department = serializers.ChoiceField(
+        choices=Department.choices,
+        read_only=True,
+        allow_blank=True,
+        help_text=_("八部门之一的部门代码；其他机构为空。"),
     )
 
     class Meta:
@@ -33,7 +39,6 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "short_name": {"help_text": _("简称（可空）。")},
             "credit_code": {"help_text": _("统一社会信用代码（可空：部分使用单位登记时没有）。")},
             "district": {"help_text": _("所在区县的区划代码（可空）。")},
-            "department": {"help_text": _("八部门之一的部门代码；其他机构为空。")},
         }
 
 

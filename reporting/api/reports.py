@@ -4,6 +4,7 @@ the caller's scope) and GET /api/v1/reports/ (the caller's monthly reports, each
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.helpers import forced_singular_serializer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
@@ -108,7 +109,10 @@ class CoverageTrendViewSet(viewsets.GenericViewSet):
             OpenApiParameter("district", OpenApiTypes.STR, description=_("区县代码。")),
             OpenApiParameter("department", OpenApiTypes.STR, enum=list(Department.values)),
         ],
-        responses={200: TrendSerializer, 400: OpenApiResponse(description=_("月份或分组方式有误。"))},
+        responses={
+            200: forced_singular_serializer(TrendSerializer),
+            400: OpenApiResponse(description=_("月份或分组方式有误。")),
+        },
         examples=[TREND_EXAMPLE],
     )
     def list(self, request):

@@ -6,6 +6,7 @@ district regulator's figures are its district's and a department's its sector's,
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.helpers import forced_singular_serializer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import viewsets
@@ -109,7 +110,8 @@ class CoverageViewSet(MaintenanceFiguresMixin, viewsets.GenericViewSet):
             ),
         ],
         responses={
-            200: CoverageSerializer,
+            # `list` answers one object, not an array of them.
+            200: forced_singular_serializer(CoverageSerializer),
             400: OpenApiResponse(description=_("日期、分组方式或筛选条件有误。")),
         },
         examples=[COVERAGE_EXAMPLE],
