@@ -41,7 +41,21 @@ KINDS = ["city", "district", "housing", "finance", "nfra", "insurer_a", "pm_fanc
 
 
 @pytest.fixture
-def scene(world):
+def connection_kept():
+    """The WSGI app closes the database connection after each request, as it should in production;
+    the test's transaction lives on that connection, so keep it open (as Django's test client does)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def scene(world, connection_kept):
     """A little of everything for the generated ids and codes to find: elevators of both districts,
     maintained by `maint`, one insured by insurer_a."""
     pm = world.orgs["pm_fancheng"]
