@@ -25,7 +25,9 @@ ELEVATORS = 1500
 
 def seed(seed: int = 11) -> str:
     out = io.StringIO()
-    call_command("seed_demo", "--elevators", str(ELEVATORS), "--seed", str(seed), stdout=out)
+    call_command(
+        "seed_demo", "--elevators", str(ELEVATORS), "--seed", str(seed), "--skip", "maintenance", stdout=out
+    )
     return out.getvalue()
 
 
@@ -37,6 +39,14 @@ def output():
 def coverage(queryset, today):
     insured = queryset.filter(policy_covers__in=PolicyElevator.objects.in_force_on(today)).distinct().count()
     return insured / queryset.count()
+
+
+def test_a_skipped_step_writes_nothing_and_the_later_ones_run(output):
+    from maintenance.models import MaintenanceRecord
+
+    assert "· 维保记录、保险服务、隐患与救援：跳过" in output
+    assert not MaintenanceRecord.objects.exists()
+    assert "· 月度冻结数据与报表" in output
 
 
 def test_demo_insurance_is_realistic_and_consistent(output):

@@ -15,7 +15,7 @@ STEP = ("月度冻结数据与报表", "reporting", "demo.reporting.build")
 
 @pytest.fixture
 def with_reporting_step(monkeypatch):
-    steps = [step for step in seed_demo_command.DEMO_STEPS if step[1] != "reporting"]
+    steps = [step for step in seed_demo_command.DEMO_STEPS if step[1] not in ("reporting", "maintenance")]
     monkeypatch.setattr(seed_demo_command, "DEMO_STEPS", [*steps, STEP])
 
 

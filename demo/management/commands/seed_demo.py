@@ -61,6 +61,14 @@ class Command(BaseCommand):
             metavar="M",
             help="冻结最近 M 个月的月度数据（默认 12；电梯达 10 万台起默认 0，因每月需计算全部口径）",
         )
+        parser.add_argument(
+            "--skip",
+            action="append",
+            default=[],
+            choices=[key for _label, key, _path in DEMO_STEPS if key not in ("accounts", "registry")],
+            metavar="STEP",
+            help="跳过某一步（可重复）：insurance、maintenance 或 reporting；后面的步骤照常运行",
+        )
 
     def handle(self, *args, **options):
         if options["elevators"] < 0:
@@ -71,6 +79,9 @@ class Command(BaseCommand):
         self.stdout.write(f"正在生成襄阳市演示数据（随机种子 {options['seed']}）……")
         with acting_as("command:seed_demo"), transaction.atomic():
             for label, key, path in DEMO_STEPS:
+                if key in options["skip"]:
+                    self.stdout.write(f"· {label}：跳过")
+                    continue
                 self.stdout.write(f"· {label}")
                 started = time.perf_counter()
                 build = import_string(path)
