@@ -6,9 +6,9 @@
   enrolment page for every page but that one and signing out; the API answers 403 instead.
 
 API keys authenticate inside DRF, after this, on an anonymous request: they pass untouched.
-A session remembers that its user had no authenticator when it was first checked, so a request
-costs no query for it (an authenticator added in the admin later takes effect at the next sign-in;
-enrolling on the portal marks the session verified).
+A session remembers that its user had no authenticator at sign-in (two_factor.remember_no_device),
+so a request costs no query for it; an authenticator added in the admin later takes effect at the
+next sign-in, and enrolling on the portal marks the session verified.
 """
 
 from django.contrib.auth import logout
@@ -17,10 +17,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .two_factor import two_factor_enabled, two_factor_required
+from .two_factor import NO_DEVICE_KEY, two_factor_enabled, two_factor_required
 
 EXEMPT_URL_NAMES = ("two-factor", "logout", "login", "login-verify")
-NO_DEVICE_KEY = "tibao_2fa_no_device"
 
 
 class TwoFactorMiddleware:
@@ -31,11 +30,9 @@ class TwoFactorMiddleware:
         user = request.user
         if not user.is_authenticated or user.is_verified():
             return self.get_response(request)
-        if request.session.get(NO_DEVICE_KEY) != user.pk:
-            if two_factor_enabled(user):
-                logout(request)
-                return redirect("login")
-            request.session[NO_DEVICE_KEY] = user.pk
+        if request.session.get(NO_DEVICE_KEY) != user.pk and two_factor_enabled(user):
+            logout(request)
+            return redirect("login")
         if two_factor_required(user) and request.path not in {reverse(n) for n in EXEMPT_URL_NAMES}:
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": _("请先在网页上启用双因素认证。")}, status=403)

@@ -10,8 +10,10 @@ import io
 
 import segno
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.core import checks
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, user_has_device, verify_token
 from django_otp.models import Device
@@ -51,6 +53,19 @@ def two_factor_required(user: User) -> bool:
 def two_factor_enabled(user: User) -> bool:
     """Whether the user has a confirmed authenticator, so sign-in asks for a code."""
     return user.is_authenticated and user_has_device(user, confirmed=True)
+
+
+# Set in a session at sign-in when its user had no authenticator: the middleware then need not ask
+# the database on every request (an authenticator added in the admin counts from the next sign-in).
+NO_DEVICE_KEY = "tibao_2fa_no_device"
+
+
+@receiver(user_logged_in, dispatch_uid="tibao-2fa-no-device")
+def remember_no_device(sender, request, user, **kwargs) -> None:
+    """On sign-in, note in the session whether the user has no authenticator."""
+    session = getattr(request, "session", None)
+    if session is not None and not two_factor_enabled(user):
+        session[NO_DEVICE_KEY] = user.pk
 
 
 def backup_codes_left(user: User) -> int:
