@@ -16,7 +16,12 @@ D = date(2026, 6, 30)
 def maintained(world, **fields):
     """An elevator of pm_fancheng in 樊城区 maintained by `maint` (fields override)."""
     pm = world.orgs["pm_fancheng"]
-    values = {"user_unit": pm, "owner": pm, "district": world.fancheng, "maintenance_company": world.orgs["maint"]}
+    values = {
+        "user_unit": pm,
+        "owner": pm,
+        "district": world.fancheng,
+        "maintenance_company": world.orgs["maint"],
+    }
     return ElevatorFactory(**{**values, **fields})
 
 

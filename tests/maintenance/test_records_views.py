@@ -212,7 +212,7 @@ def test_pages_for_the_company_and_the_regulator(world):
 
 
 def test_company_scores_on_time_rate(world):
-    ok, late, never = maintained(world), maintained(world), maintained(world)
+    ok, late, _never = maintained(world), maintained(world), maintained(world)
     stored(ok, TODAY - timedelta(days=3))
     stored(late, TODAY - timedelta(days=30))
     (score,) = [s for s in company_scores(on=TODAY) if s.company == world.orgs["maint"]]
