@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Organisation, OrganisationKind
+from accounts.models import Organisation, OrganisationKind, User
 from core.api.bulk import CREATED, UNCHANGED, UPDATED, BulkItemResult, refused
 from core.audit import log_bulk
 from core.exceptions import ApplicationError, full_clean_or_refuse
@@ -59,10 +59,9 @@ def _reporter(user) -> Organisation:
     return reporter
 
 
-def _acting_user(user):
-    return (
-        user if getattr(user, "pk", None) and hasattr(user, "username") and hasattr(user, "email") else None
-    )
+def _acting_user(user) -> User | None:
+    """The person behind a step, or None for an API key or another principal."""
+    return user if isinstance(user, User) else None
 
 
 def _step(hazard: Hazard, status: str, user, organisation: Organisation, note: str = "") -> HazardStep:
