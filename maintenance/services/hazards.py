@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, OrganisationKind, User
 from core.api.bulk import CREATED, UNCHANGED, UPDATED, BulkItemResult, refused
@@ -46,6 +47,10 @@ FOUND_BY_OF_REPORTER = {
 REPORTED_FIELDS = ("found_on", "found_by", "severity", "criterion", "description", "deadline")
 
 
+# Who may report hazards, as every door into them refuses the others.
+REPORTER_REFUSAL = gettext_lazy("只有保险机构、维保单位和市场监管部门可以报告隐患。")
+
+
 def hazard_reporter_of(user) -> Organisation | None:
     """The organisation `user` reports hazards for, or None when its kind may not report."""
     org = organisation_of(user)
@@ -55,7 +60,7 @@ def hazard_reporter_of(user) -> Organisation | None:
 def _reporter(user) -> Organisation:
     reporter = hazard_reporter_of(user)
     if reporter is None:
-        raise PermissionDenied(_("只有保险机构、维保单位和市场监管部门可以报告隐患。"))
+        raise PermissionDenied(REPORTER_REFUSAL)
     return reporter
 
 

@@ -60,6 +60,10 @@ RESCUE_WRITER_KINDS = frozenset(
 )
 
 
+# Who may record rescues, as every door into them refuses the others.
+REPORTER_REFUSAL = gettext_lazy("只有维保单位和市场监管部门可以记录救援。")
+
+
 def rescue_reporter_of(user) -> Organisation | None:
     """The active organisation `user` records rescues for (a maintenance company or a regulator
     of the city or a district), or None."""
@@ -87,7 +91,7 @@ def _number(raw) -> str:
 def _reporter(user) -> Organisation:
     reporter = rescue_reporter_of(user)
     if reporter is None:
-        raise PermissionDenied(_("只有维保单位和市场监管部门可以记录救援。"))
+        raise PermissionDenied(REPORTER_REFUSAL)
     return reporter
 
 

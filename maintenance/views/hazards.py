@@ -19,6 +19,7 @@ from ..filtersets.hazards import HazardFilterSet
 from ..models import Hazard, HazardSeverity, HazardSource, HazardStatus, SeriousHazardCriterion
 from ..selectors.hazards import hazard_board
 from ..services.hazards import (
+    REPORTER_REFUSAL,
     hazard_close,
     hazard_rectify,
     hazard_report,
@@ -221,7 +222,7 @@ def hazard_close_view(request, pk):
 def hazard_report_view(request):
     """Report a hazard on an elevator the user sees (insurers, maintenance companies, regulators)."""
     if hazard_reporter_of(request.user) is None:
-        raise PermissionDenied(_("只有保险机构、维保单位和市场监管部门可以报告隐患。"))
+        raise PermissionDenied(REPORTER_REFUSAL)
     initial = {"found_on": timezone.localdate(), "elevator": request.GET.get("elevator", "")}
     form = HazardReportForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():

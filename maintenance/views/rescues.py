@@ -22,7 +22,7 @@ from ..filtersets.rescues import ClaimProposalFilterSet, RescueFilterSet
 from ..models import ClaimProposal, RescueIncident
 from ..selectors.rescues import rescue_board, rescue_figures
 from ..services.claim_proposals import claim_proposal_confirm, claim_proposal_decline
-from ..services.rescues import rescue_record, rescue_reporter_of
+from ..services.rescues import REPORTER_REFUSAL, rescue_record, rescue_reporter_of
 from .rescue_forms import ProposalDecisionForm, RescueRecordForm
 
 RESCUE_EXPORT_HEADERS = [
@@ -140,7 +140,7 @@ def rescue_record_view(request):
     """A maintenance company or a regulator records a rescue (a number sent again updates it)."""
     reporter = rescue_reporter_of(request.user)
     if reporter is None:
-        raise PermissionDenied(_("只有维保单位和市场监管部门可以记录救援。"))
+        raise PermissionDenied(REPORTER_REFUSAL)
     form = RescueRecordForm(request.POST or None, reporter=reporter)
     if request.method == "POST" and form.is_valid():
         with refusals_on(form, fields=RECORD_FORM_FIELDS):

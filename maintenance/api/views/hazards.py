@@ -15,6 +15,7 @@ from ...filtersets.hazards import HazardFilterSet
 from ...models import Hazard
 from ...services.hazards import (
     HAZARDS_BATCH_MAX,
+    REPORTER_REFUSAL,
     hazard_close,
     hazard_rectify,
     hazard_report,
@@ -51,7 +52,7 @@ class HazardViewSet(VisibleModelViewSet):
     filterset_class = HazardFilterSet.for_api()
     may_write = staticmethod(may_report)
     write_actions = ("create", "bulk")
-    write_refusal = _("只有保险机构、维保单位和市场监管部门可以报告隐患。")
+    write_refusal = REPORTER_REFUSAL
 
     @extend_schema(
         summary=_("报告隐患（按隐患编号新建或更新）"),

@@ -18,7 +18,13 @@ from core.api.viewsets import VisibleModelViewSet
 from ...filtersets.rescues import ClaimProposalFilterSet, RescueFilterSet
 from ...models import ClaimProposal, RescueIncident
 from ...services.claim_proposals import claim_proposal_confirm, claim_proposal_decline
-from ...services.rescues import RESCUES_BATCH_MAX, rescue_record, rescue_reporter_of, rescues_bulk_upsert
+from ...services.rescues import (
+    REPORTER_REFUSAL,
+    RESCUES_BATCH_MAX,
+    rescue_record,
+    rescue_reporter_of,
+    rescues_bulk_upsert,
+)
 from ..serializers.rescues import (
     ClaimProposalConfirmSerializer,
     ClaimProposalDeclineSerializer,
@@ -47,7 +53,7 @@ class RescueViewSet(VisibleModelViewSet):
     write_serializer_class = RescueWriteSerializer
     filterset_class = RescueFilterSet.for_api()
     may_write = staticmethod(is_rescue_reporter)
-    write_refusal = _("只有维保单位和市场监管部门可以记录救援。")
+    write_refusal = REPORTER_REFUSAL
 
     def get_queryset(self):
         proposals = ClaimProposal.objects.visible_to(self.request.user).filter(rescue=OuterRef("pk"))
