@@ -45,9 +45,14 @@ def required_kinds_check(app_configs, **kwargs) -> list[checks.CheckMessage]:
 
 
 def two_factor_required(user: User) -> bool:
-    """Whether the user's organisation kind must sign in with a second factor
-    (settings.TIBAO_2FA_REQUIRED_KINDS)."""
-    return bool(user.role) and user.role in settings.TIBAO_2FA_REQUIRED_KINDS
+    """Whether the user must sign in with a second factor: their organisation's kind is one of
+    settings.TIBAO_2FA_REQUIRED_KINDS, or they are an organisation admin and
+    settings.TIBAO_2FA_REQUIRED_FOR_ORG_ADMINS is on."""
+    if not user.role:
+        return False
+    return user.role in settings.TIBAO_2FA_REQUIRED_KINDS or (
+        user.is_org_admin and settings.TIBAO_2FA_REQUIRED_FOR_ORG_ADMINS
+    )
 
 
 def two_factor_enabled(user: User) -> bool:

@@ -1,7 +1,7 @@
 """Two-factor sign-in (django-otp, accounts.two_factor, accounts.views_two_factor): enrolment with a
 code computed from the device's key as an authenticator app would, the code step after the
 password, backup codes, removal behind the password, forced enrolment for the required kinds, the
-lock-out and API keys untouched."""
+lock-out and API keys untouched; organisation admins of any kind when that is required."""
 
 import pytest
 from auditlog.models import LogEntry
@@ -158,6 +158,21 @@ def test_required_kinds_must_enrol_before_using_the_portal(settings):
     device = totp_device_pending(user=world.users["city"])
     client.post("/account/two-factor/", {"code": code_of(device)})
     assert client.get("/").status_code == 200
+
+
+def test_organisation_admins_of_every_kind_must_enrol(settings):
+    settings.TIBAO_2FA_REQUIRED_KINDS = []
+    settings.TIBAO_2FA_REQUIRED_FOR_ORG_ADMINS = True
+    world = make_world()
+    for key in ("pm_fancheng", "maint", "housing", "insurer_a"):
+        colleague = UserFactory(organisation=world.orgs[key], is_org_admin=True)
+        admin = Client()
+        admin.force_login(colleague)
+        assert admin.get("/")["Location"] == "/account/two-factor/", key
+        assert browser(world, key).get("/").status_code == 200, key
+
+    settings.TIBAO_2FA_REQUIRED_FOR_ORG_ADMINS = False
+    assert admin.get("/").status_code == 200
 
 
 def test_signing_out_stays_open_to_a_user_who_must_enrol(settings):
