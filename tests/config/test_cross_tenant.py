@@ -1,6 +1,6 @@
 """Cross-tenant probes for every pair of tenants of one kind (tests.config.tenants.PAIRS): by id the
-other's objects are 404, by filter the other's elevator gives an empty list, and the exports hold
-none of the other's rows."""
+other's objects are 404, by filter the other's elevator gives an empty list, the exports hold
+none of the other's rows, and a bulk upload aimed at the other's elevator and objects writes nothing."""
 
 import pytest
 from django.test import Client
@@ -100,3 +100,74 @@ def test_exports_hold_none_of_the_other_tenants_rows(scene, db, kind, mine, thei
         ):
             leaked.append(url)
     assert not leaked, f"{mine}'s exports hold {theirs}'s elevator {code}: {leaked}"
+
+
+def _aimed_at(other) -> dict[str, tuple[str, dict]]:
+    """One item for each bulk API aimed at the other side: its elevator, and its own object's number,
+    as if to overwrite it (the URL name, the body's list key and the item)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    o, code = other.objects, other.elevator.equipment_code
+    day = (timezone.localdate() - timedelta(days=1)).isoformat()
+    alarm = f"{day}T10:00:00+08:00"
+    return {
+        "claim-bulk": ("claims", {
+            "claim_number": o["claim"].claim_number, "policy_number": o["policy"].number, "equipment_code": code,
+            "incident_at": alarm, "kind": "trapping", "coverage_item": "rescue", "reported_on": day,
+        }),
+        "policy-bulk": ("policies", {
+            "number": o["policy"].number, "product": o["product"].pk, "elevators": [code], "start_date": day,
+        }),
+        "service-bulk": ("services", {
+            "service_number": o["service"].service_number, "kind": "usage_monitoring", "equipment_code": code,
+            "performed_on": day,
+        }),
+        "maintenance-record-bulk": ("records", {
+            "record_number": o["record"].record_number, "equipment_code": code, "performed_on": day,
+            "level": "half_monthly",
+        }),
+        "hazard-bulk": ("hazards", {
+            "hazard_number": o["hazard"].hazard_number, "equipment_code": code, "found_on": day,
+            "severity": "general", "description": "底坑积水",
+        }),
+        "rescue-bulk": ("rescues", {
+            "rescue_number": o["rescue"].rescue_number, "equipment_code": code, "alarm_at": alarm,
+            "arrived_at": f"{day}T10:20:00+08:00",
+        }),
+    }  # fmt: skip
+
+
+# The matrix's column for each tenant of side "b" is its side-"a" counterpart of the same kind.
+COLUMN_OF = {theirs: mine for mine, theirs in PAIRS.values()} | {mine: mine for mine, _ in PAIRS.values()}
+
+
+@pytest.mark.parametrize(("kind", "mine", "theirs"), SIDES)
+def test_bulk_uploads_cannot_reach_the_other_tenants_objects(scene, db, kind, mine, theirs):
+    """Every bulk API, with one item aimed at the other tenant's elevator and reusing the number of the
+    other's own object: refused item by item for a kind that may write there (per the authorisation
+    matrix), 403 for the others; nothing is written and the other's objects are as they were."""
+    from django.apps import apps
+    from django.forms.models import model_to_dict
+    from django.urls import reverse
+
+    from tests.config.authorization_matrix import MATRIX
+
+    api, _ = _clients(scene, mine)
+    other = _other(scene, mine)
+    keys = ("claim", "policy", "service", "record", "hazard", "rescue")
+    before = {key: model_to_dict(other.objects[key]) for key in keys}
+    counts = {model: model.objects.count() for model in (apps.get_model(m) for m in (
+        "insurance.Claim", "insurance.Policy", "maintenance.ServiceRecord", "maintenance.MaintenanceRecord",
+        "maintenance.Hazard", "maintenance.RescueIncident"))}  # fmt: skip
+    for name, (items_key, item) in _aimed_at(other).items():
+        response = api.post(reverse(name), {items_key: [item]}, format="json")
+        if MATRIX[f"api:{name}", "POST"][COLUMN_OF[mine]] == "400":  # the kind may write there
+            answer = (response.status_code, [result["outcome"] for result in response.json()["results"]])
+            assert answer == (200, ["refused"]), (name, response.json())
+        else:
+            assert response.status_code == 403, (name, response.status_code)
+    assert {model: model.objects.count() for model in counts} == counts
+    assert {key: model_to_dict(type(obj).objects.get(pk=obj.pk)) for key, obj in
+            ((k, other.objects[k]) for k in keys)} == before  # fmt: skip
