@@ -31,6 +31,10 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+# What makes Excel (or a spreadsheet importing the cells) read a text as a formula (OWASP's list).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell_value(sheet: object, value: object) -> object:
     """A value openpyxl can write and Excel will show as data, never as a formula."""
     if isinstance(value, datetime) and timezone.is_aware(value):
@@ -38,10 +42,12 @@ def _cell_value(sheet: object, value: object) -> object:
     if value is None or isinstance(value, EXCEL_NATIVE_TYPES):
         return value
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    if text.startswith("="):
-        # Text from users must not become a live formula in someone else's Excel.
+    if text.startswith(FORMULA_PREFIXES):
+        # Text from users must not become a live formula in someone else's Excel: stored as text,
+        # and quote-prefixed so that editing the cell in Excel keeps it text.
         cell = WriteOnlyCell(sheet, value=text)
         cell.data_type = "s"
+        cell.quotePrefix = True
         return cell
     return text
 
@@ -56,7 +62,8 @@ def write_xlsx(
     """One-sheet .xlsx with a header row and `rows`, streamed through openpyxl's write-only mode.
 
     Values may be text, numbers, Decimal, dates, aware datetimes (written in local time) or
-    anything with a str(); text starting with "=" is written as text, not as a formula, and
+    anything with a str(); text starting with = + - @, tab or CR is written as quote-prefixed
+    text, never as a formula, and
     characters Excel cannot store are dropped.
     """
     workbook = openpyxl.Workbook(write_only=True)

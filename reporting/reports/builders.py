@@ -19,12 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.xlsx.writing import FORMULA_PREFIXES
+
 from ..selectors import CoverageFigure
 from .data import ReportData
 from .maintenance import maintenance_sheet
 from .worksheet import StreamingWorksheet
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MAX_WIDTH = 60
 
@@ -74,7 +75,7 @@ class Sheet:
         text = "" if value is None else value if type(value) is str else str(value)
         if ILLEGAL_XML.search(text):
             text = ILLEGAL_XML.sub("", text)
-        if text.startswith(FORMULA_TRIGGERS):
+        if text.startswith(FORMULA_PREFIXES):
             fmt = self.book.formats["quoted"]
         self.worksheet.write_string(self.row, col, text, fmt)
         self._fit_text(col, text)

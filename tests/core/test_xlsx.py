@@ -445,6 +445,13 @@ def test_write_xlsx_streams_values_safely():
     assert values[2] == ["abc", None, datetime(2021, 3, 5, 8, 30), 7]  # local time, Asia/Shanghai
 
 
+@pytest.mark.parametrize("text", ["=1+2", "+1+2", "-1+2", "@SUM(A1)", "\t=1", "\r=1"])
+def test_write_xlsx_neutralises_formula_prefixes(text):
+    sheet = openpyxl.load_workbook(io.BytesIO(write_xlsx(["备注"], [[text], ["普通文字"]]))).worksheets[0]
+    assert (sheet["A2"].value, sheet["A2"].data_type, sheet["A2"].quotePrefix) == (text, "s", True)
+    assert (sheet["A3"].value, sheet["A3"].quotePrefix) == ("普通文字", False)
+
+
 def test_error_report_round_trip():
     with read(xlsx_bytes(registry_rows()), "台账.xlsx") as table:
         refused = [
