@@ -9,6 +9,7 @@ import contextlib
 import copy
 import json
 from collections import defaultdict
+from datetime import UTC, datetime
 
 from auditlog.cid import get_cid
 from auditlog.context import auditlog_value, set_extra_data
@@ -18,7 +19,7 @@ from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import JSONField
+from django.db.models import CharField, DateTimeField, ForeignKey, IntegerField, JSONField, TextField
 from django.db.models.signals import pre_save
 from django.utils import timezone
 from django.utils.encoding import smart_str
@@ -81,6 +82,7 @@ def log_bulk(*, created=(), updated=(), deleted=()) -> int:
         if auditlog.contains(model)
     }
     entries = []
+    attribution = _attribution()
 
     def entry(kind, obj, diff) -> None:
         entry = LogEntry(
@@ -93,7 +95,10 @@ def log_bulk(*, created=(), updated=(), deleted=()) -> int:
             timestamp=now,
             cid=cid,
         )
-        pre_save.send(sender=LogEntry, instance=entry, raw=False, using="default", update_fields=None)
+        if attribution is None:
+            pre_save.send(sender=LogEntry, instance=entry, raw=False, using="default", update_fields=None)
+        else:
+            entry.__dict__.update(attribution)
         entries.append(entry)
 
     for obj in created:
@@ -115,6 +120,26 @@ def log_bulk(*, created=(), updated=(), deleted=()) -> int:
 
 
 COPY_FROM = 100  # entries: fewer go by INSERT, where COPY's set-up costs more than it saves
+
+
+def _attribution() -> dict | None:
+    """What the pre_save receivers of LogEntry (auditlog's actor and extra data) set on an entry,
+    found once by sending the signal for a blank entry: the same for every entry of the batch.
+
+    They read the attribution context, not the entry; a context holding a callable (auditlog calls
+    it for each entry) gives None, and each entry then gets the signal of its own.
+    """
+    context = auditlog_value.get(None) or {}
+    if any(callable(value) for value in context.values()):
+        return None
+    probe = LogEntry()
+    blank = dict(probe.__dict__)
+    pre_save.send(sender=LogEntry, instance=probe, raw=False, using="default", update_fields=None)
+    return {
+        name: value
+        for name, value in probe.__dict__.items()
+        if name != "_state" and (name not in blank or blank[name] is not value)
+    }
 
 
 class _CreationDiff:
@@ -148,7 +173,9 @@ class _CreationDiff:
                 else PER_OBJECT
             )
             old = get_field_value(None, field, use_json)
-            self.plan.append((field, old, same, field.name in options["mask_fields"]))
+            self.plan.append(
+                (field, old, same, field.name in options["mask_fields"], _reader(field, use_json))
+            )
         self.pointed_at = {
             field: _pointed_at(field, objs)
             for field, *_rest in self.plan
@@ -157,13 +184,13 @@ class _CreationDiff:
 
     def diff(self, obj) -> dict | None:
         changes = {}
-        for field, old, same, masked in self.plan:
+        for field, old, same, masked, read in self.plan:
             if field in self.pointed_at and not (
                 field.is_cached(obj)
                 or field.field.target_field.value_from_object(obj) in self.pointed_at[field]
             ):
                 continue  # no row points at the object: both sides are empty
-            new = get_field_value(obj, field, self.use_json) if same is PER_OBJECT else same
+            new = read(obj) if same is PER_OBJECT else same
             if old == new:
                 continue
             if masked:
@@ -179,6 +206,38 @@ class _CreationDiff:
 
 
 PER_OBJECT = object()
+
+
+def _reader(field, use_json: bool):
+    """`get_field_value(obj, field, use_json)` for many objects: a column's value as auditlog reads
+    it, taken from the object's own attributes when they hold it (a str, an int key, an aware
+    datetime), auditlog's function otherwise (deferred fields, other types, JSON change sets)."""
+    if use_json or not field.concrete or isinstance(field, JSONField) or not settings.USE_TZ:
+        return lambda obj: get_field_value(obj, field, use_json)
+    attname = field.attname
+    if isinstance(field, DateTimeField):
+
+        def read(obj):
+            value = obj.__dict__.get(attname, _UNSET)
+            if isinstance(value, datetime) and value.utcoffset() is not None:
+                return value.astimezone(UTC).replace(tzinfo=None)
+            return get_field_value(obj, field, use_json)
+
+    elif field.is_relation:
+        if settings.AUDITLOG_USE_FK_STRING_REPRESENTATION or not hasattr(field, "rel_class"):
+            return lambda obj: get_field_value(obj, field, use_json)
+
+        def read(obj):
+            value = obj.__dict__.get(attname, _UNSET)
+            return value if value is None or type(value) is int else get_field_value(obj, field, use_json)
+
+    else:
+
+        def read(obj):
+            value = obj.__dict__.get(attname, _UNSET)
+            return value if type(value) is str else get_field_value(obj, field, use_json)
+
+    return read
 
 
 def _pointed_at(relation, objs) -> set:
@@ -201,19 +260,44 @@ def _copy_entries(entries: list[LogEntry]) -> None:
     layout = CopyLayout(LogEntry, omit=("id",))
     fields = [f for f in LogEntry._meta.concrete_fields if f.attname in layout.attnames]
     line = layout.formatter([f.attname for f in fields])
-
-    def prepared(field, value):
-        if isinstance(field, JSONField):
-            return None if value is None else json.dumps(value, cls=field.encoder)
-        return field.get_db_prep_save(value, connection)
+    preparers = [(f.attname, _preparer(f)) for f in fields]
 
     with connection.cursor() as cursor:
         for at in range(0, len(entries), COPY_CHUNK):
             data = [
-                line([prepared(f, getattr(e, f.attname)) for f in fields])
+                line([prepare(e.__dict__.get(name)) for name, prepare in preparers])
                 for e in entries[at : at + COPY_CHUNK]
             ]
             layout.copy(cursor, "".join(data))
+
+
+# Fields whose get_db_prep_save leaves a str or an int as it is.
+PLAIN_FIELDS = (CharField, TextField, IntegerField, ForeignKey)
+
+
+def _preparer(field):
+    """`field.get_db_prep_save` (JSON text for a JSONField) for one column of many entries: a str or
+    int of a plain field is its own value, and a value shared by consecutive entries (the time, the
+    actor's extra data) is prepared once."""
+    plain = isinstance(field, PLAIN_FIELDS) and not isinstance(field, JSONField)
+    last: list = [_UNSET, None]
+
+    def prepare(value):
+        if value is None or (plain and type(value) in (str, int)):
+            return value
+        if value is last[0]:
+            return last[1]
+        if isinstance(field, JSONField):
+            prepared = json.dumps(value, cls=field.encoder)
+        else:
+            prepared = field.get_db_prep_save(value, connection)
+        last[0], last[1] = value, prepared
+        return prepared
+
+    return prepare
+
+
+_UNSET = object()
 
 
 COPY_CHUNK = 20_000

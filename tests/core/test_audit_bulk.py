@@ -7,14 +7,19 @@ from auditlog.models import LogEntry
 
 from accounts.models import Organisation
 from core.audit import COPY_FROM, acting_as, log_bulk
+from tests.factories import DistrictFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("count", [2, COPY_FROM + 1])
 def test_creations_have_the_change_sets_auditlog_computes_and_the_actor(count):
+    district = DistrictFactory()  # a key and the creation time beside the texts
     rows = Organisation.objects.bulk_create(
-        [Organisation(kind="insurer", name=f"批量机构{n}", short_name=f"简称{n}") for n in range(count)]
+        [
+            Organisation(kind="insurer", name=f"批量机构{n}", short_name=f"简称{n}", district=district)
+            for n in range(count)
+        ]
     )
     with acting_as("command:bulk", import_run=3):
         assert log_bulk(created=rows) == count
