@@ -111,11 +111,27 @@ def district_scope(district: District) -> Scope:
 
 def freeze_scopes() -> list[Scope]:
     """Every scope a month freezes: the city, each district, each department not city-wide."""
-    scopes = [city_scope()]
-    scopes += [district_scope(d) for d in District.objects.all()]
+    return [scope for key in freeze_slices() for scope in slice_scopes(key)]
+
+
+CITY_SLICE = "city"
+
+
+def freeze_slices() -> list[str]:
+    """The parts a month is frozen in, each by one task (reporting.tasks.freeze_slice): the city
+    with its districts (one count answers all of them), then each department not city-wide."""
     departments = (department_scope(code) for code in Department.values)
-    scopes += [s for s in departments if s.kind == ScopeKind.DEPARTMENT]
-    return scopes
+    return [CITY_SLICE, *(s.code for s in departments if s.kind == ScopeKind.DEPARTMENT)]
+
+
+def slice_scopes(key: str) -> list[Scope]:
+    """The scopes of one slice of freeze_slices, in the order their figures are stored."""
+    if key == CITY_SLICE:
+        return [city_scope(), *(district_scope(d) for d in District.objects.all())]
+    scope = department_scope(key)
+    if scope.kind != ScopeKind.DEPARTMENT:
+        raise ApplicationError(_("未知的冻结范围“%(key)s”。") % {"key": key})
+    return [scope]
 
 
 def scope_of(user) -> tuple[str, str]:

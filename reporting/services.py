@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from auditlog.context import auditlog_value
+from celery import group
 from django.conf import settings
 from django.core.files import File
 from django.core.mail import EmailMessage
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Department, District, Organisation, OrganisationKind
 from accounts.services import notice_send
 from core.exceptions import ApplicationError
+from core.principal import SYSTEM
 from core.visibility import organisation_of
 
 from .models import (
@@ -30,9 +32,9 @@ from .models import (
     ReportStatus,
     Target,
 )
-from .months import TOTAL, freeze_scopes, month_end, month_start
-from .selectors import GROUPINGS, coverage_by
-from .tasks import email_report, generate_month_reports, generate_report
+from .months import CITY_SLICE, TOTAL, freeze_slices, month_end, month_start, slice_scopes
+from .selectors import GROUPINGS, coverage_all
+from .tasks import email_report, freeze_finish, freeze_slice, generate_month_reports, generate_reports
 
 logger = logging.getLogger(__name__)
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,18 +68,29 @@ def _actor(user) -> tuple[object, str]:
 # --- freezing -----------------------------------------------------------------------------------
 
 
-def _figures_at(on: date) -> list[FrozenFigure]:
-    """Every scope's total and rows of every grouping on `on`, as coverage_by answers them."""
+def slice_figures(*, key: str, on: date) -> list[FrozenFigure]:
+    """The figures of one slice of a month (reporting.months.freeze_slices) on `on`: each of its
+    scopes' total and rows of every grouping, as coverage_by answers them for the scope's reader,
+    computed in one pass (coverage_all: the city and its districts from the same three scans)."""
+    scopes = slice_scopes(key)
+    if key == CITY_SLICE:
+        districts = [scope.code for scope in scopes[1:]]
+        answers = coverage_all(user=SYSTEM, on=on, districts=districts)
+        per_scope = [answers[None], *(answers[code] for code in districts)]
+    else:
+        [scope] = scopes
+        per_scope = [coverage_all(user=scope.principal, on=on, filters=scope.filters)[None]]
     figures = []
-    for scope in freeze_scopes():
-        total_done = False
+    for scope, groupings in zip(scopes, per_scope, strict=True):
+        figures.append(_figure(scope.key, TOTAL, groupings[GROUPINGS[0]].total))
         for by in GROUPINGS:
-            coverage = coverage_by(user=scope.principal, on=on, by=by, filters=scope.filters)
-            if not total_done:
-                figures.append(_figure(scope.key, TOTAL, coverage.total))
-                total_done = True
-            figures += [_figure(scope.key, by, row) for row in coverage.rows]
+            figures += [_figure(scope.key, by, row) for row in groupings[by].rows]
     return figures
+
+
+def _figures_at(on: date) -> list[FrozenFigure]:
+    """Every slice's figures on `on`, in the order of freeze_slices."""
+    return [figure for key in freeze_slices() for figure in slice_figures(key=key, on=on)]
 
 
 def _figure(scope: tuple[str, str], by: str, row) -> FrozenFigure:
@@ -96,13 +109,23 @@ def _figures_as_list(figures) -> list[list]:
     return [[f.scope, f.scope_code, f.by, f.key, f.label, f.in_scope, f.insured] for f in figures]
 
 
-def month_freeze(*, user, month: date, reason: str = "") -> tuple[FrozenMonth, bool]:
+def _figures_from_lists(rows: list[list]) -> list[FrozenFigure]:
+    fields = ("scope", "scope_code", "by", "key", "label", "in_scope", "insured")
+    return [FrozenFigure(**dict(zip(fields, row, strict=True))) for row in rows]
+
+
+def month_freeze(
+    *, user, month: date, reason: str = "", figures: list[list] | None = None
+) -> tuple[FrozenMonth, bool]:
     """Freeze `month` (any day of it): the figures of every scope and grouping at its last day.
 
     Idempotent: a month already frozen is left as it is, unless the city regulator re-freezes it
     with a `reason`, which is recorded with the figures before and after (the month goes back to
     draft and must be approved and published again). A month that has not ended is refused.
     Returns (the frozen month, whether figures were computed).
+
+    `figures` are the month's rows already computed by its slices (month_freeze_in_slices: one
+    task per slice, then this as the finishing step); without them they are computed here.
     """
     first, on = month_start(month), month_end(month)
     if on >= timezone.localdate():
@@ -129,14 +152,14 @@ def month_freeze(*, user, month: date, reason: str = "") -> tuple[FrozenMonth, b
             except IntegrityError:
                 # another freeze of the same month won the race: its figures stand
                 return FrozenMonth.objects.get(month=first), False
-            figures = _figures_at(on)
+            figures = _figures_from_lists(figures) if figures is not None else _figures_at(on)
             _store(frozen, figures)
             return frozen, True
         if not reason:
             return frozen, False
         before = _figures_as_list(frozen.figures.order_by("pk"))
         previous = {"previous_frozen_at": frozen.frozen_at, "previous_status": frozen.status}
-        figures = _figures_at(on)
+        figures = _figures_from_lists(figures) if figures is not None else _figures_at(on)
         frozen.figures.all().delete()
         _store(frozen, figures)
         now = timezone.now()
@@ -155,6 +178,24 @@ def month_freeze(*, user, month: date, reason: str = "") -> tuple[FrozenMonth, b
         frozen.approved_at = frozen.approved_by = frozen.published_at = frozen.published_by = None
         frozen.save()
         return frozen, True
+
+
+def month_freeze_in_slices(*, user, month: date):
+    """Freeze `month` on the workers: one task per slice of freeze_slices computes its figures
+    (several workers share the month), and one finishing task stores them all in one transaction
+    through month_freeze, so a month is frozen whole or not at all and freezing stays idempotent
+    (a month already frozen is left alone; re-freezing with a reason is month_freeze's, by hand).
+    Returns the chord's result; with tasks run in-process the month is frozen when this returns."""
+    from celery import chord
+
+    first, on = month_start(month), month_end(month)
+    if on >= timezone.localdate():
+        raise ApplicationError(
+            _("%(month)s 尚未结束，不能冻结。") % {"month": f"{first:%Y-%m}"}, field="month"
+        )
+    _check_city_regulator(user, _("只有市级市场监管部门可以冻结月度数据。"))
+    header = [freeze_slice.si(first.isoformat(), key) for key in freeze_slices()]
+    return chord(header)(freeze_finish.s(first.isoformat()))
 
 
 def _store(frozen: FrozenMonth, figures: list[FrozenFigure]) -> None:
@@ -255,54 +296,107 @@ def reports_request(
             run.save()
             runs.append(run)
         if enqueue:
-            ids = [run.pk for run in runs]
-            transaction.on_commit(lambda: [generate_report.delay(pk) for pk in ids])
+            batches = report_batches(runs)
+            transaction.on_commit(lambda: group(generate_reports.si(ids) for ids in batches).delay())
     return runs
 
 
+def report_batches(runs: list[ReportRun]) -> list[list[int]]:
+    """The runs' ids in batches of one scope each (SAMR and NFRA share the city's): each batch is
+    one task, so several workers share a month and a scope's rows are read once."""
+    from .months import department_scope
+
+    batches: dict[tuple[str, str], list[int]] = {}
+    for run in runs:
+        batches.setdefault(department_scope(run.department).key, []).append(run.pk)
+    return list(batches.values())
+
+
 def report_generate(*, report_run_id: int) -> ReportRun:
-    """Build one department's report of a frozen month and swap it in.
+    """Build one department's report of a frozen month and swap it in (reports_generate)."""
+    [run] = reports_generate(report_run_ids=[report_run_id])
+    return run
 
-    The workbook is written to a temporary file first; only a complete file is stored, and the row
-    points at it (with its checksum) in one transaction, the previous file being removed after
+
+def reports_generate(*, report_run_ids: list[int]) -> list[ReportRun]:
+    """Build the reports of a frozen month's departments of one scope (report_batches) and swap
+    each in; the rows they share are read once (reporting.reports.build_reports).
+
+    Each workbook is written to a temporary file first; only a complete file is stored, and the
+    row points at it (with its checksum) in one transaction, the previous file being removed after
     commit. A run already done is left alone (re-runs go through `reports_request`). A failure marks
-    the run failed, keeps the previous file and re-raises (the task retries with backoff).
+    the runs being built failed, keeps their previous files and re-raises (the task retries with
+    backoff).
     """
-    from .reports import build_report, report_data
+    from . import reports
 
+    started = []
     with transaction.atomic():
-        run = ReportRun.objects.select_for_update().select_related("frozen_month").get(pk=report_run_id)
-        if run.status == ReportStatus.DONE:
-            return run
-        run.status, run.started_at, run.attempts = ReportStatus.RUNNING, timezone.now(), run.attempts + 1
-        run.save(update_fields=["status", "started_at", "attempts"])
-    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="report-")
-    os.close(handle)
+        runs = list(
+            ReportRun.objects.select_for_update()
+            .select_related("frozen_month")
+            .filter(pk__in=report_run_ids)
+            .order_by("department")
+        )
+        for run in runs:
+            if run.status != ReportStatus.DONE:
+                run.status, run.started_at, run.attempts = (
+                    ReportStatus.RUNNING,
+                    timezone.now(),
+                    run.attempts + 1,
+                )
+                run.save(update_fields=["status", "started_at", "attempts"])
+                started.append(run)
+    if not started:
+        return runs
+    paths = []
     try:
+        for _run in started:
+            handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="report-")
+            os.close(handle)
+            paths.append(path)
+        frozen_month = started[0].frozen_month
+        if any(run.frozen_month_id != frozen_month.pk for run in started):
+            raise ValueError("reports_generate: the runs must be of one frozen month")
         with translation.override(settings.LANGUAGE_CODE):  # reports are in the portal's language
-            build_report(report_data(frozen_month=run.frozen_month, department=run.department), path)
-        checksum, size = _file_digest(path)
-        with transaction.atomic():
-            run = ReportRun.objects.select_for_update().select_related("frozen_month").get(pk=report_run_id)
-            previous = run.file.name
-            with open(path, "rb") as handle_in:
-                run.file.save(run.filename, File(handle_in), save=False)
-            stored = run.file.name
-            transaction.on_commit(lambda: _delete_file(previous) if previous and previous != stored else None)
-            run.checksum, run.size, run.status, run.message = checksum, size, ReportStatus.DONE, ""
-            run.finished_at = timezone.now()
-            run.save()
-            if run.frozen_month.is_published:
-                transaction.on_commit(lambda: email_report.delay(run.pk))
-        return run
+            if len(started) == 1:
+                reports.build_report(
+                    reports.report_data(frozen_month=frozen_month, department=started[0].department), paths[0]
+                )
+            else:
+                datas = reports.reports_data(
+                    frozen_month=frozen_month, departments=[r.department for r in started]
+                )
+                reports.build_reports(list(zip(datas, paths, strict=True)))
+        built = {run.pk: _store_report(run.pk, path) for run, path in zip(started, paths, strict=True)}
+        return [built.get(run.pk, run) for run in runs]
     except Exception as exc:
-        logger.exception("report %s failed", report_run_id)
-        ReportRun.objects.filter(pk=report_run_id).update(
+        logger.exception("reports %s failed", [run.pk for run in started])
+        ReportRun.objects.filter(pk__in=[run.pk for run in started], status=ReportStatus.RUNNING).update(
             status=ReportStatus.FAILED, message=str(exc)[:2000], finished_at=timezone.now()
         )
         raise
     finally:
-        os.unlink(path)
+        for path in paths:
+            os.unlink(path)
+
+
+def _store_report(report_run_id: int, path: str) -> ReportRun:
+    """Point the run at the complete workbook at `path` (stored under the run's name)."""
+    checksum, size = _file_digest(path)
+    with transaction.atomic():
+        run = ReportRun.objects.select_for_update().select_related("frozen_month").get(pk=report_run_id)
+        previous = run.file.name
+        with open(path, "rb") as handle_in:
+            run.file.save(run.filename, File(handle_in), save=False)
+        stored = run.file.name
+        transaction.on_commit(lambda: _delete_file(previous) if previous and previous != stored else None)
+        run.checksum, run.size, run.status, run.message = checksum, size, ReportStatus.DONE, ""
+        run.finished_at = timezone.now()
+        run.save()
+        if run.frozen_month.is_published:
+            transaction.on_commit(lambda: email_report.delay(run.pk))
+    return run
 
 
 def _file_digest(path: str) -> tuple[str, int]:

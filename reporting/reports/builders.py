@@ -145,27 +145,43 @@ class Sheet:
         self, columns: Sequence[Column], rows: Iterable[Sequence[object]], *, freeze: bool = True
     ) -> int:
         """A header row (frozen, filtered) and the rows beneath it; returns how many were written."""
-        header_row = self.row
-        for col, column in enumerate(columns):
-            self.text(col, column.header, self.book.formats["header"])
-        if freeze:
-            self.worksheet.freeze_panes(header_row + 1, 0)
-        self.row += 1
-        writers = list(enumerate(self._writer(column.kind) for column in columns))
-        width, count = len(writers), 0
-        for values in rows:
-            if len(values) < width:
-                values = (*values, *[None] * (width - len(values)))
-            for col, write in writers:
-                write(col, values[col])
-            self.row += 1
-            count += 1
-        self.worksheet.autofilter(header_row, 0, max(self.row - 1, header_row), len(columns) - 1)
-        return count
+        return tables([self], columns, rows, freeze=freeze)
 
     def finish(self) -> None:
         for col, width in self.widths.items():
             self.worksheet.set_column(col, col, width)
+
+
+def tables(
+    sheets: Sequence[Sheet],
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[object]],
+    *,
+    freeze: bool = True,
+) -> int:
+    """The same table on each of `sheets` (one per workbook), its rows read once: a header row
+    (frozen, filtered) and the rows beneath it. Returns how many rows were written."""
+    header_rows = []
+    for sheet in sheets:
+        header_rows.append(sheet.row)
+        for col, column in enumerate(columns):
+            sheet.text(col, column.header, sheet.book.formats["header"])
+        if freeze:
+            sheet.worksheet.freeze_panes(sheet.row + 1, 0)
+        sheet.row += 1
+    writers = [(sheet, list(enumerate(sheet._writer(column.kind) for column in columns))) for sheet in sheets]
+    width, count = len(columns), 0
+    for values in rows:
+        if len(values) < width:
+            values = (*values, *[None] * (width - len(values)))
+        for sheet, cells in writers:
+            for col, write in cells:
+                write(col, values[col])
+            sheet.row += 1
+        count += 1
+    for sheet, header_row in zip(sheets, header_rows, strict=True):
+        sheet.worksheet.autofilter(header_row, 0, max(sheet.row - 1, header_row), len(columns) - 1)
+    return count
 
 
 class Book:
@@ -360,30 +376,44 @@ def _with_total(rows: list[tuple], label: str) -> list[tuple]:
 
 def build_report(data: ReportData, path: str) -> None:
     """Write `data` as the department's monthly workbook at `path`."""
-    book = Book(path)
-    summary_sheet(book, data)
-    total = data.coverage.total
-    figures_sheet(book, _("按区县"), data.coverage.by("district"), total)
-    figures_sheet(book, _("按场所类别"), data.coverage.by("place_category"), total)
-    work = book.sheet(_("未投保清单"))
-    work.note(
-        _(
-            "截至 %(on)s 应投保而未投保的电梯，按生成报表时的登记数据列出（登记数据此后的更正会反映在此表中，汇总数字以冻结数据为准）。"
+    build_reports([(data, path)])
+
+
+def build_reports(reports: Sequence[tuple[ReportData, str]]) -> None:
+    """Write the monthly workbooks of departments that share one scope (SAMR and NFRA read the
+    city's), each at its path: the rows they share (the work list, the policies ending next
+    month) are read once and written to every workbook side by side."""
+    books = [Book(path) for _data, path in reports]
+    datas = [data for data, _path in reports]
+    shared = datas[0]
+    if any(data.scope_label != shared.scope_label or data.on != shared.on for data in datas):
+        raise ValueError("build_reports: the reports must be of one scope and month")
+    for book, data in zip(books, datas, strict=True):
+        summary_sheet(book, data)
+        total = data.coverage.total
+        figures_sheet(book, _("按区县"), data.coverage.by("district"), total)
+        figures_sheet(book, _("按场所类别"), data.coverage.by("place_category"), total)
+    work = [book.sheet(_("未投保清单")) for book in books]
+    for sheet in work:
+        sheet.note(
+            _(
+                "截至 %(on)s 应投保而未投保的电梯，按生成报表时的登记数据列出（登记数据此后的更正会反映在此表中，汇总数字以冻结数据为准）。"
+            )
+            % {"on": shared.on.isoformat()}
         )
-        % {"on": data.on.isoformat()}
-    )
-    work.table(WORK_LIST_COLUMNS, _work_rows(data.work_list))
-    ending = book.sheet(_("下月到期保单"))
-    ending.table(POLICY_COLUMNS, data.ending_next_month)
-    claims = book.sheet(_("理赔汇总"))
-    claims.note(_("本月报案的理赔，按状态汇总。"))
-    claims.table(CLAIM_COLUMNS, _with_total(data.claims, str(_("合计"))))
-    if data.maintenance is not None:
-        maintenance_sheet(book, data.maintenance)
-    if data.per_insurer is not None:
-        insurers = book.sheet(_("按保险机构"))
-        insurers.table(INSURER_COLUMNS, data.per_insurer)
-    if data.public_policies is not None:
-        public = book.sheet(_("财政投保保单"))
-        public.table(POLICY_COLUMNS, data.public_policies)
-    book.close()
+    tables(work, WORK_LIST_COLUMNS, _work_rows(shared.work_list))
+    tables([book.sheet(_("下月到期保单")) for book in books], POLICY_COLUMNS, shared.ending_next_month)
+    for book, data in zip(books, datas, strict=True):
+        claims = book.sheet(_("理赔汇总"))
+        claims.note(_("本月报案的理赔，按状态汇总。"))
+        claims.table(CLAIM_COLUMNS, _with_total(data.claims, str(_("合计"))))
+        if data.maintenance is not None:
+            maintenance_sheet(book, data.maintenance)
+        if data.per_insurer is not None:
+            insurers = book.sheet(_("按保险机构"))
+            insurers.table(INSURER_COLUMNS, data.per_insurer)
+        if data.public_policies is not None:
+            public = book.sheet(_("财政投保保单"))
+            public.table(POLICY_COLUMNS, data.public_policies)
+    for book in books:
+        book.close()

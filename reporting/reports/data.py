@@ -3,7 +3,7 @@ rows its dashboard's trend shows) and, from the live registry, its work list, th
 next month, its claims in aggregate, and the per-insurer and publicly funded sheets."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -57,6 +57,40 @@ class ReportData:
 
 def report_data(*, frozen_month: FrozenMonth, department: str) -> ReportData:
     """The data of `department`'s report of `frozen_month`, scoped like its dashboard."""
+    [data] = reports_data(frozen_month=frozen_month, departments=[department])
+    return data
+
+
+def reports_data(*, frozen_month: FrozenMonth, departments: list[str]) -> list[ReportData]:
+    """The data of the reports of `departments`, which must share one scope (SAMR and NFRA read
+    the city's): what the scope shows is read once, and each department adds its own sheets. The
+    rows (work list, policies ending) are lazy and meant to be read once, by build_reports."""
+    scopes = {department_scope(code).key for code in departments}
+    if len(scopes) != 1:
+        raise ValueError("reports_data: the departments must share one scope")
+    first, *others = departments
+    data = _scope_report_data(frozen_month=frozen_month, department=first)
+    datas = [data]
+    for department in others:
+        datas.append(
+            replace(
+                data,
+                department=department,
+                department_label=str(Department(department).label),
+                per_insurer=None,
+                public_policies=None,
+            )
+        )
+    policies = Policy.objects.visible_to(department_scope(first).principal)
+    for each in datas:
+        if each.department == Department.NFRA:
+            each.per_insurer = _per_insurer(each.coverage, policies, each.on)
+        if each.department == Department.FINANCE:
+            each.public_policies = _public_policies(policies, each.on)
+    return datas
+
+
+def _scope_report_data(*, frozen_month: FrozenMonth, department: str) -> ReportData:
     scope = department_scope(department)
     on = frozen_month.on
     coverage = frozen_coverage(frozen_month=frozen_month, scope=scope.key)
@@ -82,10 +116,6 @@ def report_data(*, frozen_month: FrozenMonth, department: str) -> ReportData:
         claims=_claims(elevators, frozen_month),
         maintenance=maintenance_figures(user=scope.principal, start=frozen_month.month, end=on),
     )
-    if department == Department.NFRA:
-        data.per_insurer = _per_insurer(coverage, policies, on)
-    if department == Department.FINANCE:
-        data.public_policies = _public_policies(policies, on)
     return data
 
 

@@ -17,10 +17,12 @@ Grouping (`by`), as the API documents it:
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connections
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -202,24 +204,31 @@ def _insured_by(column: str, in_scope, *, user, on) -> dict[object, int]:
     return {row[column]: row["n"] for row in rows}
 
 
-def _by_choice(column: str, choices):
-    """Grouping by a choice of the covers (model, funding source): the slice's total in each row."""
+def _choice_rows(choices):
+    """Rows of a choice of the covers (model, funding source): the slice's total in each row."""
 
-    def grouped(in_scope, total, *, user, on) -> list[CoverageFigure]:
-        insured = _insured_by(column, in_scope, user=user, on=on)
+    def rows(insured: dict, total) -> list[CoverageFigure]:
         return [
             CoverageFigure(c.value, str(c.label), total.in_scope, insured[c]) for c in choices if c in insured
         ]
 
-    return grouped
+    return rows
 
 
-def _by_insurer(in_scope, total, *, user, on) -> list[CoverageFigure]:
-    insured = _insured_by("policy__insurer_id", in_scope, user=user, on=on)
+def _insurer_rows(insured: dict, total) -> list[CoverageFigure]:
     insurers = Organisation.objects.filter(pk__in=insured).order_by("name")
     return [
         CoverageFigure(o.credit_code or str(o.pk), o.name, total.in_scope, insured[o.pk]) for o in insurers
     ]
+
+
+def _by_covers(column: str, rows_of):
+    """A grouping by the covers: the in-scope elevators insured per value of `column`, as rows."""
+
+    def grouped(in_scope, total, *, user, on) -> list[CoverageFigure]:
+        return rows_of(_insured_by(column, in_scope, user=user, on=on), total)
+
+    return grouped
 
 
 # Groupings in which each elevator is in exactly one row (the column counted), and the rows made
@@ -230,11 +239,119 @@ _PARTITIONS = {
     "department": ("place_category_id", _department_rows),
     "category_group": ("category", _category_group_rows),
 }
-_SLICES = {
-    "model": _by_choice("model", InsuranceModel),
-    "insurer": _by_insurer,
-    "funding_source": _by_choice("policy__funding_source", FundingSource),
+_SLICE_ROWS = {
+    "model": _choice_rows(InsuranceModel),
+    "insurer": _insurer_rows,
+    "funding_source": _choice_rows(FundingSource),
 }
+_SLICES = {
+    "model": _by_covers("model", _SLICE_ROWS["model"]),
+    "insurer": _by_covers("policy__insurer_id", _SLICE_ROWS["insurer"]),
+    "funding_source": _by_covers("policy__funding_source", _SLICE_ROWS["funding_source"]),
+}
+
+
+# --- every grouping at once (frozen months) ---------------------------------------------------------
+
+
+def coverage_all(
+    *, user, on: date, filters: dict | None = None, districts: Iterable[str] = ()
+) -> dict[str | None, dict[str, Coverage]]:
+    """What `coverage_by` answers for every grouping of GROUPINGS, from three scans instead of a
+    couple per grouping: the in-scope and the insured elevators counted per (district, place
+    category, category), and the covers in force counted per (district, model / insurer / funding
+    source). Every grouping's rows are sums of those cells, with the same row builders as
+    `coverage_by`, so the figures are the same (tests/reporting compare them).
+
+    Returns {None: {by: Coverage}} for the slice, and {code: ...} for each of `districts`: what
+    `coverage_by` answers with the slice narrowed to that district (every elevator is in one
+    district, so a district's distinct covered elevators are its part of the slice's). Months are
+    frozen from this (reporting.services).
+    """
+    in_scope = coverage_elevators(user=user, filters=filters).filter(in_scope_condition(on=on))
+    cell = ("district_id", "place_category_id", "category")
+    scope = in_scope.values_list(*cell).annotate(Count("pk")).order_by()
+    covered = dict(
+        ((d, p, c), n)
+        for d, p, c, n in in_scope.filter(insured_condition(on=on))
+        .values_list(*cell)
+        .annotate(Count("pk"))
+        .order_by()
+    )
+    cells = [(d, p, c, n, covered.get((d, p, c), 0)) for d, p, c, n in scope]
+    covers = _cover_counts(
+        PolicyElevator.objects.visible_to(user).in_force_on(on).filter(elevator__in=in_scope)
+    )
+    parts: list[str | None] = [None, *districts]
+    computed_at = timezone.now()
+    answers = {}
+    for part in parts:
+        mine = [c for c in cells if part is None or c[0] == part]
+        answers[part] = _every_grouping(mine, covers, part, user=user, on=on, computed_at=computed_at)
+    return answers
+
+
+_CELL_COLUMN = {"district_id": 0, "place_category_id": 1, "category": 2}
+# The covers' columns of the slices (model, insurer, funding source), as _SLICES reads them.
+_COVER_COLUMNS = {
+    "model": "model",
+    "insurer": "policy__insurer_id",
+    "funding_source": "policy__funding_source",
+}
+
+
+def _cover_counts(covers: QuerySet) -> dict[tuple[object, str, object], int]:
+    """Distinct covered elevators per (district, slice grouping, value): one scan of the covers
+    with GROUPING SETS on PostgreSQL, one grouped count per grouping elsewhere."""
+    counts: dict[tuple[object, str, object], int] = {}
+    if connections[covers.db].vendor == "postgresql":
+        rows = covers.values_list("elevator_id", "elevator__district_id", *_COVER_COLUMNS.values())
+        sql, params = rows.query.sql_with_params()
+        with connections[covers.db].cursor() as cursor:
+            cursor.execute(
+                "SELECT d, m, i, f, GROUPING(m), GROUPING(i), count(DISTINCT e) "
+                f"FROM ({sql}) AS covers (e, d, m, i, f) GROUP BY GROUPING SETS ((d, m), (d, i), (d, f))",
+                params,
+            )
+            for district, model, insurer, funding, no_model, no_insurer, n in cursor.fetchall():
+                if not no_model:
+                    counts[(district, "model", model)] = n
+                elif not no_insurer:
+                    counts[(district, "insurer", insurer)] = n
+                else:
+                    counts[(district, "funding_source", funding)] = n
+        return counts
+    for by, column in _COVER_COLUMNS.items():
+        grouped = covers.values_list("elevator__district_id", column).annotate(
+            n=Count("elevator", distinct=True)
+        )
+        for district, value, n in grouped.order_by():
+            counts[(district, by, value)] = n
+    return counts
+
+
+def _every_grouping(cells, covers, part, *, user, on, computed_at) -> dict[str, Coverage]:
+    def counts_by(column: str) -> dict[object, tuple[int, int]]:
+        index, summed = _CELL_COLUMN[column], {}
+        for row in cells:
+            n, insured = summed.get(row[index], (0, 0))
+            summed[row[index]] = (n + row[3], insured + row[4])
+        return summed
+
+    total = _figure("total", _("合计"), ((c[3], c[4]) for c in cells))
+    answers = {}
+    for by in GROUPINGS:
+        if by in _PARTITIONS:
+            column, rows_of = _PARTITIONS[by]
+            rows = rows_of(counts_by(column), total)
+        else:
+            insured: dict[object, int] = {}
+            for (district, grouping, value), n in covers.items():
+                if grouping == by and (part is None or district == part):
+                    insured[value] = insured.get(value, 0) + n
+            rows = _SLICE_ROWS[by](insured, total)
+        answers[by] = Coverage(on=on, by=by, total=total, rows=rows, computed_at=computed_at)
+    return answers
 
 
 # --- the renewal cliff ----------------------------------------------------------------------------

@@ -11,9 +11,9 @@ from core.exceptions import ApplicationError
 from core.principal import SYSTEM
 from elevators.models import ElevatorStatus
 from reporting.models import FrozenFigure, FrozenMonth, MonthStatus, Refreeze, ScopeKind
-from reporting.months import coverage_trend, frozen_coverage, scope_of, target_on
+from reporting.months import coverage_trend, freeze_scopes, frozen_coverage, scope_of, target_on
 from reporting.selectors import GROUPINGS, coverage_by
-from reporting.services import month_approve, month_freeze, month_publish, target_set
+from reporting.services import month_approve, month_freeze, month_freeze_in_slices, month_publish, target_set
 
 from .conftest import LAST_MONTH, ON
 
@@ -56,6 +56,46 @@ def test_a_month_is_frozen_once_for_every_scope_and_grouping(world, registry):
     again, computed = month_freeze(user=SYSTEM, month=LAST_MONTH + timedelta(days=3))
     assert (again.pk, computed, again.frozen_at) == (frozen.pk, False, frozen.frozen_at)
     assert FrozenMonth.objects.count() == 1
+
+
+def test_every_scope_is_frozen_in_one_pass_as_coverage_by_counts_each_grouping(world, registry):
+    """The slices' one-pass counts (coverage_all) give, for every scope and grouping, exactly the
+    rows and total coverage_by answers for that scope's reader, in coverage_by's order."""
+    frozen, _ = month_freeze(user=SYSTEM, month=LAST_MONTH)
+    scopes = freeze_scopes()
+    assert [s.key for s in scopes[:2]] == [(ScopeKind.CITY, ""), (ScopeKind.DISTRICT, scopes[1].code)]
+    assert {s.kind for s in scopes} == {ScopeKind.CITY, ScopeKind.DISTRICT, ScopeKind.DEPARTMENT}
+    for scope in scopes:
+        stored = frozen_coverage(frozen_month=frozen, scope=scope.key)
+        for by in GROUPINGS:
+            live = coverage_by(user=scope.principal, on=ON, by=by, filters=scope.filters)
+            assert (stored.total.in_scope, stored.total.insured) == (live.total.in_scope, live.total.insured)
+            assert [(r.key, r.label, r.in_scope, r.insured) for r in stored.by(by)] == [
+                (r.key, r.label, r.in_scope, r.insured) for r in live.rows
+            ], (scope.key, by)
+
+
+def test_freezing_by_slices_stores_the_same_figures_once(world, registry):
+    """month_freeze_in_slices (one task per slice, then the finishing step; in-process here) stores
+    what month_freeze does, and is a no-op for a month already frozen."""
+    month_freeze_in_slices(user=SYSTEM, month=LAST_MONTH)
+    frozen = FrozenMonth.objects.get()
+    by_slices = list(
+        frozen.figures.order_by("pk").values_list("scope", "scope_code", "by", "key", "in_scope", "insured")
+    )
+    assert frozen.frozen_by_label == "task:freeze_previous_month" and len(by_slices) > 100
+    month_freeze_in_slices(user=SYSTEM, month=LAST_MONTH)
+    assert FrozenMonth.objects.get().frozen_at == frozen.frozen_at
+    frozen.delete()
+    month_freeze(user=SYSTEM, month=LAST_MONTH)
+    in_one = list(
+        FrozenMonth.objects.get()
+        .figures.order_by("pk")
+        .values_list("scope", "scope_code", "by", "key", "in_scope", "insured")
+    )
+    assert in_one == by_slices
+    with pytest.raises(ApplicationError):
+        month_freeze_in_slices(user=world.users["housing"], month=LAST_MONTH)
 
 
 def test_later_registry_corrections_never_change_a_frozen_month(world, registry):

@@ -100,6 +100,32 @@ def test_the_sheets_are_formatted_and_user_text_never_becomes_a_formula(world, f
     assert len(table(finance["财政投保保单"])) == 1
 
 
+def sheets(run) -> dict:
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in workbook(run).worksheets}
+
+
+def test_departments_of_one_scope_are_built_together_as_each_alone(world, frozen, media):
+    """SAMR and NFRA read the city: one batch (one task) writes both workbooks from one read of
+    the work list, and each holds what it holds when built alone."""
+    runs = reports_request(user=SYSTEM, frozen_month=frozen, enqueue=False)
+    batches = services.report_batches(runs)
+    by_pk = {run.pk: run.department for run in runs}
+    assert len(batches) == 7 and [by_pk[pk] for pk in batches[0]] == [Department.CULTURE]
+    [pair] = [batch for batch in batches if len(batch) == 2]
+    assert {by_pk[pk] for pk in pair} == {Department.SAMR, Department.NFRA}
+    together = services.reports_generate(report_run_ids=pair)
+    assert [run.status for run in together] == [ReportStatus.DONE] * 2
+    both = {run.department: sheets(run) for run in together}
+    assert "按保险机构" in both[Department.NFRA] and "按保险机构" not in both[Department.SAMR]
+    for department in (Department.SAMR, Department.NFRA):
+        alone = build(frozen, department)
+        assert sheets(alone) == both[department], department
+    # a batch already done is left alone
+    assert [r.checksum for r in services.reports_generate(report_run_ids=pair)] == [
+        ReportRun.objects.get(pk=pk).checksum for pk in sorted(pair, key=by_pk.get)
+    ]
+
+
 def test_a_rerun_replaces_the_report_in_place(world, frozen, media, django_capture_on_commit_callbacks):
     first = build(frozen, Department.HOUSING)
     old_name = first.file.name
