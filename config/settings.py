@@ -280,6 +280,11 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    # DRF's JSON, and its browsable API with DRF's fixed style attributes allowed under the CSP.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "core.api.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StandardCursorPagination",
     "PAGE_SIZE": 50,
@@ -364,7 +369,8 @@ if not DEBUG:
 # production policy: nothing inline (no <script> without src, no style="" nor on...="" attributes),
 # nothing from another host. data: images are Bootstrap's SVG icons inside its CSS; the QR codes
 # are inline SVG elements, the charts canvases, the icon font a file on 'self'. The API docs pages
-# that cannot meet it widen it for themselves only (core.csp). docs/decisions: content-security-policy.
+# that cannot meet it widen it for themselves only (core.api.docs, core.api.renderers);
+# docs/decisions/0013.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
