@@ -79,6 +79,7 @@ NAVIGATION = [
         kinds=REGULATORS | {K.MAINTENANCE_COMPANY, K.PROPERTY_MANAGER},
         icon="chat-square-text",
     ),
+    NavItem(_("审计查询"), "audit-search", kinds=frozenset({K.CITY_REGULATOR}), icon="journal-text"),
     NavItem(_("通知"), "notice-list", icon="bell"),
     NavItem(_("用户"), "org-user-list", org_admin_only=True, icon="people"),
     NavItem(_("API 密钥"), "api-key-list", org_admin_only=True, icon="key"),

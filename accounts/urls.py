@@ -1,7 +1,10 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from core.views import ObjectHistoryView
+
 from . import views, views_two_factor
+from .models import Organisation
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,6 +12,11 @@ urlpatterns = [
     path("login/verify/", views_two_factor.LoginVerifyView.as_view(), name="login-verify"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
+    path(
+        "organisations/<int:pk>/history/",
+        ObjectHistoryView.as_view(model=Organisation, list_url_name="organisation-list"),
+        name="organisation-history",
+    ),
     path("notices/", views.NoticeListView.as_view(), name="notice-list"),
     path("notices/mark-read/", views.notice_mark_read, name="notice-mark-read"),
     path("account/password/", views.PortalPasswordChangeView.as_view(), name="password-change"),
@@ -22,6 +30,11 @@ urlpatterns = [
         "account/two-factor/remove/", views_two_factor.TwoFactorRemoveView.as_view(), name="two-factor-remove"
     ),
     path("account/users/", views.OrganisationUserListView.as_view(), name="org-user-list"),
+    path(
+        "account/users/<int:pk>/history/",
+        views.OrganisationUserHistoryView.as_view(),
+        name="org-user-history",
+    ),
     path("account/users/new/", views.OrganisationUserCreateView.as_view(), name="org-user-create"),
     path(
         "account/users/<int:pk>/deactivate/",
@@ -30,4 +43,5 @@ urlpatterns = [
     ),
     path("account/api-keys/", views.ApiKeyListView.as_view(), name="api-key-list"),
     path("account/api-keys/<str:pk>/revoke/", views.ApiKeyRevokeView.as_view(), name="api-key-revoke"),
+    path("account/api-keys/<str:pk>/history/", views.ApiKeyHistoryView.as_view(), name="api-key-history"),
 ]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, View
 
-from core.views import VisibleListView, refusals_on
+from core.views import ObjectHistoryView, VisibleListView, refusals_on
 
 from .filtersets import NoticeFilterSet, OrganisationFilterSet
 from .forms import ApiKeyCreateForm, OrganisationUserCreateForm
@@ -111,6 +111,13 @@ class ApiKeyRevokeView(OrgAdminRequiredMixin, View):
         return redirect("api-key-list")
 
 
+class ApiKeyHistoryView(OrgAdminRequiredMixin, ObjectHistoryView):
+    """An API key's change history (made, revoked), for its organisation's administrators."""
+
+    model = OrganisationApiKey
+    list_url_name = "api-key-list"
+
+
 class PortalPasswordChangeView(SuccessMessageMixin, PasswordChangeView):
     """The user changes their own password (the old one, then the new one twice, against the
     password rules); the session stays signed in."""
@@ -135,6 +142,15 @@ class OrganisationUserListView(OrgAdminRequiredMixin, VisibleListView):
 
     def get_queryset(self):
         return organisation_users(self.request.user).order_by("-is_active", "username")
+
+
+class OrganisationUserHistoryView(OrgAdminRequiredMixin, ObjectHistoryView):
+    """A user's change history, for the administrators of the user's organisation (as its list)."""
+
+    list_url_name = "org-user-list"
+
+    def get_queryset(self):
+        return organisation_users(self.request.user)
 
 
 class OrganisationUserCreateView(OrgAdminRequiredMixin, FormView):

@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("audit/", views.AuditSearchView.as_view(), name="audit-search"),
     path("imports/", views.ImportRunListView.as_view(), name="import-list"),
     path("imports/new/<slug:kind>/", views.import_new, name="import-new"),
     path("imports/<int:pk>/", views.ImportRunDetailView.as_view(), name="import-detail"),

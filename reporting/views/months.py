@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import District
-from core.views import VisibleListView
+from core.views import ObjectHistoryView, VisibleListView
 
 from ..models import FrozenMonth, Target
 from ..months import parse_month
@@ -61,6 +61,12 @@ class CityRegulatorOnly:
         if request.user.is_authenticated and not runs_reports(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+class MonthsPageHistoryView(CityRegulatorOnly, ObjectHistoryView):
+    """The change history of a frozen month (with its re-freezes) or a target, for this page's readers."""
+
+    list_url_name = "frozen-months"
 
 
 class FrozenMonthListView(CityRegulatorOnly, VisibleListView):

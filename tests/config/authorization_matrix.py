@@ -309,6 +309,21 @@ claim-proposal-decline                 GET    405   405   405   405   405   405 
 feedback-list                          GET    ok    ok    ok    ok    ok    ok    ok    ok    login ok
 feedback-export                        GET    ok    ok    ok    ok    ok    ok    ok    ok    login ok
 feedback-submit                        GET    ok
+# the change history of each object (core.views.ObjectHistoryView) and the audit search
+audit-search                           GET    ok    403   403   403   403   403   403   403   login ok
+elevator-history                       GET    ok    ok    ok    404   ok    ok    ok    ok    login ok
+policy-history                         GET    ok    ok    ok    404   ok    ok    ok    404   login ok
+product-history                        GET    ok    ok    ok    ok    ok    ok    ok    404   login ok
+claim-history                          GET    ok    ok    404   404   ok    ok    404   404   login ok
+organisation-history                   GET    ok    ok    ok    ok    ok    ok    ok    ok    login ok
+org-user-history                       GET    403   403   403   403   403   403   403   403   login 403
+api-key-history                        GET    403   403   403   403   403   403   403   403   login 403
+frozen-month-history                   GET    ok    403   403   403   403   403   403   403   login ok
+target-history                         GET    ok    403   403   403   403   403   403   403   login ok
+maintenance-record-history             GET    ok    ok    ok    404   404   ok    ok    ok    login ok
+service-history                        GET    ok    ok    ok    404   ok    ok    ok    ok    login ok
+hazard-history                         GET    ok    ok    ok    404   404   ok    ok    ok    login ok
+rescue-history                         GET    ok    ok    ok    404   404   ok    ok    ok    login ok
 healthz                                POST   ok
 api:organisation-list                  POST   403   403   403   403   403   403   403   403   401   403
 api:organisation-detail                POST   403   403   403   403   403   403   403   403   401   403
@@ -331,7 +346,7 @@ api:quote-list                         POST   400   400   400   400   400   400 
 api:policy-list                        POST   403   403   403   403   403   400   403   403   401   400
 api:policy-bulk                        POST   403   403   403   403   403   400   403   403   401   400
 api:policy-detail                      POST   405   405   405   405   405   405   405   405   401   405
-api:policy-cancel                      POST   400   400   400   404   400   400   400   404   401   400
+api:policy-cancel                      POST   403   403   403   404   403   400   403   404   401   400
 api:policy-renew                       POST   403   403   403   404   403   400   400   404   401   400
 api:coverage-trend-list                POST   403   403   403   403   403   403   403   403   401   403
 api:coverage-list                      POST   403   403   403   403   403   403   403   403   401   403
@@ -351,7 +366,7 @@ api:hazard-list                        POST   400   400   403   403   403   400 
 api:hazard-bulk                        POST   400   400   403   403   403   400   403   400   401   403
 api:hazard-detail                      POST   405   405   405   405   405   405   405   405   401   405
 api:hazard-close                       POST   400   400   403   404   404   403   403   403   401   403
-api:hazard-rectify                     POST   400   400   400   404   404   400   400   400   401   400
+api:hazard-rectify                     POST   403   403   403   404   404   403   400   400   401   403
 api:service-list                       POST   403   403   403   403   403   400   403   403   401   403
 api:service-bulk                       POST   403   403   403   403   403   400   403   403   401   403
 api:service-detail                     POST   403   403   403   403   403   405   403   403   401   403
@@ -446,6 +461,20 @@ claim-proposal-decline                 POST   403   403   404   404   403   ok  
 feedback-list                          POST   405   405   405   405   405   405   405   405   login 405
 feedback-export                        POST   405   405   405   405   405   405   405   405   login 405
 feedback-submit                        POST   400
+audit-search                           POST   405   403   403   403   403   403   403   403   login 405
+elevator-history                       POST   405   405   405   405   405   405   405   405   login 405
+policy-history                         POST   405   405   405   405   405   405   405   405   login 405
+product-history                        POST   405   405   405   405   405   405   405   405   login 405
+claim-history                          POST   405   405   405   405   405   405   405   405   login 405
+organisation-history                   POST   405   405   405   405   405   405   405   405   login 405
+org-user-history                       POST   403   403   403   403   403   403   403   403   login 403
+api-key-history                        POST   403   403   403   403   403   403   403   403   login 403
+frozen-month-history                   POST   405   403   403   403   403   403   403   403   login 405
+target-history                         POST   405   403   403   403   403   403   403   403   login 405
+maintenance-record-history             POST   405   405   405   405   405   405   405   405   login 405
+service-history                        POST   405   405   405   405   405   405   405   405   login 405
+hazard-history                         POST   405   405   405   405   405   405   405   405   login 405
+rescue-history                         POST   405   405   405   405   405   405   405   405   login 405
 """
 
 

@@ -171,18 +171,20 @@ def _workbook() -> bytes:
 
 
 def _months(scene: Scene) -> None:
-    from reporting.models import FrozenMonth, MonthStatus, ReportRun
+    from reporting.models import FrozenMonth, MonthStatus, ReportRun, Target
 
     frozen_at = timezone.now()
     published = FrozenMonth.objects.create(
         month=date(2020, 1, 1), on=date(2020, 1, 28), status=MonthStatus.PUBLISHED, frozen_at=frozen_at
     )
     draft = FrozenMonth.objects.create(month=date(2020, 2, 1), on=date(2020, 2, 28), frozen_at=frozen_at)
+    target = Target.objects.create(due_on=date(2021, 6, 30), rate=Decimal("0.6"))
     for side, department in ((scene.a, Department.HOUSING), (scene.b, Department.TRANSPORT)):
         run = ReportRun.objects.create(frozen_month=published, department=department, status="done")
         run.file.save(run.filename, ContentFile(_workbook()), save=True)
         side.objects["report"] = run
         side.objects["month"] = draft
+        side.objects["target"] = target
 
 
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])

@@ -19,6 +19,8 @@ PAGE_DETAIL = {
     "policy": "/policies/{}/", "claim": "/claims/{}/", "service": "/services/{}/",
     "record": "/maintenance/records/{}/", "hazard": "/hazards/{}/", "rescue": "/rescues/{}/",
 }  # fmt: skip
+# Each page's history tab (core.views.ObjectHistoryView) finds its object as the page does.
+PAGE_HISTORY = {key: f"{url}history/" for key, url in PAGE_DETAIL.items()}
 LISTS = [
     "policies",
     "claims",
@@ -56,8 +58,11 @@ def test_the_other_tenants_objects_are_404_by_id(scene, db, kind, mine, theirs):
         if api.get(url.format(other.objects[key].pk)).status_code != 404
     ]
     seen += [f"page {key}" for key, url in PAGE_DETAIL.items() if page.get(url.format(other.objects[key].pk)).status_code != 404]  # fmt: skip
+    seen += [f"history {key}" for key, url in PAGE_HISTORY.items() if page.get(url.format(other.objects[key].pk)).status_code != 404]  # fmt: skip
     if api.get(f"/api/v1/elevators/{other.elevator.pk}/").status_code != 404:
         seen.append("API elevator")
+    if page.get(f"/elevators/{other.elevator.pk}/history/").status_code != 404:
+        seen.append("elevator history")
     assert not seen, f"{mine} sees {theirs}'s {seen}"
 
 

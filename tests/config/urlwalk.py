@@ -17,6 +17,7 @@ PK_OBJECT = {
     "api-key": "api_key", "report-run": "report", "report": "report", "frozen-month": "month",
     "maintenance-record": "record", "maintenance-attachment": "attachment", "service": "service",
     "hazard": "hazard", "rescue": "rescue", "notice": "notice", "organisation": "organisation",
+    "target": "target",
 }  # fmt: skip
 
 
