@@ -126,6 +126,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite keeps no connection pool worth keeping; WAL lets the dev server read while tasks write.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
+# An optional PostgreSQL read replica (streaming): the dashboards, the monthly reports and the
+# Excel exports read from it (core.dbrouter); every other read and every write stays on the primary.
+# In tests the replica is the test database itself (a replica cannot be created or migrated).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "ATOMIC_REQUESTS": False,
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["core.dbrouter.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------

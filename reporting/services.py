@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Department, District, Organisation, OrganisationKind
 from accounts.services import notice_send
+from core.dbrouter import replica_reads
 from core.exceptions import ApplicationError
 from core.principal import SYSTEM
 from core.visibility import organisation_of
@@ -358,7 +359,8 @@ def reports_generate(*, report_run_ids: list[int]) -> list[ReportRun]:
         frozen_month = started[0].frozen_month
         if any(run.frozen_month_id != frozen_month.pk for run in started):
             raise ValueError("reports_generate: the runs must be of one frozen month")
-        with translation.override(settings.LANGUAGE_CODE):  # reports are in the portal's language
+        # The reports' reads (the frozen figures and the runs aside) go to the read replica if any.
+        with translation.override(settings.LANGUAGE_CODE), replica_reads():  # in the portal's language
             if len(started) == 1:
                 reports.build_report(
                     reports.report_data(frozen_month=frozen_month, department=started[0].department), paths[0]

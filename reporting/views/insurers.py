@@ -2,11 +2,13 @@
 
 from django.views.generic import TemplateView
 
+from core.dbrouter import ReplicaReadsMixin
+
 from ..selectors import insurer_performance, loss_window
 from .access import INSURER_FIGURE_READERS, ReadersOnlyMixin, slice_of
 
 
-class InsurerFiguresView(ReadersOnlyMixin, TemplateView):
+class InsurerFiguresView(ReplicaReadsMixin, ReadersOnlyMixin, TemplateView):
     """/coverage/insurers/?on=: one row per insurer (reporting.selectors.insurer_performance)."""
 
     reader_kinds = INSURER_FIGURE_READERS

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from core.dbrouter import ReplicaReadsMixin
 from core.views import may_read
 
 from ..models import MonthStatus, ScopeKind
@@ -59,7 +60,7 @@ def maintenance_panel(*, user, on, district, place) -> dict:
     }
 
 
-class CoverageOverviewView(ReadersOnlyMixin, TemplateView):
+class CoverageOverviewView(ReplicaReadsMixin, ReadersOnlyMixin, TemplateView):
     """/coverage/?on=&district=&place_category=: rate against the target, the rankings below the
     level shown, the renewal cliff and the insurance figures of the slice."""
 
