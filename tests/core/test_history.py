@@ -24,6 +24,7 @@ from elevators.models import Elevator
 from elevators.services import elevator_update
 from tests.elevators.factories import ElevatorFactory
 from tests.factories import OrganisationFactory
+from tests.utils.clients import with_key
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -110,18 +111,44 @@ def test_an_entry_written_by_log_bulk_shows_with_its_command(world, elevator):
 
 
 def test_an_api_key_and_a_task_are_named(world, elevator):
-    with acting_as("api-key:Ab12Cd34", organisation="91420600MA0000000X", api_key="对接系统"):
-        elevator_update(user=world.users["city"], elevator=elevator, site_name="新名称")
+    api = with_key(world, "city")
+    response = api.patch(f"/api/v1/elevators/{elevator.pk}/", {"site_name": "新名称"}, format="json")
+    assert response.status_code == 200, response.content
     with acting_as("task:daily_policy_housekeeping"):
         elevator_update(user=world.users["city"], elevator=elevator, site_name="又一个名称")
 
     rows = history_of(client_of(world.users["city"]), elevator)
 
+    key, credit_code = api.api_key, world.orgs["city"].credit_code
     assert [row.actor for row in rows] == [
         "后台任务 daily_policy_housekeeping",
-        "API 密钥“对接系统”（Ab12Cd34） · 91420600MA0000000X",
+        f"API 密钥“对接系统”（{key.prefix}） · {credit_code}",
         "系统",
     ]
+    assert [(c.field, c.old, c.new) for c in rows[1].changes] == [
+        ("楼盘/场所名称", elevator.site_name, "新名称")
+    ]
+
+
+def test_a_bulk_write_of_many_rows_shows_on_each_tab(world, elevator):
+    """Over core.audit.COPY_FROM entries, log_bulk writes them by COPY on PostgreSQL."""
+    others = ElevatorFactory.create_batch(120, district=world.fancheng)
+    pairs = []
+    for row in [elevator, *others]:
+        before = copy.copy(row)
+        row.has_repair_funds = False
+        pairs.append((before, row))
+    Elevator.objects.filter(pk__in=[row.pk for _before, row in pairs]).update(has_repair_funds=False)
+    with acting_as("command:import_registry"):
+        assert log_bulk(updated=pairs) == 121
+
+    rows = history_of(client_of(world.users["city"]), others[-1])
+
+    assert [(row.action, row.actor) for row in rows] == [
+        ("update", "命令 import_registry"),
+        ("create", "系统"),
+    ]
+    assert [(c.field, c.old, c.new) for c in rows[0].changes] == [("有维修资金", "是", "否")]
 
 
 def test_the_elevator_history_holds_its_inspections(world, elevator):
