@@ -10,11 +10,11 @@ PYTEST_ARGS ?=
 
 # Settings refuse to start without SECRET_KEY when DEBUG is off; the development targets run with
 # DEBUG on (and a key generated under var/) unless the caller chose otherwise.
-run test messages fuzz: export DEBUG ?= 1
+run test messages fuzz bench: export DEBUG ?= 1
 # The deployment check is about production settings, so always with DEBUG off.
 check-deploy: export DEBUG := 0
 
-.PHONY: venv messages run test lint check-deploy fuzz
+.PHONY: venv messages run test lint check-deploy fuzz bench
 
 venv: $(INSTALLED)
 
@@ -55,3 +55,12 @@ FUZZ_EXAMPLES ?= 50
 FUZZ_SECONDS ?= 1800
 fuzz: venv messages
 	TIBAO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) TIBAO_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/pytest -p no:cacheprovider -rx tests/config/test_schemathesis.py
+
+# Every benchmark figure at SCALE elevators beside its limit, into bench/RESULTS.md (bench/run.py):
+# a PostgreSQL database of its own (TIBAO_BENCH_DATABASE, default tibao_bench) is rebuilt first
+# unless NO_SEED=1; ONLY=coverage,list runs some figures.
+SCALE ?= 1000000
+ONLY ?=
+NO_SEED ?=
+bench: venv messages
+	$(BIN)/python bench/run.py --scale $(SCALE) $(if $(ONLY),--only $(ONLY)) $(if $(NO_SEED),--no-seed)

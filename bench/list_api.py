@@ -444,3 +444,37 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --- the harness's part (bench/run.py): rows of the results table ------------------------------
+
+
+def bench_rows(*, scale: int, repeat: int = 5, **_) -> list:
+    """The list API's figures on the benchmark database (it must hold `scale` elevators), each
+    beside its limit of the same rounds."""
+    from bench.harness.rows import Row
+
+    if scale < 200_000:
+        raise SystemExit("the list figures read a page 100,000 rows from the end: SCALE ≥ 200,000")
+    existing = Elevator.objects.count()
+    if existing != scale:
+        raise SystemExit(f"the benchmark database holds {existing:,} elevators, not {scale:,}")
+    setup_test_environment(debug=False)
+    args = argparse.Namespace(elevators=scale, repeat=max(repeat, 15), user="samr")
+    figures, before_rows, _extra = measure(args)
+    rows = []
+    for name, value, unit, limit, limit_name, goal, met in figures:
+        numbers = isinstance(value, float) and isinstance(limit, float)
+        rows.append(
+            Row(
+                f"elevator list API, {name} (median of {args.repeat} rounds)",
+                number(value, unit),
+                f"{number(limit, unit)} ({limit_name})" if limit is not None else "–",
+                value / limit if numbers else None,
+                goal or "–",
+                met,
+            )
+        )
+    before = "; ".join(f"{name}: {old:.1f} → {new:.1f} ms" for name, old, new in before_rows)
+    rows[0].note = f"serializer path → `.values()` fast path in the same rounds: {before}"
+    return rows

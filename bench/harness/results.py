@@ -1,0 +1,92 @@
+"""bench/RESULTS.md: the generated table between two markers, the hand-written analysis kept.
+
+Each figure's rows are also kept in bench/results.json with the time and load of the part that
+measured them, so that a run of a subset (`--only`) replaces those figures' rows and keeps the
+others' (each row says when it was measured).
+"""
+
+import json
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent.parent
+RESULTS = BENCH / "RESULTS.md"
+STORE = BENCH / "results.json"
+BEGIN = "<!-- bench:begin (written by bench/run.py: edit the analysis below the end marker) -->"
+END = "<!-- bench:end -->"
+
+
+def store_read() -> dict:
+    if STORE.exists():
+        return json.loads(STORE.read_text(encoding="utf-8"))
+    return {"figures": {}}
+
+
+def store_write(store: dict) -> None:
+    STORE.write_text(json.dumps(store, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def cell(text) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def ratio_text(ratio) -> str:
+    return "–" if ratio is None else f"{ratio:,.2f}×"
+
+
+def met_text(met) -> str:
+    return {None: "–", True: "yes", False: "**no**"}[met]
+
+
+def table(store: dict, order: list) -> str:
+    lines = [
+        "The runs the rows below come from (the machine is shared: read the ratios, each limit was "
+        "measured in the same part of the same run as its figure):",
+        "",
+    ]
+    for _key, run in sorted(store.get("runs", {}).items()):
+        machine = run["machine"]
+        lines.append(
+            f"- `{run['command']}`, {run['started']} – {run['finished']} UTC; {machine['cores']} cores, "
+            f"{machine['memory']} RAM, PostgreSQL {machine['postgresql']}, Python {machine['python']}, "
+            f"{machine['system']}; 1 / 5 / 15-minute load average {run['load_before']} before and "
+            f"{run['load_after']} after."
+        )
+    lines += [
+        "",
+        "| figure | value | limit (same run) | ratio | goal | met | measured (UTC; load 1/5/15 min before → after) |",
+        "|---|---:|---|---:|---|---|---|",
+    ]
+    notes = []
+    for figure in order:
+        entry = store["figures"].get(figure.key)
+        if entry is None:
+            lines.append(f"| {cell(figure.title)} | not measured (not run yet) | – | – | – | – | – |")
+            continue
+        when = f"{entry['at']}; {entry['load']}"
+        if "rows" not in entry:
+            lines.append(f"| {cell(figure.title)} | {cell(entry['status'])} | – | – | – | – | {cell(when)} |")
+            continue
+        for row in entry["rows"]:
+            lines.append(
+                f"| {cell(row['figure'])} | {cell(row['value'])} | {cell(row['limit'])} | "
+                f"{ratio_text(row['ratio'])} | {cell(row['goal'])} | {met_text(row['met'])} | {cell(when)} |"
+            )
+            if row.get("note"):
+                notes.append(f"- {row['figure']}: {row['note']}")
+    if notes:
+        lines += ["", "Notes written by the parts:", "", *notes]
+    return "\n".join(lines)
+
+
+def results_write(text: str) -> None:
+    """Put `text` between the markers of RESULTS.md (after its title when there are none yet)."""
+    content = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    block = f"{BEGIN}\n{text}\n{END}"
+    if BEGIN in content and END in content:
+        head, _, rest = content.partition(BEGIN)
+        _, _, tail = rest.partition(END)
+        content = head + block + tail
+    else:
+        title, _, body = content.partition("\n")
+        content = f"{title}\n\n{block}\n\n{body.lstrip()}"
+    RESULTS.write_text(content.rstrip("\n") + "\n", encoding="utf-8")
