@@ -274,6 +274,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.freeze_previous_month",
         "schedule": crontab(day_of_month=1, hour=1, minute=0),  # Asia/Shanghai: the month just ended
     },
+    "refresh-daily-figures": {
+        "task": "reporting.tasks.refresh_daily_figures",
+        "schedule": crontab(minute=10),  # hourly: today's coverage figures the dashboards read
+    },
     "escalate-overdue-hazards": {
         "task": "maintenance.tasks.escalate_overdue_hazards",
         "schedule": crontab(hour=7, minute=30),  # Asia/Shanghai, before the regulators' working day

@@ -347,3 +347,86 @@ class ReportRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
+
+
+class DailySnapshotQuerySet(VisibleQuerySet):
+    """A day's kept figures exist or not; which of them a reader gets is DailyFigure's rule."""
+
+    def _all(self, org):
+        return self
+
+    for_city_regulator = for_insurance_regulator = for_district_regulator = _all
+    for_sector_department = for_finance_bureau = _all
+
+
+class DailySnapshot(models.Model):
+    """The coverage figures of one day for every scope and grouping, kept so that the dashboards
+    read them instead of counting the registry on each request (docs/decisions: the daily
+    aggregate). Refreshed by a beat task for today, and for a month's last day when it is frozen."""
+
+    day = models.DateField(_("统计日"), unique=True)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    objects = DailySnapshotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("每日投保数字")
+        verbose_name_plural = _("每日投保数字")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d}"
+
+
+class DailyFigureQuerySet(VisibleQuerySet):
+    """Each reader reads the scope its own dashboard shows, and nothing else: the city-wide
+    readers the city and its districts, a district regulator its district, a department its
+    sector (the same sets of elevators `Elevator.objects.visible_to` gives them)."""
+
+    def of_scope(self, kind: str, code: str = ""):
+        return self.filter(scope=kind, scope_code=code)
+
+    def _city_and_districts(self, org):
+        return self.filter(scope__in=[ScopeKind.CITY, ScopeKind.DISTRICT])
+
+    for_city_regulator = for_insurance_regulator = _city_and_districts
+
+    def for_district_regulator(self, org):
+        return self.filter(scope=ScopeKind.DISTRICT, scope_code=org.district_id)
+
+    def _department(self, org):
+        return self.filter(scope=ScopeKind.DEPARTMENT, scope_code=org.department)
+
+    for_sector_department = for_finance_bureau = _department
+
+
+class DailyFigure(models.Model):
+    """One kept row of a day: a scope's figure for one key of one grouping ("" for the total), as
+    coverage_by answers it on that day (the same rows a frozen month stores)."""
+
+    snapshot = models.ForeignKey(
+        DailySnapshot, on_delete=models.CASCADE, related_name="figures", verbose_name=_("统计日")
+    )
+    scope = models.CharField(_("范围"), max_length=16, choices=ScopeKind.choices)
+    scope_code = models.CharField(_("范围代码"), max_length=16, blank=True)
+    by = models.CharField(_("分组"), max_length=32, blank=True)
+    key = models.CharField(_("代码"), max_length=64)
+    label = models.CharField(_("名称"), max_length=200)
+    in_scope = models.PositiveIntegerField(_("应投保电梯"))
+    insured = models.PositiveIntegerField(_("已投保电梯"))
+
+    objects = DailyFigureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("每日投保数字行")
+        verbose_name_plural = _("每日投保数字行")
+        ordering = ["snapshot", "scope", "scope_code", "by", "pk"]
+        indexes = [models.Index(fields=["snapshot", "scope", "scope_code"], name="daily_figure_scope")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "scope", "scope_code", "by", "key"], name="daily_figure_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot} {self.scope}:{self.scope_code} {self.by}={self.key}"

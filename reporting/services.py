@@ -25,6 +25,8 @@ from core.principal import SYSTEM
 from core.visibility import organisation_of
 
 from .models import (
+    DailyFigure,
+    DailySnapshot,
     FrozenFigure,
     FrozenMonth,
     MonthStatus,
@@ -199,10 +201,46 @@ def month_freeze_in_slices(*, user, month: date):
     return chord(header)(freeze_finish.s(first.isoformat()))
 
 
+# --- the daily figures the dashboards read ------------------------------------------------------
+
+
+def daily_figures_refresh(
+    *, on: date | None = None, figures: list[FrozenFigure] | None = None
+) -> DailySnapshot:
+    """Keep the coverage figures of `on` (today by default) for every scope and grouping, the same
+    rows a frozen month stores (slice_figures), replacing that day's in one transaction: the
+    dashboards read them (selectors.daily.coverage_kept) instead of counting on each request.
+    `figures`: the day's rows already computed (a month's freeze passes its own)."""
+    on = on or timezone.localdate()
+    figures = figures if figures is not None else _figures_at(on)
+    with transaction.atomic():
+        DailySnapshot.objects.filter(day=on).delete()
+        snapshot = DailySnapshot.objects.create(day=on, computed_at=timezone.now())
+        DailyFigure.objects.bulk_create(
+            [
+                DailyFigure(
+                    snapshot=snapshot,
+                    scope=f.scope,
+                    scope_code=f.scope_code,
+                    by=f.by,
+                    key=f.key,
+                    label=f.label,
+                    in_scope=f.in_scope,
+                    insured=f.insured,
+                )
+                for f in figures
+            ],
+            batch_size=1000,
+        )
+    return snapshot
+
+
 def _store(frozen: FrozenMonth, figures: list[FrozenFigure]) -> None:
     for figure in figures:
         figure.frozen_month = frozen
     FrozenFigure.objects.bulk_create(figures, batch_size=1000)
+    # the month's last day is kept for the dashboards too (its "as of" reads them)
+    daily_figures_refresh(on=frozen.on, figures=figures)
 
 
 def _transition(*, user, frozen_month: FrozenMonth, status: str, refusal: str) -> FrozenMonth:

@@ -23,6 +23,15 @@ def freeze_previous_month() -> int | None:
     return FrozenMonth.objects.filter(month=month).values_list("pk", flat=True).first()
 
 
+@shared_task(acks_late=True)
+def refresh_daily_figures() -> int:
+    """The hourly beat task: keep today's coverage figures of every scope for the dashboards."""
+    from .services import daily_figures_refresh
+
+    with acting_as("task:refresh_daily_figures"):
+        return daily_figures_refresh().pk
+
+
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=10, max_retries=3)
 def freeze_slice(month: str, key: str) -> list[list]:
     """The figures of one slice of a month on its last day, as rows (a read: safe to repeat)."""

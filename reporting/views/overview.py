@@ -17,7 +17,8 @@ from core.views import may_read
 from ..models import MonthStatus, ScopeKind
 from ..months import coverage_trend, month_start, scope_of
 from ..reports.maintenance import maintenance_figures
-from ..selectors import coverage_by, coverage_change, coverage_forecast, insurance_summary
+from ..selectors import coverage_change, coverage_forecast, insurance_summary
+from ..selectors.daily import coverage_kept, kept_coverage
 from .access import INSURER_FIGURE_READERS, ReadersOnlyMixin, coverage_target, slice_of
 from .maps import city_map
 
@@ -83,9 +84,11 @@ class CoverageOverviewView(ReplicaReadsMixin, ReadersOnlyMixin, TemplateView):
         overview = reverse("coverage-overview")
         worklist = reverse("coverage-uninsured")
 
+        # the day's kept figures when the slice is one of theirs (selectors.daily), else counted
+        kept = kept_coverage(user=user, on=on, filters=filters)
         sections = []
         if district is None:
-            by_district = coverage_by(user=user, on=on, by="district", filters=filters)
+            by_district = coverage_kept(user=user, on=on, kept=kept, by="district", filters=filters)
             total = by_district.total
             sections.append(
                 (
@@ -98,7 +101,7 @@ class CoverageOverviewView(ReplicaReadsMixin, ReadersOnlyMixin, TemplateView):
         else:
             total = None
         if place is None:
-            by_place = coverage_by(user=user, on=on, by="place_category", filters=filters)
+            by_place = coverage_kept(user=user, on=on, kept=kept, by="place_category", filters=filters)
             total = total or by_place.total
             link_place = (
                 (lambda row: overview + query(**here, place_category=row.key))
@@ -106,10 +109,10 @@ class CoverageOverviewView(ReplicaReadsMixin, ReadersOnlyMixin, TemplateView):
                 else (lambda row: worklist + query(**here, place_category=row.key))
             )
             sections.append(("places", _("按场所类别"), ranked(by_place.rows), link_place))
-        by_group = coverage_by(user=user, on=on, by="category_group", filters=filters)
+        by_group = coverage_kept(user=user, on=on, kept=kept, by="category_group", filters=filters)
         total = total or by_group.total
         sections.append(("groups", _("按设备类别"), by_group.rows, None))
-        by_model = coverage_by(user=user, on=on, by="model", filters=filters)
+        by_model = coverage_kept(user=user, on=on, kept=kept, by="model", filters=filters)
         sections.append(("models", _("按投保模式"), by_model.rows, None))
 
         points, ending = coverage_forecast(user=user, on=on, filters=filters)
