@@ -3,7 +3,10 @@ an insurer, and which one". Services enforce these; views and API permissions as
 show a button or answer 403 early. Reads are visibility's business (`visible_to`), not this module's.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from accounts.models import Organisation, OrganisationKind
+from core.rules import ObjectRule
 from core.visibility import organisation_of
 
 
@@ -60,3 +63,7 @@ def may_renew_policy(user, policy) -> bool:
 def may_cancel_policy(user, policy) -> bool:
     """Only the insurer cancels (退保) a policy, and the back office; a policyholder asks its insurer."""
     return acts_for_insurer(user, policy.insurer_id)
+
+
+RENEW_POLICY = ObjectRule(may_renew_policy, _("只有承保的保险机构或投保人本身可以续保。"))
+CANCEL_POLICY = ObjectRule(may_cancel_policy, _("只有承保的保险机构可以退保。"))

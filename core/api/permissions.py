@@ -30,3 +30,12 @@ class ReadVisibleWriteByKind(permissions.BasePermission):
             return True
         self.message = view.write_refusal
         return False
+
+    def has_object_permission(self, request, view, obj):
+        """An action on one object may name who may take it (`object_rules`: action → a
+        core.rules.ObjectRule), so that a caller who may not is refused before its body is read."""
+        rule = getattr(view, "object_rules", {}).get(view.action)
+        if rule is None or request.method in permissions.SAFE_METHODS or rule(request.user, obj):
+            return True
+        self.message = rule.refusal
+        return False

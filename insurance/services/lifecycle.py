@@ -3,7 +3,6 @@
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from core.audit import update_audited
 from core.exceptions import ApplicationError
 
 from ..models import Policy, PolicyElevator
-from ..permissions import may_cancel_policy
+from ..permissions import CANCEL_POLICY
 
 
 def _cancel_refusal(policy: Policy, on: date) -> ApplicationError:
@@ -51,8 +50,7 @@ def policy_cancel(*, user, policy: Policy, on: date) -> Policy:
     cancellation date keep the history.
     """
     policy = Policy.objects.select_for_update().get(pk=policy.pk)
-    if not may_cancel_policy(user, policy):
-        raise PermissionDenied(_("只有承保的保险机构可以退保。"))
+    CANCEL_POLICY.require(user, policy)
     if not policy.can_cancel(on):
         raise _cancel_refusal(policy, on)
     policy.status, policy.cancelled_on = Policy.Status.CANCELLED, on

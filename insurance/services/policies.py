@@ -16,7 +16,7 @@ from elevators.models import Elevator
 
 from ..models import FundingSource, Policy, PolicyElevator, ProductVersion
 from ..models.policies import renewal_window_days
-from ..permissions import may_register_policy, may_renew_policy, property_manager_of
+from ..permissions import RENEW_POLICY, may_register_policy, property_manager_of
 from ..rating import quote
 from .premiums import policy_premium
 
@@ -317,8 +317,7 @@ def policy_renew(*, user, policy: Policy, start_date: date | None = None) -> Pol
     refused.
     """
     policy = Policy.objects.select_for_update().get(pk=policy.pk)
-    if not may_renew_policy(user, policy):
-        raise PermissionDenied(_("只有承保的保险机构或投保人本身可以续保。"))
+    RENEW_POLICY.require(user, policy)
     today = timezone.localdate()
     if not policy.can_renew(today):
         renewal = policy.renewal_or_none

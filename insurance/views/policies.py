@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +22,7 @@ from ..filtersets import PolicyFilterSet
 from ..forms import PolicyCancelForm
 from ..models import Policy, Product, RatingFactor
 from ..models.products import premium_deviation
-from ..permissions import may_cancel_policy, may_renew_policy, property_manager_of
+from ..permissions import CANCEL_POLICY, RENEW_POLICY, property_manager_of
 from ..rating import factor_input_shown
 from ..selectors import policy_export_table
 from ..services import policy_cancel, policy_renew
@@ -136,7 +135,7 @@ class PolicyDetailView(VisibleDetailView):
             Product.objects.visible_to(user).filter(pk=policy.product_version.product_id).exists()
         )
         today = timezone.localdate()
-        context["may_renew"] = may_renew_policy(user, policy) and policy.status != Policy.Status.CANCELLED
+        context["may_renew"] = RENEW_POLICY(user, policy) and policy.status != Policy.Status.CANCELLED
         context["can_renew"] = context["may_renew"] and policy.can_renew(today)
         context["today"] = today
         context["band"] = (
@@ -144,7 +143,7 @@ class PolicyDetailView(VisibleDetailView):
             policy.product_version.premium_band_upper,
         )
         cancel_form = PolicyCancelForm(policy=policy)
-        context["can_cancel"] = may_cancel_policy(user, policy) and policy.can_cancel(
+        context["can_cancel"] = CANCEL_POLICY(user, policy) and policy.can_cancel(
             cancel_form.fields["on"].initial
         )
         if context["can_cancel"]:
@@ -183,8 +182,7 @@ def policy_renew_view(request, pk):
 def policy_cancel_view(request, pk):
     """Cancel from a date; only the insurer may (the service checks that and Policy.can_cancel)."""
     policy = _visible_policy(request, pk)
-    if not may_cancel_policy(request.user, policy):
-        raise PermissionDenied
+    CANCEL_POLICY.require(request.user, policy)
     form = PolicyCancelForm(request.POST, policy=policy)
     if not form.is_valid():
         for errors in form.errors.values():

@@ -27,6 +27,7 @@ from accounts.models import Organisation, OrganisationKind, User
 from core.api.bulk import CREATED, UNCHANGED, UPDATED, BulkItemResult, refused
 from core.audit import log_bulk
 from core.exceptions import ApplicationError, full_clean_or_refuse
+from core.rules import ObjectRule
 from core.text import normalise_code
 from core.visibility import organisation_of
 from elevators.models import Elevator
@@ -297,6 +298,10 @@ def may_verify(user, hazard: Hazard) -> bool:
     )
 
 
+RECTIFY_HAZARD = ObjectRule(may_rectify, gettext_lazy("只有报告单位、电梯的维保单位或使用单位可以登记整改。"))
+VERIFY_HAZARD = ObjectRule(may_verify, gettext_lazy("只有市级或电梯所在区县的市场监管部门可以核销隐患。"))
+
+
 def _move(hazard: Hazard, status: str, user, note: str, **fields) -> Hazard:
     if not hazard.can_transition_to(status):
         raise _transition_refusal(hazard, status)
@@ -316,8 +321,7 @@ def hazard_rectify(*, user, hazard: Hazard, status: str, rectification: str = ""
     otherwise); the status must follow HAZARD_TRANSITIONS (ApplicationError otherwise).
     """
     hazard = _locked(hazard)
-    if not may_rectify(user, hazard):
-        raise PermissionDenied(_("只有报告单位、电梯的维保单位或使用单位可以登记整改。"))
+    RECTIFY_HAZARD.require(user, hazard)
     if status not in (HazardStatus.RECTIFYING, HazardStatus.RECTIFIED):
         raise ApplicationError(_("整改状态只能是“整改中”或“已整改”。"), field="status")
     rectification = rectification.strip()
@@ -336,8 +340,7 @@ def hazard_close(*, user, hazard: Hazard, send_back: bool = False, note: str = "
     needs a note saying why.
     """
     hazard = _locked(hazard)
-    if not may_verify(user, hazard):
-        raise PermissionDenied(_("只有市级或电梯所在区县的市场监管部门可以核销隐患。"))
+    VERIFY_HAZARD.require(user, hazard)
     if hazard.status != HazardStatus.RECTIFIED:
         raise ApplicationError(
             _("隐患 %(number)s 当前为“%(current)s”，须整改完成后才能核销或退回。")

@@ -19,13 +19,13 @@ from ..filtersets.hazards import HazardFilterSet
 from ..models import Hazard, HazardSeverity, HazardSource, HazardStatus, SeriousHazardCriterion
 from ..selectors.hazards import hazard_board
 from ..services.hazards import (
+    RECTIFY_HAZARD,
     REPORTER_REFUSAL,
+    VERIFY_HAZARD,
     hazard_close,
     hazard_rectify,
     hazard_report,
     hazard_reporter_of,
-    may_rectify,
-    may_verify,
 )
 
 BOARD_KINDS = {OrganisationKind.CITY_REGULATOR, OrganisationKind.DISTRICT_REGULATOR}
@@ -144,9 +144,9 @@ class HazardDetailView(VisibleDetailView):
         hazard, user = self.object, self.request.user
         context["steps"] = list(hazard.steps.select_related("by_organisation", "by_user"))
         rectifiable = hazard.status in (HazardStatus.OPEN, HazardStatus.RECTIFYING)
-        if rectifiable and may_rectify(user, hazard):
+        if rectifiable and RECTIFY_HAZARD(user, hazard):
             context["rectify_form"] = kwargs.get("rectify_form") or HazardRectifyForm()
-        if hazard.status == HazardStatus.RECTIFIED and may_verify(user, hazard):
+        if hazard.status == HazardStatus.RECTIFIED and VERIFY_HAZARD(user, hazard):
             context["close_form"] = kwargs.get("close_form") or HazardCloseForm()
         return context
 
@@ -162,14 +162,13 @@ def _detail_again(request, hazard: Hazard, **forms_shown):
     )
 
 
-def _hazard_action(request, pk, *, may, refusal, form_class, form_key: str, act):
-    """POST of one of the detail page's forms: who may (PermissionDenied), the form, the service
-    `act(hazard, cleaned_data)` returning the message; refused, the detail page again with errors."""
+def _hazard_action(request, pk, *, rule, form_class, form_key: str, act):
+    """POST of one of the detail page's forms: who may (the rule; PermissionDenied), the form, the
+    service `act(hazard, cleaned_data)` returning the message; refused, the detail page again."""
     hazard = _visible_hazard(request, pk)
     if request.method != "POST":
         return redirect("hazard-detail", pk=pk)
-    if not may(request.user, hazard):
-        raise PermissionDenied(refusal)
+    rule.require(request.user, hazard)
     form = form_class(request.POST)
     if form.is_valid():
         with refusals_on(form):
@@ -186,12 +185,10 @@ def hazard_rectify_view(request, pk):
         hazard_rectify(user=request.user, hazard=hazard, **data)
         return _("已登记整改。")
 
-    refusal = _("只有报告单位、电梯的维保单位或使用单位可以登记整改。")
     return _hazard_action(
         request,
         pk,
-        may=may_rectify,
-        refusal=refusal,
+        rule=RECTIFY_HAZARD,
         form_class=HazardRectifyForm,
         form_key="rectify_form",
         act=act,
@@ -206,12 +203,10 @@ def hazard_close_view(request, pk):
         hazard = hazard_close(user=request.user, hazard=hazard, **data)
         return _("隐患已%(status)s。") % {"status": hazard.get_status_display()}
 
-    refusal = _("只有市级或电梯所在区县的市场监管部门可以核销隐患。")
     return _hazard_action(
         request,
         pk,
-        may=may_verify,
-        refusal=refusal,
+        rule=VERIFY_HAZARD,
         form_class=HazardCloseForm,
         form_key="close_form",
         act=act,

@@ -359,6 +359,9 @@ def test_the_policyholder_may_renew_but_only_the_insurer_may_cancel(world, setup
         city.post(f"{POLICIES}{first.pk}/cancel/", {"date": "2026-03-01"}, format="json").status_code == 403
     )
     holder = session(world, "pm_fancheng")
+    # Who may act is answered before the body is read: a malformed one is no 400 for a caller who may not
+    refused = holder.post(f"{POLICIES}{first.pk}/cancel/", {"date": "not a date"}, format="json")
+    assert (refused.status_code, refused.json()["detail"]) == (403, "只有承保的保险机构可以退保。")
     renewal = holder.post(f"{POLICIES}{first.pk}/renew/", {}, format="json")
     assert renewal.status_code == 201
     # DESIGN.md 2: property managers register and renew; cancelling is the insurer's

@@ -19,6 +19,7 @@ from core.exceptions import ApplicationError
 
 from ...filtersets import PolicyFilterSet
 from ...models import Policy, PolicyElevator
+from ...permissions import CANCEL_POLICY, RENEW_POLICY
 from ...services import policy_cancel, policy_register, policy_register_once, policy_renew
 from ..serializers.policies import (
     PolicyBulkRequestSerializer,
@@ -55,6 +56,7 @@ class PolicyViewSet(ServiceCreateMixin, InsurerWritesViewSet):
     serializer_class = PolicySerializer
     write_serializer_class = PolicyWriteSerializer
     filterset_class = PolicyFilterSet.for_api()
+    object_rules = {"renew": RENEW_POLICY, "cancel": CANCEL_POLICY}
 
     def get_queryset(self):
         user = self.request.user

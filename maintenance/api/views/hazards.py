@@ -15,7 +15,9 @@ from ...filtersets.hazards import HazardFilterSet
 from ...models import Hazard
 from ...services.hazards import (
     HAZARDS_BATCH_MAX,
+    RECTIFY_HAZARD,
     REPORTER_REFUSAL,
+    VERIFY_HAZARD,
     hazard_close,
     hazard_rectify,
     hazard_report,
@@ -53,6 +55,7 @@ class HazardViewSet(VisibleModelViewSet):
     may_write = staticmethod(may_report)
     write_actions = ("create", "bulk")
     write_refusal = REPORTER_REFUSAL
+    object_rules = {"rectify": RECTIFY_HAZARD, "close": VERIFY_HAZARD}
 
     @extend_schema(
         summary=_("报告隐患（按隐患编号新建或更新）"),
