@@ -11,7 +11,7 @@ model the page's foreign keys point at, never one per entry.
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
@@ -234,9 +234,14 @@ def _related_names(entries: list[LogEntry]) -> dict[tuple[type, object], str]:
 
 
 def _changes(entry: LogEntry, model, names) -> list[Change]:
+    """The entry's changes in the model's field order; a reverse relation's manager, which
+    auditlog logs as its text ("app.Model.None") on creation, says nothing and is left out."""
     changes = []
-    for name, values in _pairs(entry):
+    order = {f.name: n for n, f in enumerate(model._meta.get_fields())} if model else {}
+    for name, values in sorted(_pairs(entry), key=lambda pair: order.get(pair[0], len(order))):
         field = _field(model, name)
+        if field is not None and field.auto_created and (field.one_to_many or field.many_to_many):
+            continue
         label = _field_label(model, name, field) if model else name
         if isinstance(values, dict) and values.get("type") == "m2m":
             objects = "、".join(str(o) for o in values.get("objects", []))
@@ -274,9 +279,9 @@ def _display(field, raw, names) -> str:
             moment = datetime.fromisoformat(str(raw))
         except ValueError:
             return str(raw)
-        if timezone.is_aware(moment):
-            moment = timezone.localtime(moment)
-        return moment.strftime("%Y-%m-%d %H:%M:%S")
+        if timezone.is_naive(moment):  # auditlog logs an aware time as naive UTC
+            moment = moment.replace(tzinfo=UTC)
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
     return _shorten(str(raw))
 
 
