@@ -1,4 +1,8 @@
-"""The Celery application. Configuration comes from Django settings (CELERY_* names)."""
+"""The Celery application. Configuration comes from Django settings (CELERY_* names).
+
+Every task is a core.outbox.OutboxTask: a task the broker cannot take when it is enqueued is kept
+in the database and sent later (docs/decisions/0016).
+"""
 
 import os
 
@@ -6,6 +10,6 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("tibao")
+app = Celery("tibao", task_cls="core.outbox:OutboxTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

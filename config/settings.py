@@ -239,14 +239,16 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Cache ----------------------------------------------------------------------------------
 # With REDIS_URL, Redis is the cache too (the API's rate limits are shared by every web process);
-# without it, each process keeps its own in memory.
+# without it, each process keeps its own in memory. Redis down is a cache miss, not an error
+# (core.cache, docs/decisions/0016), and a dead Redis costs a request at most 2 s to find out.
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "tibao",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tibao"}
@@ -265,6 +267,25 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker killed mid-task (docs/decisions/0016): its unacknowledged task is delivered again, to
+# the pool's next process when one process of a worker dies, or after the visibility timeout to
+# any worker when a whole worker dies. An hour is longer than any task runs (the time limit) or
+# waits for its retry (10 minutes at most), so a task still running is never delivered twice.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 60 * 60,
+    # Redis down or unreachable: enqueueing gives up within seconds (and keeps the task in the
+    # outbox, core.outbox) instead of holding the request.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+# The same for the result backend, which a web process subscribes to at each enqueue (its default
+# retries for about 20 s before it gives up).
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+}
 CELERY_BEAT_SCHEDULE = {
     "daily-policy-housekeeping": {
         "task": "insurance.tasks.daily_policy_housekeeping",
@@ -281,6 +302,10 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-overdue-hazards": {
         "task": "maintenance.tasks.escalate_overdue_hazards",
         "schedule": crontab(hour=7, minute=30),  # Asia/Shanghai, before the regulators' working day
+    },
+    "drain-task-outbox": {
+        "task": "core.tasks.drain_task_outbox",
+        "schedule": 60.0,  # the tasks kept while the broker was down go out within a minute of its return
     },
 }
 
@@ -361,6 +386,8 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "axes",
     "auditlog",
     "accounts.notice",
+    # Plumbing: a task kept while the broker was down, deleted once sent (core.outbox).
+    "core.taskoutbox",
     # Backup codes are secrets, used up one by one; their device's rows below say when a set is made.
     "otp_static.statictoken",
     # Frozen figures are written and replaced in bulk; reporting.Refreeze is their history.

@@ -104,3 +104,25 @@ class ImportRun(models.Model):
             "rows_refused": self.rows_refused,
             "percent": self.progress_percent,
         }
+
+
+class TaskOutbox(models.Model):
+    """A task the broker could not take when it was enqueued (Redis down or unreachable), kept here
+    until `core.outbox.outbox_drain` (the beat, every minute, or `manage.py drain_task_outbox`)
+    sends it (docs/decisions/0016). Tasks take IDs and are idempotent, so sending one late, or twice,
+    does the work once."""
+
+    task = models.CharField(_("任务"), max_length=200)
+    args = models.JSONField(_("参数"), default=list)
+    kwargs = models.JSONField(_("关键字参数"), default=dict)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("重发次数"), default=0)
+    last_error = models.TextField(_("最近的错误"), blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("待发送任务")
+        verbose_name_plural = _("待发送任务")
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"
