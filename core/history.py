@@ -8,6 +8,7 @@ by its label, a foreign key by the object it names). Reading a page of rows cost
 model the page's foreign keys point at, never one per entry.
 """
 
+import sysconfig
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
@@ -96,8 +98,21 @@ def log_entries() -> LogEntryQuerySet:
 
 
 def audited_models() -> list[type[models.Model]]:
-    """The models auditlog logs, by their verbose name (the audit search's object types)."""
-    return sorted(auditlog.get_models(), key=lambda model: str(model._meta.verbose_name))
+    """The audit search's object types, by verbose name: the models auditlog logs, but for
+    many-to-many tables and installed libraries' own tables, unless settings name them
+    (AUDITLOG_INCLUDE_TRACKING_MODELS: the authenticators)."""
+    named = {
+        (item["model"] if isinstance(item, dict) else item).lower()
+        for item in settings.AUDITLOG_INCLUDE_TRACKING_MODELS
+    }
+    libraries = sysconfig.get_paths()["purelib"]
+
+    def searched(model) -> bool:
+        if model._meta.auto_created:
+            return False
+        return model._meta.label_lower in named or not model._meta.app_config.path.startswith(libraries)
+
+    return sorted(filter(searched, auditlog.get_models()), key=lambda model: str(model._meta.verbose_name))
 
 
 def history_rows(entries: Iterable[LogEntry]) -> list[HistoryRow]:

@@ -239,6 +239,10 @@ def test_the_audit_search_is_in_the_city_regulators_navigation_alone(world):
     assert [key for key in world.users if "audit-search" in names(key)] == ["city"]
 
 
+def response_choices(client):
+    return client.get("/audit/").context["filterset"].form.fields["model"].choices[1:]
+
+
 def at(day: str, clock: str) -> datetime:
     return datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=SHANGHAI)
 
@@ -286,6 +290,9 @@ def test_the_filters_give_exactly_the_matching_entries(world):
     assert found(actor="u_city") == pks(by_city, elevator)
     assert found(actor=key.prefix) == pks(by_key)
     assert found(action="2") == set()
+    offered = {value for value, _label in response_choices(client)}
+    assert {"elevators.elevator", "accounts.user", "otp_totp.totpdevice"} <= offered
+    assert not offered & {"accounts.user_groups", "auth.group_permissions", "rest_framework_api_key.apikey"}
     # A bad value shows the error and no rows, never every row.
     response = client.get("/audit/", {"start": "not-a-date"})
     assert response.status_code == 200
