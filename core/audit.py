@@ -85,21 +85,24 @@ def log_bulk(*, created=(), updated=(), deleted=()) -> int:
     attribution = _attribution()
 
     def entry(kind, obj, diff) -> None:
-        entry = LogEntry(
-            content_type=ContentType.objects.get_for_model(obj.__class__),
-            object_pk=str(obj.pk),
-            object_id=obj.pk if isinstance(obj.pk, int) else None,
-            object_repr=smart_str(obj),
-            action=kind,
-            changes=diff,
-            timestamp=now,
-            cid=cid,
-        )
+        # An entry's column values (by attname); a LogEntry is made of them only where needed.
+        values = {
+            "content_type_id": ContentType.objects.get_for_model(obj.__class__).pk,
+            "object_pk": str(obj.pk),
+            "object_id": obj.pk if isinstance(obj.pk, int) else None,
+            "object_repr": smart_str(obj),
+            "action": kind,
+            "changes": diff,
+            "timestamp": now,
+            "cid": cid,
+        }
         if attribution is None:
-            pre_save.send(sender=LogEntry, instance=entry, raw=False, using="default", update_fields=None)
+            instance = LogEntry(**values)
+            pre_save.send(sender=LogEntry, instance=instance, raw=False, using="default", update_fields=None)
+            values = {f.attname: getattr(instance, f.attname) for f in LogEntry._meta.concrete_fields}
         else:
-            entry.__dict__.update(attribution)
-        entries.append(entry)
+            values.update(attribution)
+        entries.append(values)
 
     for obj in created:
         if obj.__class__ in plans:
@@ -115,7 +118,7 @@ def log_bulk(*, created=(), updated=(), deleted=()) -> int:
     if connection.vendor == "postgresql" and len(entries) > COPY_FROM:
         _copy_entries(entries)
     else:
-        LogEntry.objects.bulk_create(entries, batch_size=500)
+        LogEntry.objects.bulk_create([LogEntry(**values) for values in entries], batch_size=500)
     return len(entries)
 
 
@@ -135,10 +138,11 @@ def _attribution() -> dict | None:
     probe = LogEntry()
     blank = dict(probe.__dict__)
     pre_save.send(sender=LogEntry, instance=probe, raw=False, using="default", update_fields=None)
+    columns = {f.attname for f in LogEntry._meta.concrete_fields}
     return {
         name: value
         for name, value in probe.__dict__.items()
-        if name != "_state" and (name not in blank or blank[name] is not value)
+        if name in columns and (name not in blank or blank[name] is not value)
     }
 
 
@@ -165,7 +169,9 @@ class _CreationDiff:
         if options["exclude_fields"]:
             fields = [f for f in fields if f.name not in options["exclude_fields"]]
         self.mask = get_mask_function(options.get("mask_callable"))
-        self.plan = []  # (field, the empty side's value, the value if the same for every object, masked)
+        # (field, the empty side's value and its text, the value if the same for every object,
+        # masked, how to read the object's value, the keys pointed at by a reverse one-to-one)
+        self.plan = []
         for field in fields:
             same = (
                 get_field_value(first, field, use_json)
@@ -173,21 +179,28 @@ class _CreationDiff:
                 else PER_OBJECT
             )
             old = get_field_value(None, field, use_json)
-            self.plan.append(
-                (field, old, same, field.name in options["mask_fields"], _reader(field, use_json))
+            pointed = (
+                _pointed_at(field, objs)
+                if field.one_to_one and field.auto_created and not field.concrete
+                else None
             )
-        self.pointed_at = {
-            field: _pointed_at(field, objs)
-            for field, *_rest in self.plan
-            if field.one_to_one and field.auto_created and not field.concrete
-        }
+            self.plan.append(
+                (
+                    field,
+                    old,
+                    smart_str(old),
+                    same,
+                    field.name in options["mask_fields"],
+                    _reader(field, use_json),
+                    pointed,
+                )
+            )
 
     def diff(self, obj) -> dict | None:
         changes = {}
-        for field, old, same, masked, read in self.plan:
-            if field in self.pointed_at and not (
-                field.is_cached(obj)
-                or field.field.target_field.value_from_object(obj) in self.pointed_at[field]
+        for field, old, old_text, same, masked, read, pointed in self.plan:
+            if pointed is not None and not (
+                field.is_cached(obj) or field.field.target_field.value_from_object(obj) in pointed
             ):
                 continue  # no row points at the object: both sides are empty
             new = read(obj) if same is PER_OBJECT else same
@@ -196,7 +209,7 @@ class _CreationDiff:
             if masked:
                 changes[field.name] = (self.mask(smart_str(old)), self.mask(smart_str(new)))
             elif not self.use_json:
-                changes[field.name] = (smart_str(old), smart_str(new))
+                changes[field.name] = (old_text, new if type(new) is str else smart_str(new))
             else:
                 changes[field.name] = (
                     old if is_primitive(old) else smart_str(old),
@@ -255,17 +268,19 @@ def _pointed_at(relation, objs) -> set:
     return pointed
 
 
-def _copy_entries(entries: list[LogEntry]) -> None:
-    """Write log entries by COPY, with the values bulk_create would have written."""
+def _copy_entries(entries: list[dict]) -> None:
+    """Write log entries (their column values by attname) by COPY, with the values bulk_create
+    would have written; a column an entry does not name takes LogEntry's default."""
     layout = CopyLayout(LogEntry, omit=("id",))
     fields = [f for f in LogEntry._meta.concrete_fields if f.attname in layout.attnames]
     line = layout.formatter([f.attname for f in fields])
-    preparers = [(f.attname, _preparer(f)) for f in fields]
+    blank = LogEntry().__dict__
+    preparers = [(f.attname, blank.get(f.attname), _preparer(f)) for f in fields]
 
     with connection.cursor() as cursor:
         for at in range(0, len(entries), COPY_CHUNK):
             data = [
-                line([prepare(e.__dict__.get(name)) for name, prepare in preparers])
+                line([prepare(e.get(name, default)) for name, default, prepare in preparers])
                 for e in entries[at : at + COPY_CHUNK]
             ]
             layout.copy(cursor, "".join(data))

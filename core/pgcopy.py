@@ -21,6 +21,8 @@ COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r
 def copy_text(value) -> str:
     """One value in COPY's text format."""
     if isinstance(value, str):
+        if value.isprintable() and "\\" not in value:  # no tab, newline or return either
+            return value
         return str.translate(value, COPY_ESCAPES)
     if value is None:
         return "\\N"
