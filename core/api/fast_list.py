@@ -21,13 +21,20 @@ list from:
   same order, the same values — with plain types only (str, int, bool, None, lists and dicts of
   them), so that the JSON encoder never calls back into Python.
 
+Dates and datetimes are best selected as the text the serializer writes (`IsoDate`, `IsoDateTime`
+among `list_expressions`): PostgreSQL formats them for next to nothing, where `isoformat` and
+`astimezone` in Python took most of a 500-row page's representation (bench/list_api.py).
+
 The serializer remains the contract: a viewset that uses this mixin must have a test comparing
 `represent_list` with `serializer_class` for the same rows, nulls and relations included (see
 tests/elevators/test_api_fast_list.py).
 """
 
-from datetime import date, datetime, tzinfo
+import re
+from datetime import UTC, date, datetime, tzinfo
 
+from django.db.models import CharField, Func
+from django.utils import timezone
 from rest_framework.response import Response
 
 
@@ -43,6 +50,69 @@ def iso_datetime(value: datetime | None, zone: tzinfo) -> str | None:
         return None
     text = value.astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class IsoDate(Func):
+    """A date column as DRF's DateField represents it (ISO 8601 text, null for none), written by
+    the database: PostgreSQL's to_char; SQLite keeps dates as that text already."""
+
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.source_expressions[0])
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"to_char({sql}, 'YYYY-MM-DD')", params
+
+
+class IsoDateTime(Func):
+    """A datetime column as DRF's DateTimeField represents it — in the current time zone, ISO 8601
+    with microseconds when there are any, "Z" for UTC, null for none — written by PostgreSQL (the
+    zone's offset at that instant from its own time zone data). Elsewhere the column is read as a
+    datetime and formatted in Python (`iso_datetime`)."""
+
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.source_expressions[0])
+
+    def get_db_converters(self, connection):
+        if connection.vendor == "postgresql":
+            return super().get_db_converters(connection)
+        return [*super().get_db_converters(connection), self._in_python]
+
+    @staticmethod
+    def _in_python(value, expression, connection):
+        if value is None:
+            return None
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        if timezone.is_naive(moment):
+            moment = moment.replace(tzinfo=UTC)
+        return iso_datetime(moment, timezone.get_current_timezone())
+
+    # {here}: the instant on the zone's wall clock; {utc}: on UTC's; {column}: the instant itself.
+    TEMPLATE = (
+        "to_char({here}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+        " || CASE WHEN to_char({column}, 'US') = '000000' THEN '' ELSE '.' || to_char({column}, 'US') END"
+        " || CASE WHEN {here} = {utc} THEN 'Z'"
+        " WHEN {here} > {utc} THEN '+' || to_char({here} - {utc}, 'HH24:MI')"
+        " ELSE '-' || to_char({utc} - {here}, 'HH24:MI') END"
+    )
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        column, column_params = compiler.compile(self.source_expressions[0])
+        zone = timezone.get_current_timezone_name()
+        parts = {
+            "here": (f"({column} AT TIME ZONE %s)", [*column_params, zone]),
+            "utc": (f"({column} AT TIME ZONE 'UTC')", list(column_params)),
+            "column": (column, list(column_params)),
+        }
+        params = []
+        for name in re.findall(r"\{(\w+)\}", self.TEMPLATE):
+            params += parts[name][1]
+        sql = self.TEMPLATE.format(**{name: text for name, (text, _params) in parts.items()})
+        return f"({sql})", params
 
 
 def choice_labels(field) -> dict:
