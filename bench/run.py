@@ -18,8 +18,10 @@ import argparse
 import datetime
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,9 +37,16 @@ def now() -> str:
     return f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M}"
 
 
-def part_run(figure, options: dict, environment: dict) -> dict:
-    """Run one figure's function in a child process; its rows, or why there are none."""
+def part_run(figure, options: dict, environment: dict, stop_at: datetime.datetime | None = None) -> dict:
+    """Run one figure's function in a child process; its rows, or why there are none. A part still
+    running at `stop_at` is stopped (with its children) and written as not measured."""
     started, load_before = now(), machine.load()
+    if stop_at is not None and datetime.datetime.now(datetime.UTC) >= stop_at:
+        return {
+            "at": started,
+            "load": load_before,
+            "status": f"not measured (the run stopped at {stop_at:%H:%M} UTC)",
+        }
     print(f"\n=== {figure.key}: {figure.title} ({started} UTC, load {load_before})", flush=True)
     process = subprocess.Popen(
         [sys.executable, "-m", "bench.harness.child", figure.function, json.dumps(options)],
@@ -46,7 +55,20 @@ def part_run(figure, options: dict, environment: dict) -> dict:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own process group: stopped as one at stop_at
     )
+    stopped = threading.Event()
+    if stop_at is not None:
+        seconds = (stop_at - datetime.datetime.now(datetime.UTC)).total_seconds()
+
+        def stop() -> None:
+            if process.poll() is None:
+                stopped.set()
+                os.killpg(process.pid, signal.SIGTERM)
+
+        timer = threading.Timer(max(seconds, 0), stop)
+        timer.daemon = True
+        timer.start()
     answer = None
     for line in process.stdout:
         if line.startswith(MARKER):
@@ -55,7 +77,11 @@ def part_run(figure, options: dict, environment: dict) -> dict:
             print(line, end="", flush=True)
     process.wait()
     entry = {"at": started, "load": f"{load_before} → {machine.load()}"}
-    if answer is None:
+    if stopped.is_set():
+        entry["status"] = (
+            f"not measured (stopped at {stop_at:%H:%M} UTC, the run's time limit, after {started} UTC)"
+        )
+    elif answer is None:
         entry["status"] = f"failed (the part exited with {process.returncode} before answering)"
     elif "missing" in answer:
         entry["status"] = f"not measured ({answer['missing']} yet)"
@@ -76,7 +102,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs of each timed call (medians are shown)")
     parser.add_argument("--seed", type=int, default=2021, help="the demo's random seed")
     parser.add_argument("--no-write", action="store_true", help="print the table, leave RESULTS.md alone")
+    parser.add_argument("--stop-at", metavar="HH:MM", help="UTC time: parts still running then are stopped")
     args = parser.parse_args()
+    stop_at = None
+    if args.stop_at:
+        hour, minute = (int(n) for n in args.stop_at.split(":"))
+        stop_at = datetime.datetime.now(datetime.UTC).replace(
+            hour=hour, minute=minute, second=0, microsecond=0
+        )
 
     figures = select(args.only)
     if not args.no_seed and any(f.needs_database for f in figures) and figures[0].key != "seed":
@@ -106,7 +139,7 @@ def main() -> None:
     run["machine"] = machine.describe(server)
     measured = {}
     for figure in figures:
-        measured[figure.key] = {**part_run(figure, options, environment), "run": run_id}
+        measured[figure.key] = {**part_run(figure, options, environment, stop_at), "run": run_id}
     run.update(finished=now(), load_after=machine.load())
     # Read again now: another run (of other figures) may have written it meanwhile.
     store = store_read()
