@@ -108,10 +108,11 @@ class LogEntryFilterSet(BaseFilterSet):
     )
 
     def filter_model(self, queryset, name, value):
+        from django.apps import apps
         from django.contrib.contenttypes.models import ContentType
 
-        app_label, _dot, model = value.partition(".")
-        return queryset.filter(content_type=ContentType.objects.get_by_natural_key(app_label, model))
+        # `value` is one of the choices, a model's label; its content type exists once asked for.
+        return queryset.filter(content_type=ContentType.objects.get_for_model(apps.get_model(value)))
 
     def filter_object(self, queryset, name, value):
         value = value.strip()
