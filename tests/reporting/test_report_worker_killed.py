@@ -51,3 +51,34 @@ def test_a_report_whose_worker_is_killed_mid_build_is_built_and_mailed_once(worl
     assert message["To"] == "h@zj.example.cn"
     [attachment] = message.iter_attachments()
     assert attachment.get_filename() == run.filename
+
+
+def test_a_report_whose_pool_process_is_killed_is_built_again_by_the_same_worker(
+    world, registry, media, tmp_path
+):
+    """A prefork worker's pool process dies (the OOM killer's usual victim): the worker rejects the
+    task back to the queue (task_reject_on_worker_lost) and its next pool process builds it."""
+    Contact.objects.create(organisation=world.orgs["housing"], name="住建联系人", email="h@zj.example.cn")
+    frozen, _ = month_freeze(user=SYSTEM, month=LAST_MONTH)
+    month_approve(user=SYSTEM, frozen_month=frozen)
+    month_publish(user=SYSTEM, frozen_month=frozen, reports=False)
+    queue, mailbox, logs = own_queue(), tmp_path / "mail", tmp_path / "logs"
+
+    with through_broker(os.environ["REDIS_URL"], queue=queue):
+        with worker_process(
+            queue=queue, mailbox=mailbox, logs=logs, pause_at="reporting.reports.build_report", pool="prefork"
+        ) as worker:
+            with transaction.atomic():
+                [run] = reports_request(user=SYSTEM, frozen_month=frozen, departments=["HOUSING"])
+            pool_process = worker.wait_paused()
+            assert pool_process != worker.process.pid
+            worker.kill(pool_process)
+            assert wait_until(
+                lambda: ReportRun.objects.filter(pk=run.pk, emailed_at__isnull=False).exists(), 60
+            )
+
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == (ReportStatus.DONE, 2)
+    assert [p.name for p in (media / "reports").rglob("*.xlsx")] == [run.file.name.rsplit("/", 1)[-1]]
+    [message] = mails(mailbox)
+    assert message["To"] == "h@zj.example.cn"

@@ -4,7 +4,8 @@ test-only switches from the environment:
 
 - TIBAO_TEST_PAUSE_AT (a dotted name, say reporting.reports.build_report) and
   TIBAO_TEST_PAUSE_MARKER (a file): the worker stops inside that function, writes its pid to the
-  marker and sleeps, so that the test knows the task is in the middle and can kill the worker;
+  marker and sleeps, so that the test knows the task is in the middle and can kill the worker
+  (once: with the marker there, the function runs as usual);
 - TIBAO_TEST_VISIBILITY_TIMEOUT: seconds after which this worker takes back the tasks another
   worker received and never acknowledged (an hour in production; a second or so here).
 """
@@ -44,10 +45,14 @@ def _pause_inside(dotted: str, marker: str):
         for name in attributes[:-1]:
             owner = getattr(owner, name)
 
+        original = getattr(owner, attributes[-1])
+
         def paused(*args, **kwargs):
+            if os.path.exists(marker):  # once: the task delivered again runs through
+                return original(*args, **kwargs)
             with open(marker, "w") as handle:
                 handle.write(str(os.getpid()))
-            time.sleep(600)  # the test kills the worker here
+            time.sleep(600)  # the test kills the worker (or its pool process) here
 
         setattr(owner, attributes[-1], paused)
 

@@ -38,8 +38,12 @@ class WorkerProcess:
         assert ok, f"the worker never reached its pause point; its log:\n{self.log.read_text()[-3000:]}"
         return int(self.marker.read_text())
 
-    def kill(self) -> None:
-        """SIGKILL: no warm shutdown, no acknowledgement, no clean-up of any kind."""
+    def kill(self, pid: int | None = None) -> None:
+        """SIGKILL the worker (or one of its pool processes, `pid`): no warm shutdown, no
+        acknowledgement, no clean-up of any kind."""
+        if pid is not None and pid != self.process.pid:
+            os.kill(pid, signal.SIGKILL)
+            return
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
 
@@ -54,9 +58,16 @@ class WorkerProcess:
 
 @contextlib.contextmanager
 def worker_process(
-    *, queue: str, mailbox: Path, logs: Path, pause_at: str = "", visibility_timeout: int | None = None
+    *,
+    queue: str,
+    mailbox: Path,
+    logs: Path,
+    pause_at: str = "",
+    visibility_timeout: int | None = None,
+    pool: str = "solo",
 ):
-    """Start `celery -A config worker` (solo pool) consuming `queue`; stopped when the block ends."""
+    """Start `celery -A config worker` consuming `queue` (the solo pool: the worker is the process
+    running the task; prefork: one pool process runs it); stopped when the block ends."""
     mailbox.mkdir(parents=True, exist_ok=True)
     logs.mkdir(parents=True, exist_ok=True)
     name = uuid.uuid4().hex[:8]
@@ -75,7 +86,9 @@ def worker_process(
     }
     if visibility_timeout is not None:
         env["TIBAO_TEST_VISIBILITY_TIMEOUT"] = str(visibility_timeout)
-    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue]
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={pool}", "-Q", queue]
+    if pool == "prefork":
+        command.append("--concurrency=1")
     command += ["-n", f"fault-{name}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"]
     command += ["--loglevel=INFO"]
     with open(log, "wb") as output:
