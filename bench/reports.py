@@ -1,0 +1,407 @@
+"""The monthly figures at scale: freezing a month for every slice, and the eight Excel reports,
+each beside a limit measured in the same run.
+
+1. freeze: last month frozen from nothing (reporting.services.month_freeze: every slice in one
+   process, the way one worker does it), with each slice's time. The limit: the hand-written SQL
+   of the city slice's three scans (in-scope elevators per district x place category x category,
+   the insured ones by a semi-join with the day's covers, the covers per district and model /
+   insurer / funding source with GROUPING SETS): what any freeze has to read at least once.
+2. reports: the eight departments' reports of that month, built the way the workers build them
+   (services.report_batches: one batch per scope, SAMR and NFRA together), by WORKERS processes
+   of their own sharing the batches; wall time, and each worker's peak RSS. The limit: a bare
+   XlsxWriter loop (constant_memory, write_row) writing the same rows (each department's work
+   list and policies ending, from the same queries) into eight files, by as many processes.
+3. dashboard: today's figures kept for every scope (services.daily_figures_refresh, timed), then
+   the city dashboard reading them, p95, beside the same page counting live (no day kept).
+
+Usage (the benchmark database, see bench/run.py):
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tibao_bench DEBUG=1 \\
+        .venv/bin/python bench/reports.py [freeze] [reports] [dashboard]
+
+`figures(database_url)` answers the rows as dicts (figure, value, limit, ratio, goal);
+`freeze_rows`, `reports_rows` and `dashboard_rows` (keyword options) as bench.harness.rows.Row for
+bench/run.py.
+"""
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+FREEZE_GOAL_SECONDS = 30
+REPORTS_GOAL_SECONDS = 120
+RSS_GOAL_MB = 400
+WORKERS = 2  # the machine's cores: one report worker each
+
+
+def _django(database_url: str | None = None) -> None:
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DEBUG", "1")
+    import django
+
+    django.setup()
+
+
+def _rows():
+    """The harness's row type and formats (bench/harness/rows.py), or the same shape here."""
+    try:
+        from bench.harness.rows import Row, ms, s
+    except ImportError:  # the harness not in place: rows of the same fields
+        from dataclasses import asdict, dataclass
+
+        @dataclass
+        class Row:
+            figure: str
+            value: str
+            limit: str = "–"
+            ratio: float | None = None
+            goal: str = "–"
+            met: bool | None = None
+            note: str = ""
+
+            def as_dict(self) -> dict:
+                return asdict(self)
+
+        def ms(seconds: float) -> str:
+            return f"{seconds * 1000:,.1f} ms"
+
+        def s(seconds: float) -> str:
+            return f"{seconds:,.1f} s"
+
+    return Row, ms, s
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def last_month(today: date) -> date:
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+# --- freezing -------------------------------------------------------------------------------------
+
+LIMIT_SQL = [
+    """SELECT e.district_id, e.place_category_id, e.category, count(*)
+       FROM elevators_elevator e WHERE {scope} GROUP BY 1, 2, 3""",
+    """SELECT e.district_id, e.place_category_id, e.category, count(*)
+       FROM elevators_elevator e WHERE {scope} AND EXISTS (
+           SELECT 1 FROM insurance_policyelevator pe WHERE pe.elevator_id = e.id AND {cover})
+       GROUP BY 1, 2, 3""",
+    """SELECT e.district_id, pe.model, p.insurer_id, p.funding_source, count(DISTINCT pe.elevator_id)
+       FROM insurance_policyelevator pe JOIN elevators_elevator e ON e.id = pe.elevator_id
+       JOIN insurance_policy p ON p.id = pe.policy_id
+       WHERE {scope} AND {cover}
+       GROUP BY GROUPING SETS ((1, 2), (1, 3), (1, 4))""",
+]
+SCOPE_WHERE = """e.registration_number <> '' AND e.status = %(in_use)s
+    AND e.inspection_result = ANY(%(passing)s) AND e.next_inspection_due >= %(day)s"""
+COVER_WHERE = "NOT pe.is_cancelled AND pe.start_date <= %(day)s AND pe.end_date >= %(day)s"
+
+
+def freeze_measure() -> dict:
+    """Last month frozen from nothing (its reports go with it), timed per slice, and the limit."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from core.principal import SYSTEM
+    from elevators.models import PASSING_RESULTS, ElevatorStatus
+    from reporting import services
+    from reporting.models import FrozenMonth
+    from reporting.months import freeze_slices, month_end
+
+    month = last_month(timezone.localdate())
+    on = month_end(month)
+    FrozenMonth.objects.filter(month=month).delete()
+    slices, real = {}, services.slice_figures
+
+    def timed(*, key, on):
+        started = time.perf_counter()
+        figures = real(key=key, on=on)
+        slices[key] = time.perf_counter() - started
+        return figures
+
+    services.slice_figures = timed
+    try:
+        started = time.perf_counter()
+        frozen, computed = services.month_freeze(user=SYSTEM, month=month)
+        seconds = time.perf_counter() - started
+    finally:
+        services.slice_figures = real
+    assert computed
+    params = {"in_use": ElevatorStatus.IN_USE, "passing": list(PASSING_RESULTS), "day": on}
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for sql in LIMIT_SQL:
+            cursor.execute(sql.format(scope=SCOPE_WHERE, cover=COVER_WHERE), params)
+            cursor.fetchall()
+    limit = time.perf_counter() - started
+    return {
+        "month": f"{month:%Y-%m}",
+        "seconds": seconds,
+        "limit": limit,
+        "slices": {key: slices.get(key) for key in freeze_slices()},
+        "figures": frozen.figures.count(),
+    }
+
+
+# --- reports --------------------------------------------------------------------------------------
+
+
+def _worker(batches: list[list[int]]) -> dict:
+    """One report worker: build each batch (services.reports_generate), then its peak RSS."""
+    from reporting.services import reports_generate
+
+    each = []
+    for batch in batches:
+        started = time.perf_counter()
+        runs = reports_generate(report_run_ids=batch)
+        each.append(
+            [[run.department for run in runs], time.perf_counter() - started, sum(r.size for r in runs)]
+        )
+    return {"each": each, "rss": peak_rss_mb()}
+
+
+def _bare(departments: list[str], month: str) -> dict:
+    """The limit's worker: the same rows (work list, policies ending) of each department from the
+    same queries, written by a bare XlsxWriter loop in constant-memory mode."""
+    import xlsxwriter
+
+    from elevators.models import Elevator
+    from insurance.models import Policy
+    from reporting.models import FrozenMonth
+    from reporting.months import department_scope
+    from reporting.reports.data import _ending_next_month, _work_list
+
+    frozen = FrozenMonth.objects.get(month=date.fromisoformat(month))
+    each = []
+    for department in departments:
+        started = time.perf_counter()
+        principal = department_scope(department).principal
+        work = _work_list(Elevator.objects.visible_to(principal), frozen.on)
+        ending = _ending_next_month(Policy.objects.visible_to(principal), frozen.on)
+        with tempfile.TemporaryDirectory() as directory:
+            book = xlsxwriter.Workbook(f"{directory}/bare.xlsx", {"constant_memory": True})
+            for name, rows in (("work", work), ("ending", ending)):
+                sheet = book.add_worksheet(name)
+                for row, values in enumerate(rows):
+                    sheet.write_row(row, 0, values)
+            book.close()
+        each.append([department, time.perf_counter() - started])
+    return {"each": each, "rss": peak_rss_mb()}
+
+
+def _in_processes(task: str, jobs: list, month: str) -> tuple[float, list[dict]]:
+    """Share `jobs` out to WORKERS processes of this script (each a fresh interpreter, like a
+    Celery worker of its own), round robin; wall time and each worker's answer."""
+    shares = [jobs[i::WORKERS] for i in range(WORKERS)]
+    started = time.perf_counter()
+    processes = [
+        subprocess.Popen(
+            [sys.executable, __file__, task, month, json.dumps(share)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for share in shares
+        if share
+    ]
+    answers = []
+    for process in processes:
+        out, _err = process.communicate()
+        if process.returncode:
+            raise RuntimeError(f"a {task} worker exited with {process.returncode}")
+        answers.append(json.loads(out.strip().splitlines()[-1]))
+    return time.perf_counter() - started, answers
+
+
+def reports_measure() -> dict:
+    """Last month's eight reports by the workers, and the bare writer of the same rows."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from core.principal import SYSTEM
+    from reporting.models import FrozenMonth
+    from reporting.services import month_freeze, report_batches, reports_request
+
+    month = last_month(timezone.localdate())
+    frozen = FrozenMonth.objects.filter(month=month).first() or month_freeze(user=SYSTEM, month=month)[0]
+    runs = reports_request(user=SYSTEM, frozen_month=frozen, enqueue=False)
+    # the largest batch first, so that the workers finish together
+    batches = sorted(report_batches(runs), key=len, reverse=True)
+    connection.close()
+    seconds, workers = _in_processes("worker", batches, f"{month:%Y-%m-%d}")
+    departments = [run.department for run in runs]
+    limit, bare = _in_processes("bare", departments, f"{month:%Y-%m-%d}")
+    return {
+        "month": f"{month:%Y-%m}",
+        "seconds": seconds,
+        "limit": limit,
+        "reports": sum(len(done[0]) for worker in workers for done in worker["each"]),
+        "bytes": sum(done[2] for worker in workers for done in worker["each"]),
+        "each": [done[:2] for worker in workers for done in worker["each"]],
+        "rss": max(worker["rss"] for worker in workers),
+        "bare_rss": max(worker["rss"] for worker in bare),
+        "bare_each": [done for worker in bare for done in worker["each"]],
+    }
+
+
+# --- the dashboard's kept figures -------------------------------------------------------------------
+
+DASHBOARD = "/coverage/"
+DASHBOARD_GOAL_MS = 150
+
+
+def p95(values: list[float]) -> float:
+    import statistics
+
+    return values[0] if len(values) < 2 else statistics.quantiles(values, n=20, method="inclusive")[18]
+
+
+def dashboard_measure(repeat: int) -> dict:
+    """Today's figures kept (services.daily_figures_refresh, timed), then the city dashboard as
+    the city regulator, reading them, beside the same page counting live (no day kept), in turn."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import OrganisationKind, User
+    from reporting.models import DailySnapshot
+    from reporting.services import daily_figures_refresh
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.filter(organisation__kind=OrganisationKind.CITY_REGULATOR).first())
+
+    def call() -> float:
+        started = time.perf_counter()
+        response = client.get(DASHBOARD)
+        assert response.status_code == 200, response.status_code
+        return time.perf_counter() - started
+
+    DailySnapshot.objects.all().delete()
+    live = [call() for _ in range(max(2, repeat // 4))]  # slow: a few rounds are enough
+    started = time.perf_counter()
+    daily_figures_refresh()
+    refresh = time.perf_counter() - started
+    call()  # warm
+    connection.queries_log.clear()  # DEBUG keeps the last 9,000 queries: a full log counts none
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    kept = [call() for _ in range(repeat)]
+    return {"refresh": refresh, "kept": kept, "live": live, "queries": len(queries)}
+
+
+def dashboard_rows(repeat: int = 20, **_) -> list:
+    import statistics
+
+    Row, ms, s = _rows()
+
+    m = dashboard_measure(max(repeat, 20))
+    kept, live = p95(m["kept"]), statistics.median(m["live"])
+    return [
+        Row(
+            f"city dashboard {DASHBOARD} reading today's kept figures ({m['queries']} queries), p95 of {len(m['kept'])}",
+            ms(kept),
+            f"{ms(live)} (the same page counting live, median of {len(m['live'])})",
+            kept / live,
+            f"≤ {DASHBOARD_GOAL_MS} ms (at 10,000,000 elevators)",
+            kept * 1000 <= DASHBOARD_GOAL_MS,
+            note="the renewal cliff, insurance summary and maintenance panel are still counted per request",
+        ),
+        Row(
+            "keeping today's figures for every scope and grouping (daily_figures_refresh, hourly beat task)",
+            s(m["refresh"]),
+            "–",
+            None,
+            f"≤ {FREEZE_GOAL_SECONDS} s (as a freeze)",
+            m["refresh"] <= FREEZE_GOAL_SECONDS,
+        ),
+    ]
+
+
+# --- rows -----------------------------------------------------------------------------------------
+
+
+def figures(database_url: str) -> list[dict]:
+    """The rows of both figures as dicts: figure, value, limit, ratio, goal (and met, note)."""
+    _django(database_url)
+    return [row.as_dict() for row in freeze_rows() + reports_rows() + dashboard_rows()]
+
+
+def freeze_rows(**_) -> list:
+    Row, _ms, s = _rows()
+
+    m = freeze_measure()
+    slices = ", ".join(f"{key} {seconds:.1f} s" for key, seconds in m["slices"].items())
+    return [
+        Row(
+            f"freezing {m['month']} for every slice and grouping (month_freeze, one process; {m['figures']:,} figures)",
+            s(m["seconds"]),
+            f"{s(m['limit'])} (the city slice's three scans in hand-written SQL)",
+            m["seconds"] / m["limit"],
+            f"≤ {FREEZE_GOAL_SECONDS} s",
+            m["seconds"] <= FREEZE_GOAL_SECONDS,
+            note=f"per slice: {slices}",
+        )
+    ]
+
+
+def reports_rows(**_) -> list:
+    Row, _ms, s = _rows()
+
+    m = reports_measure()
+    each = ", ".join(f"{'+'.join(departments)} {seconds:.1f} s" for departments, seconds in m["each"])
+    bare = ", ".join(f"{department} {seconds:.1f} s" for department, seconds in m["bare_each"])
+    return [
+        Row(
+            f"the {m['reports']} monthly Excel reports of {m['month']} ({m['bytes'] / 1e6:.1f} MB of .xlsx), "
+            f"{WORKERS} workers sharing the month by scope",
+            s(m["seconds"]),
+            f"{s(m['limit'])} (bare XlsxWriter constant_memory write_row of the same rows, {WORKERS} processes)",
+            m["seconds"] / m["limit"],
+            f"≤ {REPORTS_GOAL_SECONDS} s in all",
+            m["seconds"] <= REPORTS_GOAL_SECONDS,
+            note=f"each batch: {each}; bare writer: {bare}",
+        ),
+        Row(
+            "peak RSS of a report worker",
+            f"{m['rss']:.0f} MB",
+            f"{m['bare_rss']:.0f} MB (the bare writer's worker)",
+            m["rss"] / m["bare_rss"],
+            f"≤ {RSS_GOAL_MB} MB per worker",
+            m["rss"] <= RSS_GOAL_MB,
+        ),
+    ]
+
+
+def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] in ("worker", "bare"):
+        _django()
+        jobs = json.loads(sys.argv[3])
+        if sys.argv[1] == "worker":
+            print(json.dumps(_worker(jobs)))
+        else:
+            print(json.dumps(_bare(jobs, sys.argv[2])))
+        return
+    _django()
+    parts = {"freeze": freeze_rows, "reports": reports_rows, "dashboard": dashboard_rows}
+    chosen = sys.argv[1:] or list(parts)
+    for row in [row for name in chosen for row in parts[name]()]:
+        ratio = f"{row.ratio:.2f}×" if row.ratio is not None else "–"
+        print(
+            f"{row.figure}: {row.value} (limit {row.limit}; {ratio}; goal {row.goal}) {row.note}", flush=True
+        )
+
+
+if __name__ == "__main__":
+    main()
