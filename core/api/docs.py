@@ -3,15 +3,16 @@
 Swagger UI is drf-spectacular's split view: its start-up script is a second request rather than an
 inline <script>, so the page needs nothing beyond the policy (its template, in templates/, takes
 its inline <style> to static/). ReDoc draws its styles at run time into <style> elements
-(styled-components) and no setting of ReDoc avoids it, so its page alone allows inline styles;
-scripts stay 'self' only there too (tests/config/test_csp.py, tests/browser/test_api_docs.py).
+(styled-components) and parses the schema in a web worker it starts from a blob: URL; no setting
+of ReDoc avoids either, so its page alone allows inline styles and blob: workers. Scripts stay
+'self' there too (tests/config/test_csp.py, tests/browser/test_content_security_policy.py).
 """
 
 from csp.decorators import csp_update
 from django.utils.decorators import method_decorator
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
-REDOC_POLICY = {"style-src": ["'unsafe-inline'"]}
+REDOC_POLICY = {"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"]}
 
 
 class SwaggerView(SpectacularSwaggerSplitView):
@@ -20,4 +21,4 @@ class SwaggerView(SpectacularSwaggerSplitView):
 
 @method_decorator(csp_update(REDOC_POLICY), name="dispatch")
 class RedocView(SpectacularRedocView):
-    """ReDoc, with the one allowance it needs (REDOC_POLICY)."""
+    """ReDoc, with the two allowances it needs (REDOC_POLICY)."""

@@ -48,11 +48,14 @@ def test_the_api_carries_the_exact_policy():
 
 
 @pytest.mark.django_db
-def test_redoc_alone_allows_inline_styles():
+def test_redoc_alone_allows_inline_styles_and_blob_workers():
     response = Client().get("/api/redoc/")
     assert response.status_code == 200
-    assert policy(response) == {**POLICY, "style-src": {"'self'", "'unsafe-inline'"}}
-    assert policy(Client().get("/api/docs/")) == POLICY  # Swagger UI needs nothing more
+    assert policy(response) == {**POLICY, "style-src": {"'self'", "'unsafe-inline'"}, "worker-src": {"blob:"}}
+    assert inline_parts(response.content.decode()) == []
+    swagger = Client().get("/api/docs/")
+    assert policy(swagger) == POLICY  # Swagger UI needs nothing more
+    assert inline_parts(swagger.content.decode()) == []
 
 
 @pytest.mark.django_db
