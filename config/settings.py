@@ -397,6 +397,17 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "otp_totp.totpdevice", "include_fields": ["user", "name", "confirmed"]},
     {"model": "otp_static.staticdevice", "include_fields": ["user", "name", "confirmed"]},
+    # The key library's fields have no verbose names; the history tab names them (core.history).
+    {
+        "model": "accounts.organisationapikey",
+        "mapping_fields": {
+            "name": _("名称"),
+            "prefix": _("前缀"),
+            "created": _("创建时间"),
+            "revoked": _("已吊销"),
+            "expiry_date": _("有效期至"),
+        },
+    },
 )
 AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("password", "hashed_key", "last_login", "last_used_at", "modified")
 

@@ -312,3 +312,34 @@ def test_every_model_with_a_history_tab_is_logged():
     models = [Elevator, Inspection, Policy, Claim, Product, MaintenanceRecord, ServiceRecord, Hazard,
               RescueIncident, Target, FrozenMonth, Organisation, User, OrganisationApiKey]  # fmt: skip
     assert [m.__name__ for m in models if not auditlog.contains(m)] == []
+
+
+def test_an_organisations_administrators_read_its_users_and_keys_histories(world):
+    from accounts.services import api_key_revoke, user_deactivate
+    from tests.factories import UserFactory
+
+    admin = world.users["insurer_a"]
+    admin.is_org_admin = True
+    admin.save()
+    colleague = UserFactory(organisation=world.orgs["insurer_a"], username="colleague")
+    key = api_key_create(organisation=world.orgs["insurer_a"], name="对接系统")[0]
+    with set_actor(admin):
+        user_deactivate(user=colleague, by=admin)
+        api_key_revoke(api_key=key)
+    client = client_of(admin)
+
+    user_rows = client.get(f"/account/users/{colleague.pk}/history/").context["rows"]
+    key_rows = client.get(f"/account/api-keys/{key.pk}/history/").context["rows"]
+
+    assert [(c.field, c.old, c.new) for c in user_rows[0].changes] == [("有效", "是", "否")]
+    assert [(c.field, c.old, c.new) for c in key_rows[0].changes] == [("已吊销", "否", "是")]
+    assert {c.field for c in key_rows[1].changes} >= {"名称", "前缀", "机构", "创建时间"}
+    assert not [c for c in key_rows[1].changes if c.field == "hashed_key"]
+    # Another organisation's user and key are 404 to this administrator; a non-administrator is refused.
+    other = UserFactory(organisation=world.orgs["insurer_b"])
+    other_key = api_key_create(organisation=world.orgs["insurer_b"], name="对接系统")[0]
+    assert client.get(f"/account/users/{other.pk}/history/").status_code == 404
+    assert client.get(f"/account/api-keys/{other_key.pk}/history/").status_code == 404
+    member = UserFactory(organisation=world.orgs["insurer_a"], username="member")
+    assert client_of(member).get(f"/account/users/{colleague.pk}/history/").status_code == 403
+    assert client_of(world.users["insurer_b"]).get(f"/account/api-keys/{key.pk}/history/").status_code == 403
