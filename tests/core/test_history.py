@@ -343,3 +343,22 @@ def test_an_organisations_administrators_read_its_users_and_keys_histories(world
     member = UserFactory(organisation=world.orgs["insurer_a"], username="member")
     assert client_of(member).get(f"/account/users/{colleague.pk}/history/").status_code == 403
     assert client_of(world.users["insurer_b"]).get(f"/account/api-keys/{key.pk}/history/").status_code == 403
+
+
+def test_the_audit_search_costs_the_same_queries_for_few_and_many_entries(world):
+    client = client_of(world.users["city"])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/audit/", {"model": "accounts.organisation"})
+        return len(captured), len(response.context["rows"])
+
+    with set_actor(world.users["city"]):
+        OrganisationFactory.create_batch(3, district=world.fancheng)
+    queries()  # the first request caches content types and the session
+    few, shown = queries()
+    with set_actor(world.users["city"]):
+        OrganisationFactory.create_batch(80, district=world.fancheng)
+    many, shown_many = queries()
+    assert (shown, shown_many) == (len(world.orgs) + 3, 50)
+    assert many == few
