@@ -37,6 +37,7 @@ from .models import (
 )
 from .months import CITY_SLICE, TOTAL, freeze_slices, month_end, month_start, slice_scopes
 from .selectors import GROUPINGS, coverage_all
+from .selectors.coverage import forecast_all
 from .tasks import email_report, freeze_finish, freeze_slice, generate_month_reports, generate_reports
 
 logger = logging.getLogger(__name__)
@@ -212,7 +213,8 @@ def daily_figures_refresh(
     dashboards read them (selectors.daily.coverage_kept) instead of counting on each request.
     `figures`: the day's rows already computed (a month's freeze passes its own)."""
     on = on or timezone.localdate()
-    figures = figures if figures is not None else _figures_at(on)
+    if figures is None:
+        figures = _figures_at(on) + _forecast_figures(on)
     with transaction.atomic():
         DailySnapshot.objects.filter(day=on).delete()
         snapshot = DailySnapshot.objects.create(day=on, computed_at=timezone.now())
@@ -233,6 +235,26 @@ def daily_figures_refresh(
             batch_size=1000,
         )
     return snapshot
+
+
+FORECAST = "forecast"  # the `by` of a kept day's renewal-cliff points (key: the days ahead)
+
+
+def _forecast_figures(on: date) -> list[FrozenFigure]:
+    """The renewal cliff's points of every scope on `on` (coverage_forecast's), one grouped count
+    per slice (forecast_all), as rows `by = "forecast"`."""
+    figures = []
+    for key in freeze_slices():
+        scopes = slice_scopes(key)
+        if key == CITY_SLICE:
+            districts = [scope.code for scope in scopes[1:]]
+            answers = forecast_all(user=SYSTEM, on=on, districts=districts)
+            per_scope = [answers[None], *(answers[code] for code in districts)]
+        else:
+            per_scope = [forecast_all(user=scopes[0].principal, on=on, filters=scopes[0].filters)[None]]
+        for scope, points in zip(scopes, per_scope, strict=True):
+            figures += [_figure(scope.key, FORECAST, point.figure) for point in points]
+    return figures
 
 
 def _store(frozen: FrozenMonth, figures: list[FrozenFigure]) -> None:

@@ -366,22 +366,51 @@ class ForecastPoint:
     figure: CoverageFigure
 
 
-def coverage_forecast(*, user, on: date, days: tuple[int, ...] = (30, 60, 90), filters: dict | None = None):
+FORECAST_DAYS = (30, 60, 90)
+
+
+def forecast_point(n: int, on: date, in_scope: int, insured: int) -> ForecastPoint:
+    label = _("%(days)d天后") % {"days": n}
+    return ForecastPoint(n, on + timedelta(days=n), CoverageFigure(str(n), label, in_scope, insured))
+
+
+def forecast_all(
+    *, user, on: date, days: tuple[int, ...] = FORECAST_DAYS, filters: dict | None = None, districts=()
+) -> dict[str | None, list[ForecastPoint]]:
+    """coverage_forecast's points for the slice (None) and each of `districts`, from one grouped
+    count per district (every elevator is in one district, so the slice's are their sums)."""
+    in_scope = coverage_elevators(user=user, filters=filters).filter(in_scope_condition(on=on))
+    horizons = sorted(set(days))
+    counts = {f"d{n}": Count("pk", filter=insured_condition(on=on + timedelta(days=n))) for n in horizons}
+    rows = list(in_scope.values("district_id").annotate(n=Count("pk"), **counts).order_by())
+    answers = {}
+    for part in [None, *districts]:
+        mine = [row for row in rows if part is None or row["district_id"] == part]
+        total = sum(row["n"] for row in mine)
+        answers[part] = [forecast_point(n, on, total, sum(row[f"d{n}"] for row in mine)) for n in horizons]
+    return answers
+
+
+def coverage_forecast(
+    *,
+    user,
+    on: date,
+    days: tuple[int, ...] = FORECAST_DAYS,
+    filters: dict | None = None,
+    points: bool = True,
+):
     """The renewal cliff: for each horizon, the elevators in scope on `on` that the covers already
     registered still insure on `on` + days, and the policies whose end causes the drop (in force on
     `on`, ending before the last horizon, covering an in-scope elevator with no other cover then).
-    Returns (points, policies)."""
+    Returns (points, policies); with `points` false the points are not counted (they are kept)."""
     in_scope = coverage_elevators(user=user, filters=filters).filter(in_scope_condition(on=on))
-    points = []
-    for n in sorted(set(days)):
+    answer = []
+    for n in sorted(set(days)) if points else ():
         day = on + timedelta(days=n)
         counts = in_scope.aggregate(
             in_scope=Count("pk"), insured=Count("pk", filter=insured_condition(on=day))
         )
-        label = _("%(days)d天后") % {"days": n}
-        points.append(
-            ForecastPoint(n, day, CoverageFigure(str(n), label, counts["in_scope"], counts["insured"]))
-        )
+        answer.append(forecast_point(n, on, counts["in_scope"], counts["insured"]))
     horizon = on + timedelta(days=max(days))
     ending = (
         PolicyElevator.objects.visible_to(user)
@@ -396,7 +425,7 @@ def coverage_forecast(*, user, on: date, days: tuple[int, ...] = (30, 60, 90), f
         .annotate(elevators_ending=Count("covered", filter=Q(covered__in=ending)))
         .order_by("end_date", "number")
     )
-    return points, policies
+    return answer, policies
 
 
 # --- change between frozen months -------------------------------------------------------------------

@@ -9,9 +9,18 @@ from accounts.models import OrganisationKind
 from core.visibility import organisation_of
 
 from ..models import DailyFigure, DailySnapshot, ScopeKind
-from .coverage import GROUPINGS, Coverage, CoverageFigure, coverage_by
+from .coverage import (
+    GROUPINGS,
+    Coverage,
+    CoverageFigure,
+    ForecastPoint,
+    coverage_by,
+    coverage_forecast,
+    forecast_point,
+)
 
 TOTAL = ""
+FORECAST = "forecast"  # services.FORECAST: the renewal cliff's points
 K = OrganisationKind
 CITY_WIDE = frozenset({K.CITY_REGULATOR, K.INSURANCE_REGULATOR})
 DEPARTMENT_KINDS = frozenset({K.SECTOR_DEPARTMENT, K.FINANCE_BUREAU})
@@ -45,9 +54,13 @@ class KeptCoverage:
         self.snapshot = snapshot
         self.total = CoverageFigure("total", _("合计"), 0, 0)
         self.rows: dict[str, list[CoverageFigure]] = {}
+        self.points: list[ForecastPoint] = []
         for row in rows:
             figure = CoverageFigure(row.key, row.label, row.in_scope, row.insured)
-            if row.by == TOTAL:
+            if row.by == FORECAST:
+                n = int(row.key)
+                self.points.append(forecast_point(n, snapshot.day, row.in_scope, row.insured))
+            elif row.by == TOTAL:
                 self.total = CoverageFigure("total", _("合计"), row.in_scope, row.insured)
             else:
                 self.rows.setdefault(row.by, []).append(figure)
@@ -60,6 +73,15 @@ class KeptCoverage:
             rows=self.rows.get(grouping, []),
             computed_at=self.snapshot.computed_at,
         )
+
+
+def forecast_kept(*, user, on: date, filters: dict | None = None, kept=None):
+    """coverage_forecast's (points, policies) for the dashboards: the points from the kept figures
+    when there are some (the policies ending are listed live: the page shows the first few)."""
+    if kept is not None and kept.points:
+        _points, policies = coverage_forecast(user=user, on=on, filters=filters, points=False)
+        return kept.points, policies
+    return coverage_forecast(user=user, on=on, filters=filters)
 
 
 def kept_coverage(*, user, on: date, filters: dict | None = None) -> KeptCoverage | None:

@@ -17,8 +17,8 @@ from core.views import may_read
 from ..models import MonthStatus, ScopeKind
 from ..months import coverage_trend, month_start, scope_of
 from ..reports.maintenance import maintenance_figures
-from ..selectors import coverage_change, coverage_forecast, insurance_summary
-from ..selectors.daily import coverage_kept, kept_coverage
+from ..selectors import coverage_change, insurance_summary
+from ..selectors.daily import coverage_kept, forecast_kept, kept_coverage
 from .access import INSURER_FIGURE_READERS, ReadersOnlyMixin, coverage_target, slice_of
 from .maps import city_map
 
@@ -115,7 +115,7 @@ class CoverageOverviewView(ReplicaReadsMixin, ReadersOnlyMixin, TemplateView):
         by_model = coverage_kept(user=user, on=on, kept=kept, by="model", filters=filters)
         sections.append(("models", _("按投保模式"), by_model.rows, None))
 
-        points, ending = coverage_forecast(user=user, on=on, filters=filters)
+        points, ending = forecast_kept(user=user, on=on, filters=filters, kept=kept)
         ending_policies = list(ending[:ENDING_POLICIES_SHOWN])
         target = coverage_target(on=on, district=district)
         trend = self.trend(on=on, district=district) if place is None else []

@@ -12,7 +12,7 @@ from core.principal import SYSTEM
 from elevators.models import ElevatorStatus
 from reporting.models import DailyFigure, DailySnapshot, FrozenMonth, ScopeKind
 from reporting.months import freeze_scopes
-from reporting.selectors import GROUPINGS, coverage_by
+from reporting.selectors import GROUPINGS, coverage_by, coverage_forecast
 from reporting.selectors.daily import kept_coverage, kept_scope
 from reporting.services import daily_figures_refresh, month_freeze
 from reporting.tasks import refresh_daily_figures
@@ -64,6 +64,8 @@ def test_each_reader_reads_its_own_scope_and_other_slices_are_counted_live(world
         kept = kept_coverage(user=u[key], on=D)
         for by in GROUPINGS:
             assert rows(kept.by(by)) == rows(coverage_by(user=u[key], on=D, by=by)), (key, by)
+        live_points, _policies = coverage_forecast(user=u[key], on=D)
+        assert kept.points == live_points and [p.days for p in kept.points] == [30, 60, 90], key
     # nobody reads another reader's scope through the queryset
     assert not DailyFigure.objects.visible_to(u["district"]).exclude(scope_code="420606").exists()
     assert set(DailyFigure.objects.visible_to(u["housing"]).values_list("scope_code", flat=True)) == {
@@ -90,6 +92,7 @@ def test_the_dashboard_reads_the_kept_figures_and_says_when_they_were_computed(w
         response.context["total"].in_scope == coverage_by(user=world.users["city"], on=D).total.in_scope + 1
     )
     assert response.context["computed_at"] == snapshot.computed_at
+    assert response.context["forecast"] == kept.points
     districts = next(s for s in response.context["sections"] if s["key"] == "districts")
     assert [row for row, _url in districts["rows"]] == sorted(
         kept.by("district").rows, key=lambda r: (r.rate is None, -(r.rate or 0), r.key)
