@@ -36,6 +36,14 @@ document.addEventListener("securitypolicyviolation", (event) => {
 CSP_MESSAGE = re.compile(r"Content Security Policy|CSP violation", re.IGNORECASE)
 
 
+def watch_csp(context, page) -> list[str]:
+    """The Content Security Policy violations on `page` (of `context`), as they are reported."""
+    context.add_init_script(REPORT_VIOLATIONS)
+    violations = []
+    page.on("console", lambda m: CSP_MESSAGE.search(m.text) and violations.append(f"{page.url}: {m.text}"))
+    return violations
+
+
 def artifacts_dir() -> Path:
     return Path(os.environ.get("TIBAO_ARTIFACTS") or settings.BASE_DIR / "var" / "artifacts")
 
@@ -49,7 +57,7 @@ class Journey:
         self.folder.mkdir(parents=True, exist_ok=True)
         for old in self.folder.glob("*.png"):
             old.unlink()
-        self.contexts, self.problems, self.shots, self.allowed = [], [], 0, []
+        self.contexts, self.problems, self.violations, self.shots, self.allowed = [], [], [], 0, []
 
     def page(self, *, viewport=None):
         """A new browser (context) and its page, watched for the portal-wide rules."""
@@ -58,13 +66,10 @@ class Journey:
             accept_downloads=True,
         )  # fmt: skip
         context.set_default_timeout(15_000)
-        context.add_init_script(REPORT_VIOLATIONS)
         self.contexts.append(context)
         page = context.new_page()
+        self.violations.append(watch_csp(context, page))
         base = self.base_url
-        page.on(
-            "console", lambda m: CSP_MESSAGE.search(m.text) and self.problems.append(f"{page.url}: {m.text}")
-        )
         page.on("pageerror", lambda error: self.problems.append(f"{page.url}: script error {error}"))
         page.on(
             "request",
@@ -73,7 +78,7 @@ class Journey:
             ),
         )
         page.on("response", lambda r: r.status >= 400 and self.problems.append(f"{r.status} {r.url}"))
-        return page  # fmt: skip
+        return page
 
     def signed_in(self, user, *, next_url: str = "/"):
         page = self.page()
@@ -95,7 +100,8 @@ class Journey:
         self.allowed.append(text)
 
     def unexpected(self) -> list[str]:
-        return [p for p in self.problems if not any(text in p for text in self.allowed)]
+        every = self.problems + [violation for page in self.violations for violation in page]
+        return [p for p in every if not any(text in p for text in self.allowed)]
 
     def close(self):
         for context in self.contexts:

@@ -8,6 +8,8 @@ import os
 
 import pytest
 
+from tests.browser.journeys import watch_csp
+
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
@@ -58,6 +60,7 @@ def page(city_regulator, live_server):
         )
         context.set_default_timeout(15_000)
         page = context.new_page()
+        violations = watch_csp(context, page)
         foreign, failed, errors = [], [], []
         page.on(
             "request",
@@ -66,6 +69,7 @@ def page(city_regulator, live_server):
         page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         page.on("pageerror", lambda error: errors.append(str(error)))
         yield page
+        assert violations == [], "Content Security Policy violations"
         assert foreign == [], "requests outside the portal"
         assert failed == [], "failed requests"
         assert errors == [], "script errors on the page"

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.browser.journeys import watch_csp
 from tests.browser.test_shell import CHROMIUM, CHROMIUM_ARGS, sync_api
 
 pytestmark = pytest.mark.browser
@@ -37,9 +38,11 @@ def phone(elevators, live_server):
         )
         context.set_default_timeout(10_000)
         page = context.new_page()
+        violations = watch_csp(context, page)
         failed = []
         page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
         yield page
+        assert violations == [], "Content Security Policy violations"
         assert failed == [], "failed requests"
         context.close()
         browser.close()

@@ -11,6 +11,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from tests.browser.journeys import watch_csp
+
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
@@ -66,6 +68,7 @@ def page(insurer_user, live_server):
         context = browser.new_context(locale="zh-CN", base_url=live_server.url)
         context.set_default_timeout(10_000)
         page = context.new_page()
+        violations = watch_csp(context, page)
         # Every request goes to the portal itself (no CDN: government networks are often closed)
         # and succeeds, assets included. 429 is the lock-out page, which one test asks for.
         foreign, failed = [], []
@@ -81,6 +84,7 @@ def page(insurer_user, live_server):
         page.on("request", check_request)
         page.on("response", check_response)
         yield page
+        assert violations == [], "Content Security Policy violations"
         assert foreign == [], "requests outside the portal"
         assert failed == [], "failed requests"
         context.close()
