@@ -112,9 +112,10 @@ def elevator_update(*, user, elevator: Elevator, on: date | None = None, **field
     registry_check_writer(user=user, district_id=elevator.district_id)  # may not move it out of reach
     full_clean_or_refuse(elevator)
     elevator.save()
-    LifecycleEvent.objects.bulk_create(
+    events = LifecycleEvent.objects.bulk_create(
         elevator_change_events(elevator, before, on=on or timezone.localdate())
     )
+    log_bulk(created=events)  # the events join the elevator's history tab like the change itself
     return elevator
 
 

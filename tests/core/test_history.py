@@ -61,8 +61,8 @@ def test_the_tab_shows_a_change_made_through_a_service_with_labels_and_old_to_ne
 
     rows = history_of(client_of(world.users["district"]), elevator)
 
-    assert [row.action for row in rows] == ["update", "create"]
-    update = rows[0]
+    assert [row.action for row in rows] == ["create", "update", "create"]
+    update = rows[1]
     assert update.entry == entry
     assert update.action_label == "修改"
     assert update.actor == f"u_city · {world.orgs['city'].name}"
@@ -72,6 +72,9 @@ def test_the_tab_shows_a_change_made_through_a_service_with_labels_and_old_to_ne
         ("设备状态", "在用", "停用"),
         ("维保单位", world.orgs["maint"].name, "襄阳安达电梯维保有限公司"),
     }
+    # The status change joined the elevator's timeline; the event's creation is on the tab too.
+    (event,) = [row for row in rows if row.model_label == "生命周期事件"]
+    assert (event.action, event.actor) == ("create", update.actor)
 
 
 def test_the_object_page_opens_its_history_tab_and_the_tab_shows_the_labels(world, elevator):
