@@ -50,6 +50,9 @@ class Sheet:
     A table's cells go through one writer per column kind, chosen once per table: the work lists
     run to hundreds of thousands of rows, and the per-cell dispatch and width measuring were a third
     of the time a bare XlsxWriter loop takes for the same rows (bench/coverage_api.py --reports).
+    Cells go to XlsxWriter's undecorated writers (_write_string, _write_number, _write_datetime,
+    which its public ones call): the public ones' decorator only reads "A1" notation, never used
+    here, and cost a tenth of a report's time (bench/reports.py, cProfile).
     """
 
     def __init__(self, book: "Book", title: str):
@@ -77,7 +80,7 @@ class Sheet:
             text = ILLEGAL_XML.sub("", text)
         if text.startswith(FORMULA_PREFIXES):
             fmt = self.book.formats["quoted"]
-        self.worksheet.write_string(self.row, col, text, fmt)
+        self.worksheet._write_string(self.row, col, text, fmt)
         self._fit_text(col, text)
 
     def _writer(self, kind: str):
@@ -96,7 +99,7 @@ class Sheet:
             def write(col, value):
                 if value is None or value == "" or isinstance(value, str):
                     return write_other(col, value)
-                worksheet.write_number(self.row, col, float(value), percent)
+                worksheet._write_number(self.row, col, float(value), percent)
                 self._fit(col, "100.00%")
 
         elif kind in ("date", "datetime"):
@@ -105,10 +108,10 @@ class Sheet:
                 if isinstance(value, datetime):
                     if timezone.is_aware(value):
                         value = timezone.localtime(value).replace(tzinfo=None)
-                    worksheet.write_datetime(self.row, col, value, formats["datetime"])
+                    worksheet._write_datetime(self.row, col, value, formats["datetime"])
                     self._fit(col, "2021-06-30 00:00")
                 elif isinstance(value, date):
-                    worksheet.write_datetime(self.row, col, value, formats["date"])
+                    worksheet._write_datetime(self.row, col, value, formats["date"])
                     self._fit(col, "2021-06-30")
                 else:
                     write_other(col, value)
@@ -119,7 +122,7 @@ class Sheet:
             def write(col, value):
                 if value is None or value == "" or isinstance(value, str):
                     return write_other(col, value)
-                worksheet.write_number(
+                worksheet._write_number(
                     self.row, col, float(value) if isinstance(value, Decimal) else value, number
                 )
                 self._fit(col, f"{value:,}")
