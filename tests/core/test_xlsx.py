@@ -467,3 +467,58 @@ def test_error_report_round_trip():
     assert values[2] == ["只有一列"] + [None] * (len(HEADERS) - 1) + ["单个原因"]
     # The corrected report imports again: "错误原因" is just an unknown column.
     assert [row.values["user_unit"] for row in read(report, "错误报告.xlsx")] == ["宜城物业", "只有一列"]
+
+
+def both_readers(content: bytes) -> tuple[list, list]:
+    """The rows of `content` as openpyxl's read-only mode gives them and as read_table's reader
+    (python-calamine, a piece at a time) does, trailing empty cells dropped."""
+    from core.xlsx import reading
+
+    def trimmed(rows):
+        out = []
+        for row in rows:
+            row = list(row)
+            while row and row[-1] is None:
+                row.pop()
+            out.append(row)
+        return out
+
+    rows, close = reading._open_xlsx_openpyxl(io.BytesIO(content), filename="x.xlsx")
+    expected = trimmed(rows)
+    close()
+    rows, close = reading._open_xlsx(io.BytesIO(content), filename="x.xlsx")
+    got = trimmed(rows)
+    close()
+    return expected, got
+
+
+def test_calamine_pieces_give_what_openpyxl_gives(monkeypatch):
+    from core.xlsx import reading
+
+    monkeypatch.setattr(reading, "CALAMINE_FIRST_PIECE_BYTES", 512)
+    monkeypatch.setattr(reading, "CALAMINE_PIECE_BYTES", 2048)  # many pieces
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet["C3"] = "标题"  # the first cell used is neither in row 1 nor in column A
+    sheet["D3"] = 5
+    for n in range(6, 400):
+        if n % 7 == 0:
+            continue  # blank rows between, some at a piece's edge
+        sheet.cell(n, 2, f"值{n}")
+        sheet.cell(n, 3, n * 1.5)
+        sheet.cell(n, 4, date(2020, 1, 1 + n % 28))
+        sheet.cell(n, 5, datetime(2021, 3, 4, 5, 6))
+        sheet.cell(n, 6, n % 2 == 0)
+        sheet.cell(n, 7, 3.1104206062017e19)  # a 20-digit code typed as a number
+        sheet.cell(n, 8, "" if n % 3 else None)
+    sheet.cell(450, 1, "末行")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    expected, got = both_readers(buffer.getvalue())
+    assert got == expected
+    assert expected[2] == [None, None, "标题", 5] and len(expected) == 450
+
+
+def test_calamine_reader_falls_back_to_openpyxl_for_an_empty_sheet():
+    expected, got = both_readers(xlsx_bytes([]))
+    assert got == expected
