@@ -6,6 +6,7 @@ labels in both languages — and check that the cursor, the filters and the quer
 """
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -100,6 +101,15 @@ def test_the_list_is_byte_for_byte_what_the_serializer_gave(world, registry, lan
     assert len(body["results"]) == len(registry)
     with translation.override(language):
         assert response.content == serializer_page(body)
+
+
+@pytest.mark.parametrize("casts", [True, False], ids=["casts", "to_char"])
+def test_dates_and_times_are_the_serializers_however_postgresql_writes_them(world, registry, casts):
+    """PostgreSQL writes them by casts under the ISO DateStyle, by to_char otherwise (SQLite: as stored)."""
+    with mock.patch("core.api.fast_list.iso_date_style", return_value=casts):
+        response = session(world, "city").get(ELEVATORS)
+    assert response.status_code == 200
+    assert response.content == serializer_page(response.json())
 
 
 def test_the_representation_has_the_serializers_keys_in_its_order(world, registry):

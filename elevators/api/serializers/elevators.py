@@ -224,9 +224,11 @@ ELEVATOR_LIST_VALUES = (
     "maintenance_company__name",
 )
 ELEVATOR_LIST_EXPRESSIONS = {
-    "district_name": Subquery(District.objects.filter(pk=OuterRef("district_id")).values("name")),
+    # .order_by(): without it each subquery sorts its one row by the model's ordering, once per row
+    # of the page (half of the page's execution at 1,000,000 elevators).
+    "district_name": Subquery(District.objects.filter(pk=OuterRef("district_id")).order_by().values("name")),
     "place_category_name": Subquery(
-        PlaceCategory.objects.filter(pk=OuterRef("place_category_id")).values("name")
+        PlaceCategory.objects.filter(pk=OuterRef("place_category_id")).order_by().values("name")
     ),
     **{f"{name}_iso": IsoDate(name) for name in ISO_DATES},
     **{f"{name}_iso": IsoDateTime(name) for name in ISO_DATETIMES},
