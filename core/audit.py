@@ -9,7 +9,8 @@ import contextlib
 import copy
 import json
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from auditlog.cid import get_cid
 from auditlog.context import auditlog_value, set_extra_data
@@ -219,6 +220,7 @@ class _CreationDiff:
 
 
 PER_OBJECT = object()
+TEXT_AS_STR = (int, bool, Decimal, date, type(None))  # not datetime: a DateTimeField reads it apart
 
 
 def _reader(field, use_json: bool):
@@ -248,7 +250,11 @@ def _reader(field, use_json: bool):
 
         def read(obj):
             value = obj.__dict__.get(attname, _UNSET)
-            return value if type(value) is str else get_field_value(obj, field, use_json)
+            if type(value) is str:
+                return value
+            if type(value) in TEXT_AS_STR:
+                return str(value)  # smart_str's text of these types
+            return get_field_value(obj, field, use_json)
 
     return read
 

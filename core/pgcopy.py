@@ -15,15 +15,14 @@ from django.db import connection
 from django.db.models import JSONField
 from django.utils import timezone
 
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
 
 def copy_text(value) -> str:
     """One value in COPY's text format."""
     if isinstance(value, str):
         if value.isprintable() and "\\" not in value:  # no tab, newline or return either
             return value
-        return str.translate(value, COPY_ESCAPES)
+        # (str.translate with a dict looks each character up in Python: slower for long text)
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     if value is None:
         return "\\N"
     if value is True:

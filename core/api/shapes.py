@@ -14,6 +14,9 @@ A serializer with `validate()`, `validate_<field>` methods, serializer-level val
 defaults is not sped up (its items all go through DRF).
 """
 
+import re
+from decimal import Decimal
+
 from rest_framework import serializers
 from rest_framework.fields import empty
 
@@ -62,6 +65,28 @@ def _yes_no(field):
     return convert
 
 
+def _decimal(field):
+    """Plain decimal text or a whole number within the field's digits, quantized as DRF does; the
+    rest (exponents, signs, spaces, too many digits, floats) is DRF's to convert or refuse."""
+    if field.max_digits is None or field.decimal_places is None or field.localize:
+        return _drf(str, int)(field)
+    whole = field.max_digits - field.decimal_places
+    plain = re.compile(
+        rf"\d{{1,{whole}}}(?:\.\d{{1,{field.decimal_places}}})?"
+        if field.decimal_places
+        else rf"\d{{1,{whole}}}"
+    )
+
+    def convert(value):
+        if type(value) is int and 0 <= value < 10**whole:
+            return field.quantize(Decimal(value))
+        if type(value) is not str or not plain.fullmatch(value):
+            raise _Refer
+        return field.quantize(Decimal(value))
+
+    return convert
+
+
 def _drf(*types):
     """The field's own to_internal_value, for values of `types`."""
 
@@ -85,7 +110,7 @@ def _converters():
         serializers.ChoiceField: _choice,
         serializers.IntegerField: _whole,
         serializers.BooleanField: _yes_no,
-        serializers.DecimalField: _drf(str, int),
+        serializers.DecimalField: _decimal,
         serializers.DateField: _drf(str),
         PlausibleDateField: _drf(str),
         serializers.DateTimeField: _drf(str),

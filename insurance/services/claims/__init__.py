@@ -31,9 +31,10 @@ Batches (`claims_bulk_upsert`): everything a batch refers to is read in a handfu
 insurer's policies by number, elevators by code, those policies' covers of those elevators and
 their coverage items, the existing claims, locked), every item is checked in memory, and then:
 - updates are saved one by one through save(), each in a savepoint; auditlog records them as usual;
-- new claims are inserted with one bulk_create per table (claims, status changes, payments) inside
-  one savepoint, and the audit entries save() would have written — one per row, same content,
-  same actor through auditlog's own pre_save receiver — are bulk-inserted beside them
+- new claims are inserted with one COPY per table on PostgreSQL (claims, status changes, payments;
+  ids drawn from the tables' sequences, `core.pgcopy.copy_insert`), one bulk_create elsewhere,
+  inside one savepoint, and the audit entries save() would have written — one per row, same
+  content, same actor through auditlog's own pre_save receiver — are bulk-inserted beside them
   (`core.audit.log_bulk`). So every claim keeps its own creation entry naming the API key or user;
 - if that insert fails (a concurrent transaction took one of the numbers) the savepoint is rolled
   back and those new claims go the single-claim way, each in its own savepoint.

@@ -3,6 +3,7 @@ reasons an item is refused, gathered by field."""
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
@@ -141,11 +142,25 @@ def _datetime(raw) -> datetime:
 
 
 def clean_equipment_code(raw) -> str:
+    if isinstance(raw, str):  # a batch names each code twice (its lookups, then the item)
+        code = _valid_code(raw, timezone.localdate())
+        if code is not None:
+            return code
     try:
         code, _form = normalise_equipment_code(raw)
     except DjangoValidationError as exc:
         raise InvalidValue(" ".join(exc.messages)) from None
     return code
+
+
+@lru_cache(maxsize=4096)
+def _valid_code(raw: str, today: date) -> str | None:
+    """The normalised code of a valid `raw` on `today`, else None (the refusal is worded afresh,
+    in the request's language, by normalise_equipment_code)."""
+    try:
+        return normalise_equipment_code(raw, today=today)[0]
+    except DjangoValidationError:
+        return None
 
 
 def _description(raw) -> str:
