@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from core.audit import log_bulk
 from core.exceptions import ApplicationError
-from core.pgcopy import CopyLayout
+from core.pgcopy import CopyLayout, copy_insert
 from elevators.models import Elevator, PlaceCategory
 
 from ..models import FundingSource, Policy, PolicyElevator, ProductVersion
@@ -262,7 +262,10 @@ COVER_COLUMNS = (
 def _write(policies: list[Policy], covers: list[tuple[Policy, ElevatorQuote]]) -> None:
     """Insert the policies, then their covers: by COPY on PostgreSQL, else by bulk_create. Elevators
     rated alike share one rating (PolicyElevator.rating, ElevatorQuote.as_dict)."""
-    Policy.objects.bulk_create(policies)
+    if connection.vendor == "postgresql":
+        copy_insert(policies)  # ids drawn from the sequence
+    else:
+        Policy.objects.bulk_create(policies)
     if not connection.features.can_return_rows_from_bulk_insert:
         ids = {}
         for insurer_id in {p.insurer_id for p in policies}:
