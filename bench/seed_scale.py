@@ -165,26 +165,21 @@ def raw_limit(count: int, *, indexes: bool = True) -> float:
 # --- the run --------------------------------------------------------------------------------
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--elevators", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=2021)
-    parser.add_argument("--repeat", type=int, default=5, help="runs of each read (the median is shown)")
-    parser.add_argument("--reset", action="store_true", help="empty the scratch database's registry first")
-    args = parser.parse_args()
-
+def measure(*, elevators: int, seed: int = 2021, repeat: int = 5, reset: bool = False) -> dict:
+    """The registry step at `elevators`, its limit and the reads (see the docstring), as a dict."""
     if connection.vendor != "postgresql":
         sys.exit("seed_scale needs PostgreSQL: DATABASE_URL=postgres://.../<scratch database>")
-    print(f"数据库 {connection.settings_dict['NAME']}；电梯 {args.elevators:,} 台")
+    print(f"数据库 {connection.settings_dict['NAME']}；电梯 {elevators:,} 台")
     call_command("migrate", verbosity=0)
-    if args.reset:
+    if reset:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"TRUNCATE {connection.ops.quote_name(Elevator._meta.db_table)} RESTART IDENTITY CASCADE"
             )
     if Elevator.objects.exists():
         sys.exit("The database already holds elevators: use a scratch database, or --reset to empty it.")
-    call_command("seed_demo", "--elevators", "0", "--seed", str(args.seed), stdout=io.StringIO())
+    call_command("seed_demo", "--elevators", "0", "--seed", str(seed), stdout=io.StringIO())
+    load_before = os.getloadavg()[0]
 
     # The registry step alone, as seed_demo runs it (later steps, such as insurance, are not timed).
     buffer = io.StringIO()
@@ -192,15 +187,19 @@ def main() -> None:
     def load() -> None:
         with acting_as("bench:seed_scale"), transaction.atomic():
             registry_demo.build(
-                rng=step_rng(seed=args.seed, key="registry"),
-                options={"elevators": args.elevators, "seed": args.seed},
+                rng=step_rng(seed=seed, key="registry"),
+                options={"elevators": elevators, "seed": seed},
                 stdout=OutputWrapper(buffer),
             )
 
+    cpu_before = time.process_time()
     load_seconds, _ = seconds(load)
+    load_cpu = time.process_time() - cpu_before
     rows = Elevator.objects.count() + Inspection.objects.count()
     step = next((line.strip() for line in buffer.getvalue().splitlines() if "电梯新建" in line), "")
-    print(f"登记簿步骤：{load_seconds:.1f} 秒，{rows:,} 行，{rows / load_seconds:,.0f} 行/秒")
+    print(
+        f"登记簿步骤：{load_seconds:.1f} 秒（本进程 CPU {load_cpu:.1f} 秒），{rows:,} 行，{rows / load_seconds:,.0f} 行/秒"
+    )
     print(f"  {step}")
 
     with connection.cursor() as cursor:
@@ -208,18 +207,18 @@ def main() -> None:
     today = timezone.localdate()
     in_scope = Elevator.objects.in_scope(on=today)
     by_district = in_scope.values("district").annotate(n=Count("id")).order_by("district")
-    count_seconds, in_scope_count = median_seconds(in_scope.count, args.repeat)
-    grouped_seconds, grouped = median_seconds(lambda: list(by_district.all()), args.repeat)
+    count_seconds, in_scope_count = median_seconds(in_scope.count, repeat)
+    grouped_seconds, grouped = median_seconds(lambda: list(by_district.all()), repeat)
     print(
-        f"in_scope(on={today}).count() = {in_scope_count:,}：{count_seconds * 1000:.0f} ms（{args.repeat} 次中位数）"
+        f"in_scope(on={today}).count() = {in_scope_count:,}：{count_seconds * 1000:.0f} ms（{repeat} 次中位数）"
     )
     print(f"按区县分组计数（{len(grouped)} 组）：{grouped_seconds * 1000:.0f} ms")
     print("EXPLAIN ANALYZE：")
     print(by_district.explain(analyze=True))
 
-    raw_seconds = raw_limit(args.elevators)
-    bare_seconds = raw_limit(args.elevators, indexes=False)
-    raw_rows = 2 * args.elevators
+    raw_seconds = raw_limit(elevators)
+    bare_seconds = raw_limit(elevators, indexes=False)
+    raw_rows = 2 * elevators
     print(
         f"极限（INSERT ... SELECT generate_series，同列同索引、无外键）：{raw_seconds:.1f} 秒，"
         f"{raw_rows / raw_seconds:,.0f} 行/秒；无任何索引时 {bare_seconds:.1f} 秒"
@@ -228,6 +227,51 @@ def main() -> None:
         f"登记簿步骤 / 极限 = {load_seconds / raw_seconds:.1f} 倍"
         f"（对无索引的 INSERT 为 {load_seconds / bare_seconds:.1f} 倍）"
     )
+    return {
+        "elevators": elevators, "rows": rows, "seconds": load_seconds, "cpu": load_cpu, "limit": raw_seconds,
+        "bare": bare_seconds, "count_seconds": count_seconds, "grouped_seconds": grouped_seconds,
+        "load": f"{load_before:.1f} → {os.getloadavg()[0]:.1f}",
+    }  # fmt: skip
+
+
+def figures(database_url: str, *, elevators: int = 1_000_000) -> list[dict]:
+    """The registry step's figures on the scratch database `database_url` (its registry emptied
+    first), as dicts: figure, value, limit, ratio, goal, met, note."""
+    import environ
+
+    from bench.harness.rows import Row, ms, s
+
+    config = environ.Env.db_url_config(database_url)
+    keys = ("NAME", "USER", "PASSWORD", "HOST", "PORT")
+    connection.close()
+    connection.settings_dict.update({key: config.get(key) for key in keys})
+    m = measure(elevators=elevators, reset=True, repeat=3)
+    limit = f"{s(m['limit'])} (INSERT … generate_series of the same {m['rows']:,} rows, same indexes)"
+    return [
+        Row(
+            f"seed_demo's registry step at {elevators:,} elevators (COPY), wall clock",
+            s(m["seconds"]),
+            limit,
+            m["seconds"] / m["limit"],
+            note=f"load {m['load']}; the process's own CPU {s(m['cpu'])}; without any index the limit is {s(m['bare'])}",
+        ).as_dict(),
+        Row(
+            f"in-scope elevators by district at {elevators:,} (the ORM's grouped count)",
+            ms(m["grouped_seconds"]),
+            f"{ms(m['count_seconds'])} (the in-scope count alone)",
+            m["grouped_seconds"] / m["count_seconds"],
+        ).as_dict(),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--elevators", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=2021)
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each read (the median is shown)")
+    parser.add_argument("--reset", action="store_true", help="empty the scratch database's registry first")
+    args = parser.parse_args()
+    measure(elevators=args.elevators, seed=args.seed, repeat=args.repeat, reset=args.reset)
 
 
 if __name__ == "__main__":
