@@ -68,8 +68,9 @@ DISTRICTS = [
 PLACES = ["住宅小区", "保障性住房", "医院", "商场超市", "学校", "写字楼", "星级饭店"]
 
 
-def generate(path: str, rows: int) -> None:
-    """Write the registry export: 70% 18-character device codes, 30% legacy 20-digit codes."""
+def generate(path: str, rows: int, *, refuse_every: int = 0) -> None:
+    """Write the registry export: 70% 18-character device codes, 30% legacy 20-digit codes; with
+    `refuse_every` N, every Nth row names a district that does not exist (the import refuses it)."""
     import openpyxl
 
     rng = random.Random(2021)
@@ -100,10 +101,10 @@ def generate(path: str, rows: int) -> None:
                 installed - timedelta(days=90),
                 installed.isoformat(),  # text dates and date cells, as real exports mix them
                 f"襄阳某物业服务有限公司第{n % 500}分公司",
-                "91420600MA4XXXXXXX",
+                "91420600MA4XXXXXXT",  # one user unit's code (valid check character) for every row
                 None,
                 "襄阳某电梯维保有限公司",
-                rng.choice(DISTRICTS),
+                "火星区" if refuse_every and n % refuse_every == 0 else rng.choice(DISTRICTS),
                 f"{rng.choice(DISTRICTS)}某路{n % 999}号{n % 30}栋{n % 4 + 1}单元",
                 rng.choice(PLACES),
                 "在用",
@@ -198,11 +199,12 @@ def main() -> None:
     parser.add_argument("--generate", metavar="PATH", help=argparse.SUPPRESS)
     parser.add_argument("--measure", metavar="PATH", help=argparse.SUPPRESS)
     parser.add_argument("--traced", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--refuse-every", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--bare", choices=["openpyxl", "calamine"], help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.generate:
-        generate(args.generate, args.rows)
+        generate(args.generate, args.rows, refuse_every=args.refuse_every)
         return
     if args.measure and args.bare:
         print(json.dumps(bare_measure(args.measure, args.bare)))

@@ -238,3 +238,11 @@ def bench_rows(*, database: str, **_) -> list:
             resend_rate / copy_rate,
         ),
     ]
+
+
+def figures(database_url: str) -> list[dict]:
+    """The figures as dicts (figure, value, limit, ratio, goal, met, note), measured on a scratch
+    database beside `database_url` (the same server; `database_url` itself is not touched)."""
+    global SERVER
+    SERVER, _sep, name = database_url.rstrip("/").rpartition("/")
+    return [row.as_dict() for row in bench_rows(database=name)]
