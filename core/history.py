@@ -170,7 +170,7 @@ def actor_label(entry: LogEntry) -> str:
     label = person.get_full_name() or person.get_username()
     if person.organisation_id:
         label = f"{label} · {person.organisation}"
-    return f"{label}（{caller}）" if caller else label
+    return _("%(person)s（%(caller)s）") % {"person": label, "caller": caller} if caller else label
 
 
 def _prefetch_actors(entries: list[LogEntry]) -> None:

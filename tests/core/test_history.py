@@ -365,3 +365,19 @@ def test_the_audit_search_costs_the_same_queries_for_few_and_many_entries(world)
     many, shown_many = queries()
     assert (shown, shown_many) == (len(world.orgs) + 3, 50)
     assert many == few
+
+
+def test_the_tab_reads_in_english_for_an_english_session(world, elevator):
+    from django.utils import translation
+
+    with acting_as("command:test"):
+        elevator_update(user=world.users["city"], elevator=elevator, status=ElevatorStatus.SUSPENDED)
+    client = client_of(world.users["city"])
+    client.cookies["django_language"] = "en"
+    with translation.override("zh-hans"):  # the request switches the thread's language: give it back
+        response = client.get(f"/elevators/{elevator.pk}/history/")
+    assertContains(response, "Equipment status:")
+    assertContains(response, "In use</span> → Suspended")
+    assertContains(response, "command test")
+    for chinese in ("变更历史", "设备状态", "修改", "命令", "："):
+        assert chinese not in response.content.decode(), chinese
