@@ -1,5 +1,6 @@
 import contextlib
 import functools
+import sys
 
 from django.conf import settings
 from django.contrib import messages
@@ -7,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
+from .api.exceptions import DATABASE_RETRY_AFTER
 from .dbrouter import replica_reads
 from .exceptions import ApplicationError
 from .filtersets import LogEntryFilterSet
@@ -42,8 +44,17 @@ def healthz(request):
 
 def server_error(request, template_name="500.html"):
     """The 500 page in the portal's layout, rendered from settings alone: whatever failed (the
-    database, a context processor, the session) must not fail the error page too."""
+    database, a context processor, the session) must not fail the error page too.
+
+    A database that is gone (restarted, connection cut: the transaction was rolled back with it)
+    is no error of the portal's: a 503 page that says nothing was saved and to try again, as the
+    API's handler answers (core.api.exceptions). Django calls this inside its handler of the
+    exception, which is why the exception is at hand, from a view or from a middleware."""
+    exception = sys.exc_info()[1]
     context = {"portal_title": settings.PORTAL_TITLE, "rescue_phone": settings.TIBAO["RESCUE_PHONE"]}
+    if isinstance(exception, OperationalError | InterfaceError):
+        page = loader.get_template("503.html").render(context)
+        return HttpResponse(page, status=503, headers={"Retry-After": str(DATABASE_RETRY_AFTER)})
     return HttpResponseServerError(loader.get_template(template_name).render(context))
 
 

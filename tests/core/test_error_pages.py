@@ -88,3 +88,29 @@ def test_the_api_keys_link_only_for_an_organisations_admin():
     assert "api-key-list" in names(admin)
     assert "api-key-list" not in names(world.users["insurer_a"])
     assert "api-key-list" not in names(root)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_database_gone_mid_request_is_a_503_page_that_says_to_try_again():
+    """The request's connection is cut (as a restart or a failover cuts it) once it is signed in:
+    the page is the portal's 503 with Retry-After, not a 500; the next request reconnects."""
+    from django.db import connection
+
+    user = UserFactory(organisation=make_world().orgs["city"])
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    assert client.get("/elevators/").status_code == 200
+    connection.ensure_connection()
+    with connection.cursor() as cursor:  # the backend the test client's requests use (one thread)
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    with connection._nodb_cursor() as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    response = client.get("/elevators/")
+    page = response.content.decode()
+    assert (response.status_code, response["Retry-After"]) == (503, "10")
+    assert 'data-status="503"' in page and "数据库暂时不可用" in page and 'class="tb-header"' in page
+    connection.close_if_unusable_or_obsolete()  # what Django does between requests (not the test client)
+    assert client.get("/elevators/").status_code == 200
