@@ -28,6 +28,11 @@
     if (!element) {
       return null;
     }
+    if (option.tooltip) {
+      // Tooltips drawn on the canvas, not as HTML: ECharts' HTML tooltips carry style attributes,
+      // which the Content Security Policy blocks, and the labels in them are data, never markup.
+      option.tooltip.renderMode = "richText";
+    }
     var chart = window.echarts.init(element);
     chart.on("finished", function () {
       element.dataset.rendered = "true";
@@ -112,7 +117,7 @@
           trigger: "item",
           formatter: function (params) {
             var row = shown[params.dataIndex];
-            return row.label + "<br>" + percent(row.rate) + "（" + row.insured + " / " + row.in_scope + "）";
+            return row.label + "\n" + percent(row.rate) + "（" + row.insured + " / " + row.in_scope + "）";
           },
         },
         xAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
@@ -222,7 +227,7 @@
           trigger: "item",
           formatter: function (params) {
             var row = byKey[params.name];
-            return row ? row.label + "<br>" + percent(row.rate) + "（" + row.insured + " / " + row.in_scope + "）" : "";
+            return row ? row.label + "\n" + percent(row.rate) + "（" + row.insured + " / " + row.in_scope + "）" : "";
           },
         },
         visualMap: {

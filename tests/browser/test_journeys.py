@@ -88,6 +88,17 @@ def test_a_property_manager_insures_two_elevators_and_the_district_coverage_rise
     expect(regulator.get_by_test_id("total-insured")).to_have_text("3")
     expect(regulator.get_by_test_id("total-rate")).to_have_text("60.0%")
     journey.shot(regulator, "district-coverage-after")
+    # A chart's tooltip is drawn under the policy too (on the canvas: HTML tooltips carry style
+    # attributes); a violation would fail the journey.
+    forecast = regulator.locator('[data-chart="forecast"]')
+    forecast.scroll_into_view_if_needed()
+    box = forecast.bounding_box()
+    regulator.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.5)
+    regulator.wait_for_function(
+        "el => echarts.getInstanceByDom(el).getZr().storage.getDisplayList().length > 0",
+        arg=forecast.element_handle(),
+    )
+    forecast.screenshot(path=journey.folder / "06-forecast-tooltip.png")
 
 
 def test_an_insurer_uploads_claims_from_excel_and_updates_one(journey, world, tmp_path):
