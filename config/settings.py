@@ -322,15 +322,11 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    # DRF's JSON, and its browsable API with DRF's fixed style attributes allowed under the CSP.
-    "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
-        "core.api.renderers.BrowsableAPIRenderer",
-    ],
-    # JSON by orjson, byte for byte what DRF's JSONRenderer writes (core.api.fast_json).
+    # JSON by orjson, byte for byte what DRF's JSONRenderer writes (core.api.fast_json); DRF's
+    # browsable API, its pages allowing DRF's fixed style attributes under the CSP.
     "DEFAULT_RENDERER_CLASSES": [
         "core.api.fast_json.OrjsonRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "core.api.renderers.BrowsableAPIRenderer",
     ],
     # django-filter's backend, skipped when a call names no filter (core.api.filtering).
     "DEFAULT_FILTER_BACKENDS": ["core.api.filtering.FilterBackend"],
