@@ -114,20 +114,39 @@ class RowLookups:
         for category in PlaceCategory.objects.all():
             self.place_categories[category.code] = self.place_categories[category.name] = category
         self.organisations: dict[tuple[str, str], Organisation] = {}
+        # Organisations a refused row would have created, and did without error: a later refused
+        # row naming one is not made to create it again only to roll it back (a file refused
+        # whole cost a creation per row). Forgotten when any organisation is really created.
+        self._creatable: set[tuple] = set()
         self._row_added: list[tuple[str, str]] = []
         self._row_created = 0
+        self._savepoint = None
 
     def within_row(self, parse):
-        """Run one row's parse in a savepoint; a refused row leaves no organisation behind."""
-        self._row_added, self._row_created = [], 0
+        """Run one row's parse; a refused row leaves no organisation behind. The savepoint that
+        undoes it is taken only when the row writes (creates or completes an organisation), so a
+        row that names known organisations costs no query for it."""
+        self._row_added, self._row_created, self._savepoint = [], 0, None
         try:
-            with transaction.atomic():
-                return parse()
+            fields = parse()
         except RowRefused:
+            if self._savepoint is not None:
+                transaction.savepoint_rollback(self._savepoint)
             for key in self._row_added:
                 self.organisations.pop(key, None)
             self.result.organisations_created -= self._row_created
             raise
+        except BaseException:
+            if self._savepoint is not None:
+                transaction.savepoint_rollback(self._savepoint)
+            raise
+        if self._savepoint is not None:
+            transaction.savepoint_commit(self._savepoint)
+        return fields
+
+    def _before_writing(self) -> None:
+        if self._savepoint is None:
+            self._savepoint = transaction.savepoint()
 
     def district(self, value) -> District:
         district = district_by_name(text=value, names=self.districts)
@@ -152,8 +171,11 @@ class RowLookups:
             )
         return category
 
-    def organisation(self, *, field: str, name, code, kind: str, district: District) -> Organisation | None:
-        """Match by credit code, else by full name; create the organisation when neither is known."""
+    def organisation(
+        self, *, field: str, name, code, kind: str, district: District, row_refused: bool = False
+    ) -> Organisation | None:
+        """Match by credit code, else by full name; create the organisation when neither is known.
+        `row_refused`: the row is refused already, so what is created here will be undone."""
         name = str(name or "").strip()
         code_field = f"{field}_code"
         credit_code = ""
@@ -170,14 +192,27 @@ class RowLookups:
                 raise RowRefused(
                     field, _("信用代码 %(code)s 对应的单位不存在，请填写单位名称。") % {"code": credit_code}
                 )
-            try:
-                organisation = organisation_create(
-                    kind=kind, name=name, credit_code=credit_code, district=district
-                )
-            except ApplicationError as exc:
-                raise RowRefused(code_field if exc.field == "credit_code" else field, exc.message) from exc
+            creatable = (kind, name, credit_code, getattr(district, "pk", None))
+            if row_refused and creatable in self._creatable:
+                organisation = Organisation(kind=kind, name=name, credit_code=credit_code, district=district)
+            else:
+                self._before_writing()
+                try:
+                    organisation = organisation_create(
+                        kind=kind, name=name, credit_code=credit_code, district=district
+                    )
+                except ApplicationError as exc:
+                    raise RowRefused(
+                        code_field if exc.field == "credit_code" else field, exc.message
+                    ) from exc
+                if row_refused:
+                    self._creatable.add(creatable)
+                else:
+                    self._creatable.clear()
             self.result.organisations_created += 1
             self._row_created += 1
+            if organisation.pk is None:  # stands in for the one a refused row would create
+                return self._checked_kind(organisation, field=field, kind=kind)
         elif credit_code and organisation.credit_code and organisation.credit_code != credit_code:
             raise RowRefused(
                 code_field,
@@ -185,14 +220,20 @@ class RowLookups:
                 % {"name": organisation.name, "known": organisation.credit_code, "given": credit_code},
             )
         elif credit_code and not organisation.credit_code:
+            self._before_writing()
             organisation.credit_code = credit_code
             organisation.save(update_fields=["credit_code"])
-        if kind == OrganisationKind.MAINTENANCE_COMPANY and organisation.kind != kind:
-            raise RowRefused(field, _("“%(name)s”不是维保单位。") % {"name": organisation.name})
+        self._checked_kind(organisation, field=field, kind=kind)
         for key in (("code", organisation.credit_code), ("name", organisation.name)):
             if key not in self.organisations:
                 self.organisations[key] = organisation
                 self._row_added.append(key)
+        return organisation
+
+    @staticmethod
+    def _checked_kind(organisation: Organisation, *, field: str, kind: str) -> Organisation:
+        if kind == OrganisationKind.MAINTENANCE_COMPANY and organisation.kind != kind:
+            raise RowRefused(field, _("“%(name)s”不是维保单位。") % {"name": organisation.name})
         return organisation
 
     def _find(self, credit_code: str, name: str) -> Organisation | None:
@@ -303,6 +344,7 @@ def parse_row(values: dict, *, lookups: RowLookups, scheme: str, today: date, wr
             code=values.get(f"{name}_code"),
             kind=kind,
             district=district,
+            row_refused=bool(checks.problems),
         )
     checks.done()
     fields["equipment_code"], fields["code_form"] = code_and_form
