@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from accounts.services import notice_send
+from core.audit import log_bulk
 from core.exceptions import ApplicationError
 from elevators.models import Elevator
 
@@ -207,6 +208,7 @@ def policy_register(
     try:
         with transaction.atomic():
             PolicyElevator.objects.bulk_create(covers)
+            log_bulk(created=covers)
     except IntegrityError as exc:
         conflicts = list(
             _overlaps(elevator_ids=ids, model=model, start=start_date, end=end_date, exclude_policy=policy)

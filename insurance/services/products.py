@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from core.audit import log_bulk
 from core.exceptions import ApplicationError
 
 from ..models import BasePremium, Coefficient, CoverageLimit, Product, ProductVersion
@@ -114,13 +115,16 @@ def product_version_create(
         premium_band_upper=premium_band_upper,
         **trapped,
     )
-    CoverageLimit.objects.bulk_create(
-        CoverageLimit(version=version, item=i, limit=v) for i, v in limits.items()
-    )
-    BasePremium.objects.bulk_create(
-        BasePremium(version=version, group=g, amount=v) for g, v in base_premiums.items()
-    )
-    Coefficient.objects.bulk_create(Coefficient(version=version, **row) for row in coefficients)
+    terms = [
+        *CoverageLimit.objects.bulk_create(
+            CoverageLimit(version=version, item=i, limit=v) for i, v in limits.items()
+        ),
+        *BasePremium.objects.bulk_create(
+            BasePremium(version=version, group=g, amount=v) for g, v in base_premiums.items()
+        ),
+        *Coefficient.objects.bulk_create(Coefficient(version=version, **row) for row in coefficients),
+    ]
+    log_bulk(created=terms)
     return version
 
 

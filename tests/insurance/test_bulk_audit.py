@@ -50,3 +50,27 @@ def test_cancellation_logs_the_policy_and_every_cover_it_shortens_or_voids():
         {"is_cancelled": ["False", "True"]}
     ]
     assert updates_of(cancelled).filter(actor_email="command:cancel").count() == 1
+
+
+def test_a_policy_logs_each_cover_and_a_product_version_each_of_its_terms():
+    from django.contrib.contenttypes.models import ContentType
+
+    from insurance.models import BasePremium, Coefficient, CoverageLimit, PolicyElevator
+
+    version = product_version()
+    terms = {
+        model: set(model.objects.filter(version=version).values_list("pk", flat=True))
+        for model in (CoverageLimit, BasePremium, Coefficient)
+    }
+    first = ElevatorFactory()
+    registered = policy(version, [first, ElevatorFactory(user_unit=first.user_unit)], start=START)
+    covers = set(registered.covered.values_list("pk", flat=True))
+
+    def created(model):
+        entries = LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), action=LogEntry.Action.CREATE
+        )
+        return {int(pk) for pk in entries.values_list("object_pk", flat=True)}
+
+    assert len(covers) == 2 and created(PolicyElevator) == covers
+    assert all(pks and created(model) == pks for model, pks in terms.items())
