@@ -26,16 +26,21 @@ class PolicyLookups:
         # Only the products the caller may see: a property manager never uses an off-sale product.
         self.visible_products = Product.objects.visible_to(user)
         self.insurers: dict[str, Organisation | None] = {}
+        self._insurers_by: dict[str, dict[str, Organisation]] | None = None
         self.products: dict[tuple[int, str], list[Product]] = {}
         self.holders: dict[tuple[str, str], Organisation | None] = {}
 
     def insurer(self, values: dict) -> Organisation:
         text = cell_text(values, "insurer", required=True)
         if text not in self.insurers:
-            insurers = Organisation.objects.filter(kind=OrganisationKind.INSURER, is_active=True)
-            self.insurers[text] = insurers.filter(
-                Q(name=text) | Q(short_name=text) | Q(credit_code=normalise_code(text))
-            ).first()
+            by = self._insurer_index()
+            found = [
+                by["name"].get(text),
+                by["short_name"].get(text),
+                by["credit_code"].get(normalise_code(text)),
+            ]
+            # Of the insurers the text names (by full name, short name or credit code), the first made.
+            self.insurers[text] = min((o for o in found if o is not None), key=lambda o: o.pk, default=None)
         insurer = self.insurers[text]
         if insurer is None:
             raise RowRefused(
@@ -46,6 +51,18 @@ class PolicyLookups:
                 "insurer", _("只能导入本机构（%(name)s）承保的保单。") % {"name": self.own_insurer.name}
             )
         return insurer
+
+    def _insurer_index(self) -> dict[str, dict[str, Organisation]]:
+        """The active insurers (a city has tens) by full name, short name and credit code, read once:
+        a file of unknown names costs no query a row."""
+        if self._insurers_by is None:
+            self._insurers_by = {"name": {}, "short_name": {}, "credit_code": {}}
+            insurers = Organisation.objects.filter(kind=OrganisationKind.INSURER, is_active=True)
+            for insurer in insurers.order_by("-pk"):  # the first made wins a shared name
+                for field, index in self._insurers_by.items():
+                    if value := getattr(insurer, field):
+                        index[value] = insurer
+        return self._insurers_by
 
     def product(self, insurer: Organisation, values: dict) -> Product:
         """The insurer's product by code, else by its name when only one product has that name."""
