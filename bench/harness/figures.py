@@ -24,6 +24,9 @@ FIGURES = [
     Figure("coverage", "coverage by district on a date, through the API", "bench.coverage_api:bench_rows"),
     Figure("list", "elevator list API: pages, depth, serialisation", "bench.list_api:bench_rows"),
     Figure("dashboard", "city dashboard with all its charts, p95 server time", "bench.dashboard:bench_rows"),
+    Figure(
+        "dashboard-kept", "city dashboard from the figures kept per day, p95", "bench.reports:dashboard_rows"
+    ),
     Figure("freeze", "freezing a month for every slice", "bench.reports:freeze_rows"),
     Figure("reports", "the eight monthly Excel reports", "bench.reports:reports_rows"),
     Figure(
