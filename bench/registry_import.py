@@ -50,8 +50,8 @@ READERS = {
     "core.xlsx.read_table (calamine by pieces)": (
         "import sys\n"
         "sys.path.insert(0, sys.argv[2])\n"
-        "from core.xlsx.reading import _open_xlsx\n"
-        "iterator, close = _open_xlsx(sys.argv[1], filename='registry.xlsx')\n"
+        "from core.xlsx.sources import open_xlsx\n"
+        "iterator, close = open_xlsx(sys.argv[1], filename='registry.xlsx')\n"
         "rows = sum(1 for _ in iterator)\n"
         "close()\n",
         {},

@@ -1,7 +1,9 @@
 """Reading and writing the spreadsheets that imports and exports exchange. No domain rules here.
 
-reading.py: `read_table` and the `Table` it streams (imports); dates.py: `parse_date`, the date
-forms spreadsheets hold; writing.py: `write_xlsx` and `write_error_report` (exports, error reports).
+reading.py: `read_table` and the `Table` it streams (imports), from the rows sources.py opens
+safely (.xlsx by python-calamine in pieces or openpyxl, .csv by its encoding); dates.py:
+`parse_date`, the date forms spreadsheets hold; writing.py: `write_xlsx` and `write_error_report`
+(exports, error reports).
 """
 
 from .dates import DATE_FORMATS_HELP, parse_date

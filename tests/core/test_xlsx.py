@@ -472,7 +472,7 @@ def test_error_report_round_trip():
 def both_readers(content: bytes) -> tuple[list, list]:
     """The rows of `content` as openpyxl's read-only mode gives them and as read_table's reader
     (python-calamine, a piece at a time) does, trailing empty cells dropped."""
-    from core.xlsx import reading
+    from core.xlsx import sources
 
     def trimmed(rows):
         out = []
@@ -483,20 +483,20 @@ def both_readers(content: bytes) -> tuple[list, list]:
             out.append(row)
         return out
 
-    rows, close = reading._open_xlsx_openpyxl(io.BytesIO(content), filename="x.xlsx")
+    rows, close = sources.open_xlsx_openpyxl(io.BytesIO(content), filename="x.xlsx")
     expected = trimmed(rows)
     close()
-    rows, close = reading._open_xlsx(io.BytesIO(content), filename="x.xlsx")
+    rows, close = sources.open_xlsx(io.BytesIO(content), filename="x.xlsx")
     got = trimmed(rows)
     close()
     return expected, got
 
 
 def test_calamine_pieces_give_what_openpyxl_gives(monkeypatch):
-    from core.xlsx import reading
+    from core.xlsx import sources
 
-    monkeypatch.setattr(reading, "CALAMINE_FIRST_PIECE_BYTES", 512)
-    monkeypatch.setattr(reading, "CALAMINE_PIECE_BYTES", 2048)  # many pieces
+    monkeypatch.setattr(sources, "CALAMINE_FIRST_PIECE_BYTES", 512)
+    monkeypatch.setattr(sources, "CALAMINE_PIECE_BYTES", 2048)  # many pieces
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet["C3"] = "标题"  # the first cell used is neither in row 1 nor in column A
