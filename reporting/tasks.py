@@ -38,7 +38,7 @@ def freeze_slice(month: str, key: str) -> list[list]:
     from datetime import date
 
     from .months import month_end
-    from .services import _figures_as_list, slice_figures
+    from .services.months import _figures_as_list, slice_figures
 
     return _figures_as_list(slice_figures(key=key, on=month_end(date.fromisoformat(month))))
 
