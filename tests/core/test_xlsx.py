@@ -448,7 +448,9 @@ def test_write_xlsx_streams_values_safely():
 @pytest.mark.parametrize("text", ["=1+2", "+1+2", "-1+2", "@SUM(A1)", "\t=1", "\r=1"])
 def test_write_xlsx_neutralises_formula_prefixes(text):
     sheet = openpyxl.load_workbook(io.BytesIO(write_xlsx(["备注"], [[text], ["普通文字"]]))).worksheets[0]
-    assert (sheet["A2"].value, sheet["A2"].data_type, sheet["A2"].quotePrefix) == (text, "s", True)
+    # An XML parser reads a CR in text as LF (lxml does; openpyxl's own parser keeps it).
+    value = sheet["A2"].value.replace("\n", "\r") if text.startswith("\r") else sheet["A2"].value
+    assert (value, sheet["A2"].data_type, sheet["A2"].quotePrefix) == (text, "s", True)
     assert (sheet["A3"].value, sheet["A3"].quotePrefix) == ("普通文字", False)
 
 
