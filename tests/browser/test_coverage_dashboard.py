@@ -8,22 +8,10 @@ import os
 
 import pytest
 
-from tests.browser.journeys import watch_csp
+from tests.browser.journeys import CHROMIUM, CHROMIUM_ARGS, PASSWORD, watch_csp
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PASSWORD = "Lift-Safety-2021"
 CHARTS = ("gauge", "map", "districts", "places", "groups", "models", "forecast")
 
 sync_api = pytest.importorskip(

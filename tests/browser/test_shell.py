@@ -11,22 +11,10 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from tests.browser.journeys import watch_csp
+from tests.browser.journeys import CHROMIUM, CHROMIUM_ARGS, PASSWORD, watch_csp
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PASSWORD = "Lift-Safety-2021"
 SIGN_IN_FIRST = re.compile(r"/login/\?next=/$")
 
 sync_api = pytest.importorskip(
