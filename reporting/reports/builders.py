@@ -19,12 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.xlsx.writing import FORMULA_PREFIXES
+from core.xlsx.writing import FORMULA_PREFIXES, TableColumn, table_rows_write
 
 from ..selectors import CoverageFigure
 from .data import ReportData
 from .maintenance import maintenance_sheet
-from .worksheet import StreamingWorksheet
 
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MAX_WIDTH = 60
@@ -47,17 +46,15 @@ class Sheet:
     """One worksheet written top to bottom: tables with a bold, frozen header row, an auto-filter,
     number formats per column and widths that fit what was written.
 
-    A table's cells go through one writer per column kind, chosen once per table: the work lists
-    run to hundreds of thousands of rows, and the per-cell dispatch and width measuring were a third
-    of the time a bare XlsxWriter loop takes for the same rows (bench/coverage_api.py --reports).
-    Cells go to XlsxWriter's undecorated writers (_write_string, _write_number, _write_datetime,
-    which its public ones call): the public ones' decorator only reads "A1" notation, never used
-    here, and cost a tenth of a report's time (bench/reports.py, cProfile).
+    A table's rows (the work lists run to hundreds of thousands) go straight into the sheet's XML,
+    a row in one step (`tables`, core.xlsx.writing.table_rows_write): XlsxWriter's call per cell
+    was nearly all of a large report's time. Single cells (titles, headers, the summary's figures)
+    go to XlsxWriter's undecorated writers (_write_string, _write_number, _write_datetime).
     """
 
     def __init__(self, book: "Book", title: str):
         self.book = book
-        self.worksheet = book.workbook.add_worksheet(title[:31], worksheet_class=StreamingWorksheet)
+        self.worksheet = book.workbook.add_worksheet(title[:31])
         self.row = 0
         self.widths: dict[int, int] = {}
 
@@ -155,6 +152,19 @@ class Sheet:
             self.worksheet.set_column(col, col, width)
 
 
+def _table_column(book: "Book", kind: str) -> TableColumn:
+    """How a column of `kind` writes its values (core.xlsx.writing.table_rows_write): text as
+    text whatever the kind; numbers in a date column as integers."""
+    formats = book.formats
+    if kind == "text":
+        return TableColumn()
+    if kind == "percent":
+        return TableColumn(number=formats["percent"], number_width=len("100.00%"))
+    if kind in ("date", "datetime"):
+        return TableColumn(number=formats["int"], date=formats["date"], datetime=formats["datetime"])
+    return TableColumn(number=formats["money"] if kind == "money" else formats["int"])
+
+
 def tables(
     sheets: Sequence[Sheet],
     columns: Sequence[Column],
@@ -163,7 +173,8 @@ def tables(
     freeze: bool = True,
 ) -> int:
     """The same table on each of `sheets` (one per workbook), its rows read once: a header row
-    (frozen, filtered) and the rows beneath it. Returns how many rows were written."""
+    (frozen, filtered) and the rows beneath it, each row's XML rendered once for all the sheets
+    (table_rows_write). Returns how many rows were written."""
     header_rows = []
     for sheet in sheets:
         header_rows.append(sheet.row)
@@ -172,16 +183,36 @@ def tables(
         if freeze:
             sheet.worksheet.freeze_panes(sheet.row + 1, 0)
         sheet.row += 1
-    writers = [(sheet, list(enumerate(sheet._writer(column.kind) for column in columns))) for sheet in sheets]
-    width, count = len(columns), 0
-    for values in rows:
-        if len(values) < width:
-            values = (*values, *[None] * (width - len(values)))
-        for sheet, cells in writers:
-            for col, write in cells:
-                write(col, values[col])
-            sheet.row += 1
-        count += 1
+    # Sheets whose next row and styles agree share one rendering (workbooks built alike do).
+    groups: dict[tuple, list[Sheet]] = {}
+    for sheet in sheets:
+        specs = [_table_column(sheet.book, column.kind) for column in columns]
+        styles = [
+            fmt._get_xf_index() if fmt is not None else None
+            for spec in specs
+            for fmt in (spec.number, spec.date, spec.datetime)
+        ]
+        groups.setdefault((sheet.row, sheet.book.formats["quoted"]._get_xf_index(), *styles), []).append(
+            sheet
+        )
+    if len(groups) > 1:
+        rows = list(rows)  # read once, written per group
+    count = 0
+    for group in groups.values():
+        first = group[0]
+        count, widths = table_rows_write(
+            [sheet.worksheet for sheet in group],
+            first.row,
+            [_table_column(first.book, column.kind) for column in columns],
+            rows,
+            quoted=first.book.formats["quoted"],
+            widths=[first.widths.get(col, 8) - 2 for col in range(len(columns))],
+            width_cap=MAX_WIDTH - 2,
+        )
+        for sheet in group:
+            sheet.row += count
+            for col, width in enumerate(widths):
+                sheet.widths[col] = max(sheet.widths.get(col, 8), min(width + 2, MAX_WIDTH))
     for sheet, header_row in zip(sheets, header_rows, strict=True):
         sheet.worksheet.autofilter(header_row, 0, max(sheet.row - 1, header_row), len(columns) - 1)
     return count

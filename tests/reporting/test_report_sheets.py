@@ -1,63 +1,91 @@
-"""The reports' worksheet writes the bytes XlsxWriter writes, cell for cell, on its shorter path
-for plain text and on XlsxWriter's own path for everything else."""
+"""A report's tables go into the sheet's XML a row at a time (core.xlsx.writing.table_rows_write,
+tests/core/test_xlsx_tables.py): formats per column kind, widths that fit, workbooks side by side."""
 
 import zipfile
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 
-import xlsxwriter
-from xlsxwriter.worksheet import Worksheet
+import openpyxl
 
-from reporting.reports.builders import Book, Column
-from reporting.reports.worksheet import StreamingWorksheet
+from reporting.reports.builders import Book, Column, tables
 
 TEXTS = [
     "襄阳市襄城区人民路 12 号",
     "a&b<c>d",
-    'say "hi"',
     "_x0041_ looks like an escape",
     "\x01control",
     " leading space",
-    "trailing space ",
-    "line\nbreak",
-    "trailing newline\n",
     "<r>rich-looking</r>",
-    "non-character \ufffe",
+    "=cmd|' /C calc'!A0",
     "",
 ]
+COLUMNS = (
+    Column("名称"),
+    Column("台数", "int"),
+    Column("保费（元）", "money"),
+    Column("投保率", "percent"),
+    Column("止期", "date"),
+)
 
 
-def sheet_xml(path) -> bytes:
+def sheet_xml(path, name="sheet1") -> str:
     with zipfile.ZipFile(path) as archive:
-        return archive.read("xl/worksheets/sheet1.xml")
+        return archive.read(f"xl/worksheets/{name}.xml").decode()
 
 
-def write(path, worksheet_class) -> bytes:
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    sheet = workbook.add_worksheet("s", worksheet_class=worksheet_class)
-    bold = workbook.add_format({"bold": True})
-    for row, text in enumerate(TEXTS):
-        sheet.write_string(row, 0, text)
-        sheet.write_string(row, 1, text, bold)
-        sheet.write_number(row, 2, row)
-        sheet.write_datetime(row, 3, date(2021, 6, 30))
-    sheet.set_row(len(TEXTS), None, bold)  # a row's format applies to its cells
-    sheet.write_string(len(TEXTS), 0, "row format")
-    sheet.set_column(0, 0, 20)
-    workbook.close()
-    return sheet_xml(path)
+def table_rows():
+    for n, text in enumerate(TEXTS):
+        yield (text, n, Decimal("1234.50"), Decimal("0.6667"), date(2021, 6, 30))
 
 
-def test_the_shorter_path_writes_what_xlsxwriter_writes(tmp_path):
-    assert write(tmp_path / "plain.xlsx", Worksheet) == write(tmp_path / "short.xlsx", StreamingWorksheet)
-
-
-def test_a_report_table_is_written_on_the_shorter_path(tmp_path):
-    book = Book(str(tmp_path / "report.xlsx"))
-    assert isinstance(book.sheet("s").worksheet, StreamingWorksheet)
-    sheet = book.sheets[0]
-    sheet.table((Column("名称"), Column("台数", "int")), [(text, n) for n, text in enumerate(TEXTS)])
+def test_a_report_table_is_formatted_per_column_kind(tmp_path):
+    path = tmp_path / "report.xlsx"
+    book = Book(str(path))
+    sheet = book.sheet("s")
+    sheet.note("说明")
+    assert sheet.table(COLUMNS, table_rows()) == len(TEXTS)
     book.close()
-    xml = sheet_xml(tmp_path / "report.xlsx").decode()
+    xml = sheet_xml(path)
     assert "<t>a&amp;b&lt;c&gt;d</t>" in xml
-    assert "_x005F_x0041_ looks like an escape" in xml  # XlsxWriter's escape of an escape
+    assert "_x005F_x0041_ looks like an escape" in xml  # Excel's escape of an escape
     assert '<t xml:space="preserve"> leading space</t>' in xml
+    assert "<t>&lt;r&gt;rich-looking&lt;/r&gt;</t>" in xml  # never written as markup
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    assert ws.freeze_panes == "A3" and ws.auto_filter.ref == f"A2:E{len(TEXTS) + 2}"
+    assert [c.value for c in ws[2]] == [str(c.header) for c in COLUMNS]
+    first = ws[3]
+    assert [c.value for c in first] == [TEXTS[0], 0, 1234.5, 0.6667, datetime(2021, 6, 30)]
+    assert [c.number_format for c in first[1:]] == ["#,##0", "#,##0.00", "0.00%", "yyyy-mm-dd"]
+    assert ws["A6"].value == "control"  # the control character dropped
+    formula = ws["A9"]
+    assert (formula.value, formula.data_type, formula.quotePrefix) == ("=cmd|' /C calc'!A0", "s", True)
+    assert ws["A10"].value is None
+    widths = [int(ws.column_dimensions[letter].width) for letter in "ABCDE"]  # XlsxWriter adds padding
+    # the widest text; at least 8; the header (保费（元）: five wide characters); a percent; a date
+    assert widths == [
+        len("_x0041_ looks like an escape") + 2,
+        8,
+        12,
+        len("100.00%") + 2,
+        len("2021-06-30") + 2,
+    ]
+
+
+def test_workbooks_side_by_side_get_the_same_table(tmp_path):
+    books = [Book(str(tmp_path / f"{n}.xlsx")) for n in range(2)]
+    sheets = [book.sheet("s") for book in books]
+    assert tables(sheets, COLUMNS, table_rows()) == len(TEXTS)
+    for book in books:
+        book.close()
+    assert sheet_xml(tmp_path / "0.xlsx") == sheet_xml(tmp_path / "1.xlsx")
+
+
+def test_workbooks_at_different_rows_each_get_the_table(tmp_path):
+    books = [Book(str(tmp_path / f"{n}.xlsx")) for n in range(2)]
+    sheets = [book.sheet("s") for book in books]
+    sheets[1].note("只有第二个工作簿有说明")
+    assert tables(sheets, COLUMNS, table_rows()) == len(TEXTS)
+    for book in books:
+        book.close()
+    first, second = (openpyxl.load_workbook(tmp_path / f"{n}.xlsx").worksheets[0] for n in range(2))
+    assert [c.value for c in first["A"]][1:] == [c.value for c in second["A"]][2:]
