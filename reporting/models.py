@@ -128,13 +128,10 @@ class FrozenFigureQuerySet(VisibleQuerySet):
     for_insurer = for_property_manager = for_maintenance_company = _public_only
 
 
-class FrozenFigure(models.Model):
-    """One row of a frozen month: a scope's figure for one key of one grouping (`by`; "" for the
-    scope's total), as coverage_by answered it at the month's last day."""
+class ScopedFigure(models.Model):
+    """A scope's figure for one key of one grouping (`by`; "" for the scope's total), as
+    coverage_by answers it: what a frozen month and a kept day store alike."""
 
-    frozen_month = models.ForeignKey(
-        FrozenMonth, on_delete=models.CASCADE, related_name="figures", verbose_name=_("月份")
-    )
     scope = models.CharField(_("范围"), max_length=16, choices=ScopeKind.choices)
     # "" for the city, a district's code, a department's code.
     scope_code = models.CharField(_("范围代码"), max_length=16, blank=True)
@@ -143,6 +140,24 @@ class FrozenFigure(models.Model):
     label = models.CharField(_("名称"), max_length=200)
     in_scope = models.PositiveIntegerField(_("应投保电梯"))
     insured = models.PositiveIntegerField(_("已投保电梯"))
+
+    class Meta:
+        abstract = True
+
+    @property
+    def rate(self):
+        from .selectors import coverage_rate  # the selectors import the registry's FilterSet
+
+        return coverage_rate(self.insured, self.in_scope)
+
+
+class FrozenFigure(ScopedFigure):
+    """One row of a frozen month: a scope's figure for one key of one grouping (`by`; "" for the
+    scope's total), as coverage_by answered it at the month's last day."""
+
+    frozen_month = models.ForeignKey(
+        FrozenMonth, on_delete=models.CASCADE, related_name="figures", verbose_name=_("月份")
+    )
 
     objects = FrozenFigureQuerySet.as_manager()
 
@@ -161,12 +176,6 @@ class FrozenFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.frozen_month} {self.scope}:{self.scope_code} {self.by}={self.key}"
-
-    @property
-    def rate(self):
-        from .selectors import coverage_rate  # the selectors import the registry's FilterSet
-
-        return coverage_rate(self.insured, self.in_scope)
 
 
 class RefreezeQuerySet(VisibleQuerySet):
@@ -400,20 +409,13 @@ class DailyFigureQuerySet(VisibleQuerySet):
     for_sector_department = for_finance_bureau = _department
 
 
-class DailyFigure(models.Model):
+class DailyFigure(ScopedFigure):
     """One kept row of a day: a scope's figure for one key of one grouping ("" for the total), as
     coverage_by answers it on that day (the same rows a frozen month stores)."""
 
     snapshot = models.ForeignKey(
         DailySnapshot, on_delete=models.CASCADE, related_name="figures", verbose_name=_("统计日")
     )
-    scope = models.CharField(_("范围"), max_length=16, choices=ScopeKind.choices)
-    scope_code = models.CharField(_("范围代码"), max_length=16, blank=True)
-    by = models.CharField(_("分组"), max_length=32, blank=True)
-    key = models.CharField(_("代码"), max_length=64)
-    label = models.CharField(_("名称"), max_length=200)
-    in_scope = models.PositiveIntegerField(_("应投保电梯"))
-    insured = models.PositiveIntegerField(_("已投保电梯"))
 
     objects = DailyFigureQuerySet.as_manager()
 
