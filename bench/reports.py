@@ -20,7 +20,7 @@ Usage (the benchmark database, see bench/run.py):
 
 `figures(database_url)` answers the rows as dicts (figure, value, limit, ratio, goal);
 `freeze_rows`, `reports_rows` and `dashboard_rows` (keyword options) as bench.harness.rows.Row for
-bench/run.py.
+bench/run.py (whose row type and formats this script uses too).
 """
 
 import json
@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+from bench.harness.rows import Row, ms, s  # noqa: E402
+
 FREEZE_GOAL_SECONDS = 30
 REPORTS_GOAL_SECONDS = 120
 RSS_GOAL_MB = 400
@@ -50,35 +52,6 @@ def _django(database_url: str | None = None) -> None:
     import django
 
     django.setup()
-
-
-def _rows():
-    """The harness's row type and formats (bench/harness/rows.py), or the same shape here."""
-    try:
-        from bench.harness.rows import Row, ms, s
-    except ImportError:  # the harness not in place: rows of the same fields
-        from dataclasses import asdict, dataclass
-
-        @dataclass
-        class Row:
-            figure: str
-            value: str
-            limit: str = "–"
-            ratio: float | None = None
-            goal: str = "–"
-            met: bool | None = None
-            note: str = ""
-
-            def as_dict(self) -> dict:
-                return asdict(self)
-
-        def ms(seconds: float) -> str:
-            return f"{seconds * 1000:,.1f} ms"
-
-        def s(seconds: float) -> str:
-            return f"{seconds:,.1f} s"
-
-    return Row, ms, s
 
 
 def peak_rss_mb() -> float:
@@ -312,8 +285,6 @@ def dashboard_measure(repeat: int) -> dict:
 def dashboard_rows(repeat: int = 10, **_) -> list:
     import statistics
 
-    Row, ms, s = _rows()
-
     m = dashboard_measure(max(repeat, 10))
     kept, live = p95(m["kept"]), statistics.median(m["live"])
     return [
@@ -350,8 +321,6 @@ def figures(database_url: str) -> list[dict]:
 
 
 def freeze_rows(**_) -> list:
-    Row, _ms, s = _rows()
-
     m = freeze_measure()
     slices = ", ".join(f"{key} {seconds:.1f} s" for key, seconds in m["slices"].items())
     return [
@@ -368,8 +337,6 @@ def freeze_rows(**_) -> list:
 
 
 def reports_rows(**_) -> list:
-    Row, _ms, s = _rows()
-
     m = reports_measure()
     each = ", ".join(f"{'+'.join(departments)} {seconds:.1f} s" for departments, seconds in m["each"])
     bare = ", ".join(f"{department} {seconds:.1f} s" for department, seconds in m["bare_each"])
