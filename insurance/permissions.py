@@ -65,5 +65,11 @@ def may_cancel_policy(user, policy) -> bool:
     return acts_for_insurer(user, policy.insurer_id)
 
 
+def may_change_product(user, product) -> bool:
+    """A product's terms are its insurer's to change (and the back office's)."""
+    return acts_for_insurer(user, product.insurer_id)
+
+
+CHANGE_PRODUCT = ObjectRule(may_change_product, _("只有保险机构本身可以维护自己的产品和保单。"))
 RENEW_POLICY = ObjectRule(may_renew_policy, _("只有承保的保险机构或投保人本身可以续保。"))
 CANCEL_POLICY = ObjectRule(may_cancel_policy, _("只有承保的保险机构可以退保。"))

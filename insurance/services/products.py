@@ -13,7 +13,7 @@ from core.exceptions import ApplicationError
 
 from ..models import BasePremium, Coefficient, CoverageLimit, Product, ProductVersion
 from ..models.products import DEFAULT_PREMIUM_BAND_LOWER, DEFAULT_PREMIUM_BAND_UPPER
-from ..permissions import acts_for_insurer
+from ..permissions import CHANGE_PRODUCT, acts_for_insurer
 
 
 def _check_insurer(user, insurer: Organisation) -> None:
@@ -92,7 +92,7 @@ def product_version_create(
 ) -> ProductVersion:
     """A new version of a product's terms (ProductTerms); policies already issued keep the version
     they have. The trapped-passenger payout (困人定额给付) is the version's own: not given, none."""
-    _check_insurer(user, product.insurer)
+    CHANGE_PRODUCT.require(user, product)
     trapped = {
         "trapped_threshold_minutes": trapped_threshold_minutes,
         "trapped_payout_per_person": trapped_payout_per_person,

@@ -11,14 +11,15 @@ linked back) or declines with a note.
 
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.services import notice_send
 from core.exceptions import ApplicationError
+from core.rules import ObjectRule
 from insurance.models import Claim, CoverageItem, PolicyElevator
 from insurance.permissions import insurer_of
 from insurance.services.claims import claim_upsert
@@ -90,10 +91,17 @@ def claim_proposal_for_rescue(*, rescue: RescueIncident) -> ClaimProposal | None
     return proposal
 
 
-def _locked_for_decision(user, proposal: ClaimProposal) -> ClaimProposal:
+def may_decide_proposal(user, proposal: ClaimProposal) -> bool:
+    """Only the insurer of the proposal's policy confirms or declines it."""
     insurer = insurer_of(user)
-    if insurer is None or insurer.pk != proposal.insurer_id:
-        raise PermissionDenied(_("只有该保单的保险机构可以处理救援理赔建议。"))
+    return insurer is not None and insurer.pk == proposal.insurer_id
+
+
+DECIDE_PROPOSAL = ObjectRule(may_decide_proposal, gettext_lazy("只有该保单的保险机构可以处理救援理赔建议。"))
+
+
+def _locked_for_decision(user, proposal: ClaimProposal) -> ClaimProposal:
+    DECIDE_PROPOSAL.require(user, proposal)
     proposal = (
         ClaimProposal.objects.select_for_update(of=("self",))
         .select_related("rescue__elevator", "policy__product_version", "insurer")

@@ -26,11 +26,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, OrganisationKind, User
 from core.api.bulk import CREATED, UNCHANGED, UPDATED, BulkItemResult, refused
 from core.audit import log_bulk
 from core.exceptions import ApplicationError
+from core.rules import ObjectRule
 from core.text import normalise_code
 from core.visibility import organisation_of
 from elevators.models import Elevator
@@ -306,13 +308,15 @@ def may_review(user, record: MaintenanceRecord) -> bool:
     return org.pk == record.company_id
 
 
+REVIEW_RECORD = ObjectRule(may_review, gettext_lazy("只有监管部门或该记录的维保单位可以复核维保记录。"))
+
+
 @transaction.atomic
 def record_review(*, user, record: MaintenanceRecord, outcome: str, note: str = "") -> MaintenanceRecord:
     """Review a record: accepted or rejected, with a note (required when rejected); who and when."""
     _person(user)
     record = _locked(record)
-    if not may_review(user, record):
-        raise PermissionDenied(_("只有监管部门或该记录的维保单位可以复核维保记录。"))
+    REVIEW_RECORD.require(user, record)
     if outcome not in (ReviewOutcome.ACCEPTED, ReviewOutcome.REJECTED):
         raise ApplicationError(_("复核结果须为“复核通过”或“认定不实”。"), field="outcome")
     note = note.strip()

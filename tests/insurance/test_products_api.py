@@ -105,6 +105,22 @@ def test_another_insurers_product_is_not_found(world, catalogue):
     assert session(world, "pm_fancheng").get(f"{PRODUCTS}{catalogue['a_stopped'].pk}/").status_code == 404
 
 
+def test_who_may_change_a_product_is_answered_before_the_body_is_read(world, catalogue):
+    # the city sees a product on sale but may not change its terms: a malformed body is no 400 for it
+    url = f"{PRODUCTS}{catalogue['a_sale'].pk}/versions/"
+    city = session(world, "city")
+    assert city.get(url).status_code == 200
+    refused = city.post(url, {"deductible": "not money"}, format="json")
+    assert (refused.status_code, refused.json()["detail"]) == (
+        403,
+        "只有保险机构本身可以维护自己的产品和保单。",
+    )
+    assert (
+        with_key(world, "insurer_a").post(url, {"deductible": "not money"}, format="json").status_code == 400
+    )
+    assert catalogue["a_sale"].versions.count() == 1
+
+
 TERMS = {
     "deductible": "300.00",
     "note": "2027年费率调整",

@@ -141,6 +141,12 @@ def test_the_api_confirm_is_404_for_another_insurer_403_for_a_regulator(cast):
     assert with_key(cast.world, "insurer_b").get(url).status_code == 404
     assert session(cast.world, "nfra").get(url).status_code == 200
     assert session(cast.world, "nfra").post(f"{url}confirm/").status_code == 403
+    # who may decide is answered before the body is read: a note missing is no 400 for a regulator
+    refused = session(cast.world, "nfra").post(f"{url}decline/", {"note": ""}, format="json")
+    assert (refused.status_code, refused.json()["detail"]) == (
+        403,
+        "只有该保单的保险机构可以处理救援理赔建议。",
+    )
     assert session(cast.world, "maint").get(url).status_code == 404
     declined = with_key(cast.world, "insurer_a").post(f"{url}decline/", {"note": ""}, format="json")
     assert declined.status_code == 400

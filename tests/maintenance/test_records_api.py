@@ -211,6 +211,12 @@ def test_review_by_the_district_regulator_and_not_by_the_user_unit(world):
     (record,) = service_stored(world, maintained(world), "W-1")
     url = f"{URL}{record.pk}/review/"
     assert session(world, "pm_fancheng").post(url, {"outcome": "accepted"}, format="json").status_code == 403
+    # who may review is answered before the body is read: a malformed one is no 400 for the user unit
+    refused = session(world, "pm_fancheng").post(url, {"outcome": "bogus"}, format="json")
+    assert (refused.status_code, refused.json()["detail"]) == (
+        403,
+        "只有监管部门或该记录的维保单位可以复核维保记录。",
+    )
     assert session(world, "district").post(url, {"outcome": "rejected"}, format="json").status_code == 400
     response = session(world, "district").post(
         url, {"outcome": "rejected", "note": "照片重复"}, format="json"

@@ -15,7 +15,7 @@ from core.api.viewsets import ServiceCreateMixin
 
 from ...filtersets import ProductFilterSet
 from ...models import Product, ProductVersion
-from ...permissions import insurer_of
+from ...permissions import CHANGE_PRODUCT, insurer_of
 from ...services import product_create, product_version_create
 from ..serializers.products import ProductCreateSerializer, ProductSerializer, ProductVersionSerializer
 from ._common import InsurerWritesViewSet
@@ -41,6 +41,7 @@ class ProductViewSet(ServiceCreateMixin, InsurerWritesViewSet):
     serializer_class = ProductSerializer
     write_serializer_class = ProductCreateSerializer
     filterset_class = ProductFilterSet.for_api()
+    object_rules = {"versions": CHANGE_PRODUCT}  # POST only: reading the versions is the product's visibility
 
     def perform_create(self, data):
         insurer = insurer_of(self.request.user)

@@ -20,6 +20,7 @@ from ...models import MaintenanceRecord
 from ...services.records import (
     RECORDS_BATCH_MAX,
     REQUIRED,
+    REVIEW_RECORD,
     record_confirm,
     record_review,
     record_upsert,
@@ -56,6 +57,7 @@ class MaintenanceRecordViewSet(VisibleModelViewSet):
     filterset_class = MaintenanceRecordFilterSet.for_api()
     may_write = staticmethod(is_maintenance_company)
     write_actions = ("create", "update", "partial_update", "bulk")
+    object_rules = {"review": REVIEW_RECORD}
     write_refusal = _("只有维保单位可以报送维保记录。")
 
     @extend_schema(
@@ -146,7 +148,8 @@ class MaintenanceRecordViewSet(VisibleModelViewSet):
     )
     @action(detail=True, methods=["post"], filterset_class=None)
     def review(self, request, pk=None):
+        record = self.get_object()  # a caller who may not review is refused here, before the body
         shape = RecordReviewSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
-        record = record_review(user=request.user, record=self.get_object(), **shape.validated_data)
+        record = record_review(user=request.user, record=record, **shape.validated_data)
         return self.respond(record)

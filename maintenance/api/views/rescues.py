@@ -17,7 +17,7 @@ from core.api.viewsets import VisibleModelViewSet
 
 from ...filtersets.rescues import ClaimProposalFilterSet, RescueFilterSet
 from ...models import ClaimProposal, RescueIncident
-from ...services.claim_proposals import claim_proposal_confirm, claim_proposal_decline
+from ...services.claim_proposals import DECIDE_PROPOSAL, claim_proposal_confirm, claim_proposal_decline
 from ...services.rescues import (
     REPORTER_REFUSAL,
     RESCUES_BATCH_MAX,
@@ -112,6 +112,7 @@ class ClaimProposalViewSet(VisibleModelViewSet):
     filterset_class = ClaimProposalFilterSet.for_api()
     # Which proposal an insurer may decide is the service's rule (PermissionDenied: 403).
     write_actions = ()
+    object_rules = {"confirm": DECIDE_PROPOSAL, "decline": DECIDE_PROPOSAL}
 
     @extend_schema(
         summary=_("确认救援理赔建议（立案）"),
@@ -137,7 +138,9 @@ class ClaimProposalViewSet(VisibleModelViewSet):
         return self._decide(request, ClaimProposalDeclineSerializer, claim_proposal_decline)
 
     def _decide(self, request, shape_class, decide):
-        """Check the body's shape, then let the service decide the proposal (it alone says who may)."""
+        """Who may decide first (DECIDE_PROPOSAL, before the body is read), then the body's shape;
+        the service decides the proposal."""
+        proposal = self.get_object()
         shape = shape_class(data=request.data)
         shape.is_valid(raise_exception=True)
-        return self.respond(decide(user=request.user, proposal=self.get_object(), **shape.validated_data))
+        return self.respond(decide(user=request.user, proposal=proposal, **shape.validated_data))
