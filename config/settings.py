@@ -9,9 +9,18 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+# The fixed tables among the settings (the beat schedule, the schema's names, the audit log's models).
+from .settings_tables import (  # noqa: F401
+    AUDITLOG_EXCLUDE_TRACKING_FIELDS,
+    AUDITLOG_EXCLUDE_TRACKING_MODELS,
+    AUDITLOG_INCLUDE_ALL_MODELS,
+    AUDITLOG_INCLUDE_TRACKING_MODELS,
+    CELERY_BEAT_SCHEDULE,
+    SPECTACULAR_SETTINGS,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -286,28 +295,7 @@ CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
     "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 }
-CELERY_BEAT_SCHEDULE = {
-    "daily-policy-housekeeping": {
-        "task": "insurance.tasks.daily_policy_housekeeping",
-        "schedule": crontab(hour=7, minute=0),  # Asia/Shanghai
-    },
-    "freeze-previous-month": {
-        "task": "reporting.tasks.freeze_previous_month",
-        "schedule": crontab(day_of_month=1, hour=1, minute=0),  # Asia/Shanghai: the month just ended
-    },
-    "refresh-daily-figures": {
-        "task": "reporting.tasks.refresh_daily_figures",
-        "schedule": crontab(minute=10),  # hourly: today's coverage figures the dashboards read
-    },
-    "escalate-overdue-hazards": {
-        "task": "maintenance.tasks.escalate_overdue_hazards",
-        "schedule": crontab(hour=7, minute=30),  # Asia/Shanghai, before the regulators' working day
-    },
-    "drain-task-outbox": {
-        "task": "core.tasks.drain_task_outbox",
-        "schedule": 60.0,  # the tasks kept while the broker was down go out within a minute of its return
-    },
-}
+# CELERY_BEAT_SCHEDULE, the periodic tasks: config/settings_tables.py.
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -347,65 +335,10 @@ REST_FRAMEWORK = {
     },
     "NUM_PROXIES": TIBAO_PROXY_COUNT,
 }
-SPECTACULAR_SETTINGS = {
-    "TITLE": "梯保 Tibao API",
-    "DESCRIPTION": "Elevator safety liability insurance: registry, policies, claims, services, reports.",
-    "VERSION": "1",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "SCHEMA_PATH_PREFIX": "/api/v1",
-    # One name for a choice set used by several fields (an elevator's latest result, an inspection's).
-    "ENUM_NAME_OVERRIDES": {
-        "InspectionResultEnum": "elevators.models.InspectionResult",
-        "ClaimStatusEnum": "insurance.models.ClaimStatus",
-        "ClaimKindEnum": "insurance.models.Claim.Kind",
-        "CoverageItemEnum": "insurance.models.CoverageItem",
-        "PolicyStatusEnum": "insurance.models.Policy.Status",
-        "ElevatorStatusEnum": "elevators.models.ElevatorStatus",
-        "InsuranceModelEnum": "insurance.models.InsuranceModel",
-        "ServiceKindEnum": "maintenance.models.ServiceKind",
-        "HazardStatusEnum": "maintenance.models.HazardStatus",
-        "ProposalStatusEnum": "maintenance.models.ProposalStatus",
-        "MaintenanceLevelEnum": "maintenance.models.MaintenanceLevel",
-    },
-}
+# SPECTACULAR_SETTINGS, the OpenAPI schema's title and names: config/settings_tables.py.
 
 # --- Audit log ------------------------------------------------------------------------------
-# Every model of the project is audited by default; only plumbing tables are left out.
-AUDITLOG_INCLUDE_ALL_MODELS = True
-AUDITLOG_EXCLUDE_TRACKING_MODELS = (
-    "admin",
-    "sessions",
-    "contenttypes",
-    "axes",
-    "auditlog",
-    "accounts.notice",
-    # Plumbing: a task kept while the broker was down, deleted once sent (core.outbox).
-    "core.taskoutbox",
-    # Backup codes are secrets, used up one by one; their device's rows below say when a set is made.
-    "otp_static.statictoken",
-    # Frozen figures are written and replaced in bulk; reporting.Refreeze is their history.
-    "reporting.frozenfigure",
-)
-# Authenticators: who enrolled and removed one, never the key nor the counters every code check moves.
-AUDITLOG_INCLUDE_TRACKING_MODELS = (
-    {"model": "otp_totp.totpdevice", "include_fields": ["user", "name", "confirmed"]},
-    {"model": "otp_static.staticdevice", "include_fields": ["user", "name", "confirmed"]},
-    # The key library's fields have no verbose names; the history tab names them (core.history).
-    {
-        "model": "accounts.organisationapikey",
-        "mapping_fields": {
-            "name": _("名称"),
-            "prefix": _("前缀"),
-            "created": _("创建时间"),
-            "revoked": _("已吊销"),
-            "expiry_date": _("有效期至"),
-        },
-    },
-)
-AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("password", "hashed_key", "last_login", "last_used_at", "modified")
+# AUDITLOG_*, what is audited and what not: config/settings_tables.py.
 
 # --- Security (production) ------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

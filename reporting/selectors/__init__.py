@@ -1,6 +1,6 @@
 """Reads of reporting: the coverage engine (coverage.py, the one source of every coverage figure),
-the work list of uninsured elevators (worklist.py), and the insurance figures beside coverage
-(insurers.py)."""
+the renewal cliff counted by it (forecast.py), the work list of uninsured elevators (worklist.py),
+and the insurance figures beside coverage (insurers.py)."""
 
 from .coverage import (
     GROUPINGS,

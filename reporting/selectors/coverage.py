@@ -19,11 +19,11 @@ Grouping (`by`), as the API documents it:
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connections
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,7 +38,7 @@ from elevators.models import (
     in_scope_condition,
     insured_condition,
 )
-from insurance.models import FundingSource, InsuranceModel, Policy, PolicyElevator
+from insurance.models import FundingSource, InsuranceModel, PolicyElevator
 
 RATE_PLACES = Decimal("0.0001")
 GROUPINGS = (
@@ -354,80 +354,6 @@ def _every_grouping(cells, covers, part, *, user, on, computed_at) -> dict[str, 
     return answers
 
 
-# --- the renewal cliff ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ForecastPoint:
-    """Coverage on `on` of today's in-scope elevators if no policy were renewed or registered."""
-
-    days: int
-    on: date
-    figure: CoverageFigure
-
-
-FORECAST_DAYS = (30, 60, 90)
-
-
-def forecast_point(n: int, on: date, in_scope: int, insured: int) -> ForecastPoint:
-    label = _("%(days)d天后") % {"days": n}
-    return ForecastPoint(n, on + timedelta(days=n), CoverageFigure(str(n), label, in_scope, insured))
-
-
-def forecast_all(
-    *, user, on: date, days: tuple[int, ...] = FORECAST_DAYS, filters: dict | None = None, districts=()
-) -> dict[str | None, list[ForecastPoint]]:
-    """coverage_forecast's points for the slice (None) and each of `districts`, from one grouped
-    count per district (every elevator is in one district, so the slice's are their sums)."""
-    in_scope = coverage_elevators(user=user, filters=filters).filter(in_scope_condition(on=on))
-    horizons = sorted(set(days))
-    counts = {f"d{n}": Count("pk", filter=insured_condition(on=on + timedelta(days=n))) for n in horizons}
-    rows = list(in_scope.values("district_id").annotate(n=Count("pk"), **counts).order_by())
-    answers = {}
-    for part in [None, *districts]:
-        mine = [row for row in rows if part is None or row["district_id"] == part]
-        total = sum(row["n"] for row in mine)
-        answers[part] = [forecast_point(n, on, total, sum(row[f"d{n}"] for row in mine)) for n in horizons]
-    return answers
-
-
-def coverage_forecast(
-    *,
-    user,
-    on: date,
-    days: tuple[int, ...] = FORECAST_DAYS,
-    filters: dict | None = None,
-    points: bool = True,
-):
-    """The renewal cliff: for each horizon, the elevators in scope on `on` that the covers already
-    registered still insure on `on` + days, and the policies whose end causes the drop (in force on
-    `on`, ending before the last horizon, covering an in-scope elevator with no other cover then).
-    Returns (points, policies); with `points` false the points are not counted (they are kept)."""
-    in_scope = coverage_elevators(user=user, filters=filters).filter(in_scope_condition(on=on))
-    answer = []
-    for n in sorted(set(days)) if points else ():
-        day = on + timedelta(days=n)
-        counts = in_scope.aggregate(
-            in_scope=Count("pk"), insured=Count("pk", filter=insured_condition(on=day))
-        )
-        answer.append(forecast_point(n, on, counts["in_scope"], counts["insured"]))
-    horizon = on + timedelta(days=max(days))
-    ending = (
-        PolicyElevator.objects.visible_to(user)
-        .in_force_on(on)
-        .filter(end_date__lt=horizon, elevator__in=in_scope)
-        .exclude(elevator__in=in_scope.filter(insured_condition(on=horizon)))
-    )
-    policies = (
-        Policy.objects.visible_to(user)
-        .filter(pk__in=ending.values("policy_id"))
-        .select_related("insurer", "policyholder")
-        .annotate(elevators_ending=Count("covered", filter=Q(covered__in=ending)))
-        .order_by("end_date", "number")
-    )
-    return answer, policies
-
-
 # --- change between frozen months -------------------------------------------------------------------
 
 
@@ -458,3 +384,13 @@ def coverage_change(*, months: list[dict]) -> CoverageChange:
         return (Decimal(str(now)) - Decimal(str(then))).quantize(RATE_PLACES)
 
     return CoverageChange(latest, rates[latest], change(previous), change(f"{year - 1}-{month:02d}"))
+
+
+# The renewal cliff (reporting.selectors.forecast) counts by the definitions above; its names stay here too.
+from .forecast import (  # noqa: E402, F401
+    FORECAST_DAYS,
+    ForecastPoint,
+    coverage_forecast,
+    forecast_all,
+    forecast_point,
+)
