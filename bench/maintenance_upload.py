@@ -5,67 +5,41 @@
    what is measured).
 2. POSTs the records in batches to /api/v1/maintenance-records/bulk/ with the API key through the
    Django test client (the whole request: authentication, shape checks, the service with its flags
-   and audit entries, the JSON answer), checks that every item was created and prints records per
-   second; then re-sends the first batches, which must come back unchanged.
+   and audit entries, the JSON answer), checks that every item was created; then re-sends the first
+   batches, which must come back unchanged (bench.harness.upload).
 3. Deletes the records and loads the same rows with COPY FROM STDIN (timed from the COPY statement),
-   prints that rate and the ratio, and writes the figures to bench/RESULTS.md under
-   "## Maintenance records upload".
+   and prints the rows of the results table (records per second, the limit, the ratio).
 
 Usage: python bench/maintenance_upload.py [--records 100000] [--batch 1000] [--elevators 5000]
 Environment: BENCH_PG names the PostgreSQL server (default postgres://postgres@127.0.0.1:5432),
-BENCH_DATABASE the scratch database (default tibao_bench_maintenance).
+BENCH_DATABASE the scratch database (default tibao_bench_maintenance). `make bench` runs it as the
+figure "maintenance" (bench_rows).
 """
 
 import argparse
-import io
-import json
 import os
 import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-RESULTS = ROOT / "bench" / "RESULTS.md"
+
+from bench.harness.upload import copy_seconds, scratch_database, upload, upload_rows  # noqa: E402
+
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DATABASE = os.environ.get("BENCH_DATABASE", "tibao_bench_maintenance")
-HEADING = "## Maintenance records upload"
-RESEND_BATCHES = 5
 LEVELS = ("half_monthly", "half_monthly", "half_monthly", "quarterly", "half_yearly", "yearly")
-
-
-def scratch_database() -> None:
-    """A fresh database for the run, and the portal's settings pointing at it."""
-    import psycopg2
-
-    connection = psycopg2.connect(f"{SERVER}/postgres")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{DATABASE}"')
-        cursor.execute(f'CREATE DATABASE "{DATABASE}"')
-    connection.close()
-    os.environ.update(
-        DATABASE_URL=f"{SERVER}/{DATABASE}",
-        DEBUG="0",
-        SECRET_KEY="bench-maintenance-upload-not-a-secret",
-        ALLOWED_HOSTS="testserver",
-        SECURE_SSL_REDIRECT="0",
-        LOG_LEVEL="ERROR",
-    )
+RECORDS_GOAL = 10_000
 
 
 def setup(elevators: int):
-    import django
-
-    scratch_database()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    """The scratch database with a maintenance company, its API key and `elevators` elevators it
+    maintains; returns (company, their codes, the raw key)."""
+    scratch_database(SERVER, DATABASE)
     from accounts.models import OrganisationKind
     from accounts.services import api_key_create
+    from elevators.models import Elevator
     from tests.elevators.factories import ElevatorFactory
     from tests.factories import DistrictFactory, OrganisationFactory
 
@@ -80,8 +54,6 @@ def setup(elevators: int):
         maintenance_company=company,
         rescue_code=None,
     )
-    from elevators.models import Elevator
-
     codes = [e.equipment_code for e in Elevator.objects.bulk_create(built, batch_size=2_000)]
     _key, raw = api_key_create(organisation=company, name="基准")
     return company, codes, raw
@@ -100,29 +72,6 @@ def items(codes: list[str], count: int) -> list[dict]:
         }
         for n in range(count)
     ]
-
-
-def upload(raw: str, rows: list[dict], batch: int) -> float:
-    from rest_framework.test import APIClient
-
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
-    began = time.perf_counter()
-    for first in range(0, len(rows), batch):
-        body = json.dumps({"records": rows[first : first + batch]})
-        response = client.post("/api/v1/maintenance-records/bulk/", body, content_type="application/json")
-        counts = response.json()["counts"]
-        assert counts["created"] == len(rows[first : first + batch]), counts
-    elapsed = time.perf_counter() - began
-    began = time.perf_counter()
-    for first in range(0, RESEND_BATCHES * batch, batch):
-        body = json.dumps({"records": rows[first : first + batch]})
-        counts = client.post(
-            "/api/v1/maintenance-records/bulk/", body, content_type="application/json"
-        ).json()["counts"]
-        assert counts["unchanged"] == batch, counts
-    resend = RESEND_BATCHES * batch / (time.perf_counter() - began)
-    return elapsed, resend
 
 
 def copy_rows(company, rows: list[dict]) -> float:
@@ -149,23 +98,38 @@ def copy_rows(company, rows: list[dict]) -> float:
         "second_worker_name, second_worker_certificate, findings, scan_in_method, review_outcome, review_note, "
         "created_at, updated_at"
     )
-    with connection.cursor() as cursor:
-        began = time.perf_counter()
-        cursor.cursor.copy_expert(
-            f"COPY maintenance_maintenancerecord ({columns}) FROM STDIN", io.StringIO(text)
-        )
-        elapsed = time.perf_counter() - began
+    seconds = copy_seconds(MaintenanceRecord._meta.db_table, columns, text)
     assert MaintenanceRecord.objects.count() == len(rows)
-    return elapsed
+    return seconds
 
 
-def write_results(lines: list[str]) -> None:
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if HEADING in text:
-        head, _sep, rest = text.partition(HEADING)
-        following = rest.find("\n## ")
-        text = head.rstrip() + "\n\n" + rest[following + 1 :] if following >= 0 else head.rstrip() + "\n"
-    RESULTS.write_text(text.rstrip() + "\n\n" + "\n".join(lines) + "\n")
+def measure(records: int, batch: int, elevators: int) -> list:
+    company, codes, raw = setup(elevators)
+    rows = items(codes, records)
+    api_seconds, resend_rate = upload(
+        url="/api/v1/maintenance-records/bulk/", key=raw, items_key="records", rows=rows, batch=batch
+    )
+    return upload_rows(
+        what="bulk maintenance records (each with its flags and audit entries)",
+        unit="records",
+        count=records,
+        batch=batch,
+        api_seconds=api_seconds,
+        resend_rate=resend_rate,
+        copy_seconds=copy_rows(company, rows),
+        copy_what="records table only",
+        goal=RECORDS_GOAL,
+    )
+
+
+def bench_rows(*, database: str, **_) -> list:
+    """100,000 maintenance records through the bulk API, 1,000 a request, beside COPY of the same
+    rows (a scratch database of its own, named after the benchmark database's). Each item carries
+    the four required fields and one worker: it is stored with its two review flags (one worker,
+    no on-site evidence) and an audit entry for each of the three rows."""
+    global DATABASE
+    DATABASE = f"{database}_run_maintenance"
+    return measure(100_000, 1_000, 5_000)
 
 
 def main() -> None:
@@ -174,75 +138,10 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1_000)
     parser.add_argument("--elevators", type=int, default=5_000)
     args = parser.parse_args()
-    company, codes, raw = setup(args.elevators)
-    rows = items(codes, args.records)
-    api_seconds, resend_rate = upload(raw, rows, args.batch)
-    copy_seconds = copy_rows(company, rows)
-    api_rate, copy_rate = args.records / api_seconds, args.records / copy_seconds
-    lines = [
-        HEADING,
-        "",
-        f"`python bench/maintenance_upload.py --records {args.records} --batch {args.batch} --elevators "
-        f"{args.elevators}` ({date.today().isoformat()}; Django test client in one process, PostgreSQL, 2-core machine "
-        f"shared with other work, 1-minute load average {os.getloadavg()[0]:.1f} at the end). Each item carries the four "
-        "required fields and one worker: it is stored with its two review flags (one worker, no on-site evidence) and an "
-        "audit entry for each of the three rows, so the API writes six rows where COPY writes one.",
-        "",
-        "| figure | value | limit (COPY) | ratio |",
-        "|---|---|---|---|",
-        f"| records/s through the bulk API | {api_rate:,.0f} | {copy_rate:,.0f} | {api_rate / copy_rate:.1%} |",
-        f"| seconds for {args.records:,} records | {api_seconds:,.1f} | {copy_seconds:,.2f} | {copy_seconds / api_seconds:.1%} |",
-        f"| records/s re-sent (unchanged) | {resend_rate:,.0f} | {copy_rate:,.0f} | {resend_rate / copy_rate:.1%} |",
-    ]
-    write_results(lines)
-    print("\n".join(lines))
+    for row in measure(args.records, args.batch, args.elevators):
+        print(f"{row.figure}: {row.value} ({row.limit}; ratio {row.ratio:.1%})")
+    print(f"1-minute load average {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
     main()
-
-
-# --- the harness's part (bench/run.py): rows of the results table ------------------------------
-
-RECORDS_GOAL = 10_000
-
-
-def bench_rows(*, database: str, **_) -> list:
-    """100,000 maintenance records through the bulk API, 1,000 a request, beside COPY of the same
-    rows (a scratch database of its own, named after the benchmark database's)."""
-    from bench.harness.rows import Row
-
-    global DATABASE
-    DATABASE = f"{database}_run_maintenance"
-    records, batch, elevators = 100_000, 1_000, 5_000
-    company, codes, raw = setup(elevators)
-    rows = items(codes, records)
-    api_seconds, resend_rate = upload(raw, rows, batch)
-    copy_seconds = copy_rows(company, rows)
-    api_rate, copy_rate = records / api_seconds, records / copy_seconds
-    copy = f"{copy_rate:,.0f} records/s (COPY FROM STDIN of the same rows, records table only)"
-    return [
-        Row(
-            f"bulk maintenance records, {batch:,} per request through the test client, {records:,} created "
-            "(flags and audit entries)",
-            f"{api_rate:,.0f} records/s",
-            copy,
-            api_rate / copy_rate,
-            f"≥ {RECORDS_GOAL:,} records/s",
-            api_rate >= RECORDS_GOAL,
-        ),
-        Row(
-            f"bulk maintenance records re-sent, {RESEND_BATCHES * batch:,} all unchanged",
-            f"{resend_rate:,.0f} records/s",
-            copy,
-            resend_rate / copy_rate,
-        ),
-    ]
-
-
-def figures(database_url: str) -> list[dict]:
-    """The figures as dicts (figure, value, limit, ratio, goal, met, note), measured on a scratch
-    database beside `database_url` (the same server; `database_url` itself is not touched)."""
-    global SERVER
-    SERVER, _sep, name = database_url.rstrip("/").rpartition("/")
-    return [row.as_dict() for row in bench_rows(database=name)]
