@@ -13,179 +13,193 @@ The reasons (maintenance.models.ReviewFlag):
 - no_evidence: no scan-in, no scan-out, no position and no photo at all.
 Evidence never present is never assumed: a check whose facts are missing is skipped, except the
 two that are about missing facts (one_worker, no_evidence).
+
+The flags of a batch are decided in the database, from the stored rows: one query decides every
+check but the overlap for all the records (`_decided`), one finds the overlapping pairs
+(`_overlapping`); only the texts of the details are written here.
 """
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import ASin, Cast, Cos, Power, Radians, Sin, Sqrt
 from django.utils.translation import gettext as _
 
 from core.audit import log_bulk
+from core.pgcopy import copy_insert
 
 from ..models import Attachment, MaintenanceRecord, RecordFlag, ReviewFlag
 
 EARTH_RADIUS_M = 6_371_000
 
 
-def distance_m(lat1, lon1, lat2, lon2) -> float:
-    """Haversine distance in metres between two points given in degrees."""
-    phi1, phi2 = math.radians(float(lat1)), math.radians(float(lat2))
-    dphi, dlambda = phi2 - phi1, math.radians(float(lon2) - float(lon1))
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+def _haversine_m(lat1, lon1, lat2, lon2):
+    """The great-circle distance in metres between two points in degrees, as an expression (null
+    when a coordinate is)."""
+    phi1, phi2 = (Radians(Cast(v, FloatField())) for v in (lat1, lat2))
+    dphi = phi2 - phi1
+    dlambda = Radians(Cast(lon2, FloatField())) - Radians(Cast(lon1, FloatField()))
+    a = Power(Sin(dphi / 2), 2) + Cos(phi1) * Cos(phi2) * Power(Sin(dlambda / 2), 2)
+    return Value(2.0 * EARTH_RADIUS_M) * ASin(Sqrt(a))
 
 
-def certificates(record: MaintenanceRecord) -> set[str]:
-    return {c for c in (record.worker_certificate, record.second_worker_certificate) if c}
-
-
-def _overlaps(a: MaintenanceRecord, b: MaintenanceRecord) -> bool:
-    return a.started_at < b.ended_at and b.started_at < a.ended_at
-
-
-def _timed(record: MaintenanceRecord) -> bool:
-    return record.started_at is not None and record.ended_at is not None
-
-
-def _overlapping(records: Sequence[MaintenanceRecord]) -> dict[int, set[MaintenanceRecord]]:
-    """For each record (by pk), the other records sharing a worker during an overlapping job."""
-    timed = [r for r in records if _timed(r) and certificates(r)]
-    if not timed:
-        return {}
-    numbers = set().union(*(certificates(r) for r in timed))
-    start, end = min(r.started_at for r in timed), max(r.ended_at for r in timed)
-    others = list(
-        MaintenanceRecord.objects.filter(
-            Q(worker_certificate__in=numbers) | Q(second_worker_certificate__in=numbers),
-            started_at__lt=end,
-            ended_at__gt=start,
-        ).only(
-            "pk", "record_number", "started_at", "ended_at", "worker_certificate", "second_worker_certificate"
-        )
+def _named(name: str, certificate: str) -> Case:
+    return Case(
+        When(~Q(**{name: ""}) | ~Q(**{certificate: ""}), then=1), default=0, output_field=IntegerField()
     )
-    by_number = defaultdict(list)
-    for other in others:
-        for number in certificates(other):
-            by_number[number].append(other)
-    found: dict[int, set[MaintenanceRecord]] = defaultdict(set)
-    for record in timed:
-        for number in certificates(record):
-            for other in by_number[number]:
-                if other.pk != record.pk and _overlaps(record, other):
-                    found[record.pk].add(other)
-                    found[other.pk].add(record)
+
+
+def _decided(ids: list[int]) -> list[dict]:
+    """Every check but the overlap, decided for the records `ids` in one query: a row per record
+    with a yes/no per flag and the figures their details name."""
+    minimum = Case(
+        *(When(level=level, then=Value(m)) for level, m in settings.TIBAO["MAINTENANCE_MIN_MINUTES"].items()),
+        output_field=IntegerField(),
+    )
+    other_use = Attachment.objects.filter(sha256=OuterRef("sha256"), record__isnull=False).exclude(
+        record_id=OuterRef("record_id")
+    )
+    bool_of = {"output_field": BooleanField()}
+    return list(
+        MaintenanceRecord.objects.filter(pk__in=ids)
+        .annotate(
+            metres=_haversine_m(
+                F("scan_in_latitude"),
+                F("scan_in_longitude"),
+                F("elevator__latitude"),
+                F("elevator__longitude"),
+            ),
+            minutes=ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField()),
+            minimum=minimum,
+            workers=_named("worker_name", "worker_certificate")
+            + _named("second_worker_name", "second_worker_certificate"),
+            has_photo=Exists(Attachment.objects.filter(record=OuterRef("pk"))),
+            reused=Exists(Attachment.objects.filter(Exists(other_use), record=OuterRef("pk"))),
+        )
+        .annotate(
+            typed=Case(When(scan_in_method="typed", then=True), default=False, **bool_of),
+            outside=Case(
+                When(metres__gt=settings.TIBAO["MAINTENANCE_SCAN_RADIUS_M"], then=True),
+                default=False,
+                **bool_of,
+            ),
+            bare=Case(
+                When(
+                    Q(scan_in_at__isnull=True, scan_out_at__isnull=True, scan_in_latitude__isnull=True)
+                    & Q(scan_in_longitude__isnull=True, has_photo=False),
+                    then=True,
+                ),
+                default=False,
+                **bool_of,
+            ),
+        )
+        .values("pk", "typed", "outside", "metres", "reused", "minutes", "minimum", "workers", "bare")
+    )
+
+
+def _overlapping(ids: list[int]) -> dict[int, set[str]]:
+    """For each record of `ids`, and each other record sharing a worker with one of them during an
+    overlapping job, the numbers of the records it overlaps (one query: a join of the records on a
+    shared certificate number and overlapping times)."""
+    table = MaintenanceRecord._meta.db_table
+    shared = " OR ".join(
+        f"(o.{mine} <> '' AND o.{mine} IN (r.worker_certificate, r.second_worker_certificate))"
+        for mine in ("worker_certificate", "second_worker_certificate")
+    )
+    found: dict[int, set[str]] = defaultdict(set)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.id, r.record_number, o.id, o.record_number FROM {table} r JOIN {table} o "
+            f"ON o.id <> r.id AND o.started_at < r.ended_at AND r.started_at < o.ended_at AND ({shared}) "
+            f"WHERE r.started_at IS NOT NULL AND r.id IN ({', '.join(['%s'] * len(ids))})",
+            ids,
+        )
+        for record_id, record_number, other_id, other_number in cursor.fetchall():
+            found[record_id].add(other_number)
+            found[other_id].add(record_number)
     return found
 
 
-def _photo_hashes(records: Sequence[MaintenanceRecord]) -> tuple[dict[int, set[str]], set[tuple[int, str]]]:
-    """The photo hashes of each record, and the (record, hash) pairs also seen on another record."""
-    own = defaultdict(set)
-    for record_id, sha in Attachment.objects.filter(record__in=[r.pk for r in records]).values_list(
-        "record_id", "sha256"
-    ):
-        own[record_id].add(sha)
-    hashes = set().union(*own.values()) if own else set()
-    reused = set()
-    if hashes:
-        users = defaultdict(set)
-        for record_id, sha in Attachment.objects.filter(sha256__in=hashes, record__isnull=False).values_list(
-            "record_id", "sha256"
-        ):
-            users[sha].add(record_id)
-        reused = {(rid, sha) for rid, shas in own.items() for sha in shas if users[sha] - {rid}}
-    return own, reused
+def _overlap_detail(numbers: set[str]) -> str:
+    return _("同一作业人员同时在记录%(numbers)s中作业") % {"numbers": "、".join(sorted(numbers))}
 
 
-def flags_of(
-    record: MaintenanceRecord, *, elevator, photos: set[str], reused: bool, overlap
-) -> dict[str, str]:
-    """The flags of one record as {flag: detail} (see the module docstring)."""
+def _flags(row: dict, overlap: set[str]) -> dict[str, str]:
+    """The flags of one record as {flag: detail}, from its row of `_decided`."""
     flags = {}
-    if record.scan_in_method == "typed":
+    if row["typed"]:
         flags[ReviewFlag.CODE_TYPED] = _("签到时手工输入设备码")
-    known = None not in (
-        record.scan_in_latitude, record.scan_in_longitude, elevator.latitude, elevator.longitude
-    )  # fmt: skip
-    if known:
-        metres = distance_m(
-            record.scan_in_latitude, record.scan_in_longitude, elevator.latitude, elevator.longitude
-        )
-        if metres > settings.TIBAO["MAINTENANCE_SCAN_RADIUS_M"]:
-            flags[ReviewFlag.OUTSIDE_RADIUS] = _("签到位置距电梯登记位置%(m)d米") % {"m": round(metres)}
-    if reused:
+    if row["outside"]:
+        flags[ReviewFlag.OUTSIDE_RADIUS] = _("签到位置距电梯登记位置%(m)d米") % {"m": round(row["metres"])}
+    if row["reused"]:
         flags[ReviewFlag.PHOTO_REUSED] = _("照片与其他维保记录的照片相同")
     if overlap:
-        numbers = "、".join(sorted(other.record_number for other in overlap))
-        flags[ReviewFlag.WORKER_OVERLAP] = _("同一作业人员同时在记录%(numbers)s中作业") % {"numbers": numbers}
-    if _timed(record):
-        minutes = (record.ended_at - record.started_at).total_seconds() / 60
-        minimum = settings.TIBAO["MAINTENANCE_MIN_MINUTES"][record.level]
-        if minutes < minimum:
+        flags[ReviewFlag.WORKER_OVERLAP] = _overlap_detail(overlap)
+    if row["minutes"] is not None:
+        minutes = row["minutes"].total_seconds() / 60
+        if minutes < row["minimum"]:
             flags[ReviewFlag.TOO_SHORT] = _("作业%(minutes)d分钟，少于%(minimum)d分钟") % {
                 "minutes": int(minutes),
-                "minimum": minimum,
+                "minimum": row["minimum"],
             }
-    workers = sum(
-        1
-        for name, number in (
-            (record.worker_name, record.worker_certificate),
-            (record.second_worker_name, record.second_worker_certificate),
-        )
-        if name or number
-    )
-    if workers < 2:
-        flags[ReviewFlag.ONE_WORKER] = _("仅记录%(count)d名作业人员") % {"count": workers}
-    evidence = (record.scan_in_at, record.scan_out_at, record.scan_in_latitude, record.scan_in_longitude)
-    if all(fact is None for fact in evidence) and not photos:
+    if row["workers"] < 2:
+        flags[ReviewFlag.ONE_WORKER] = _("仅记录%(count)d名作业人员") % {"count": row["workers"]}
+    if row["bare"]:
         flags[ReviewFlag.NO_EVIDENCE] = _("无签到、签退、定位或照片")
     return flags
 
 
 def record_flags_refresh(*, records: Sequence[MaintenanceRecord]) -> None:
-    """Compute the flags of `records` (saved, with `elevator` loaded) and store what changed.
+    """Compute the flags of `records` (saved) from what is stored, and store what changed.
 
     Flags of other records that share an overlapping worker are added too (never removed here: they
-    are recomputed when those records are saved). Written with bulk inserts, audited with log_bulk.
+    are recomputed when those records are saved). New flags are inserted at once (COPY on
+    PostgreSQL) and audited with log_bulk; stale ones are deleted through the ORM (audited).
     """
     if not records:
         return
-    photos, reused = _photo_hashes(records)
-    overlaps = _overlapping(records)
-    wanted: dict[int, dict[str, str]] = {}
-    for record in records:
-        own = photos.get(record.pk, set())
-        wanted[record.pk] = flags_of(
-            record,
-            elevator=record.elevator,
-            photos=own,
-            reused=any((record.pk, sha) in reused for sha in own),
-            overlap=overlaps.get(record.pk, set()),
-        )
+    ids = [r.pk for r in records]
+    overlaps = _overlapping(ids)
+    wanted = {row["pk"]: _flags(row, overlaps.get(row["pk"], set())) for row in _decided(ids)}
     for other_pk in set(overlaps) - set(wanted):
-        numbers = "、".join(sorted(r.record_number for r in overlaps[other_pk]))
-        wanted[other_pk] = {
-            ReviewFlag.WORKER_OVERLAP: _("同一作业人员同时在记录%(numbers)s中作业") % {"numbers": numbers}
-        }
+        wanted[other_pk] = {ReviewFlag.WORKER_OVERLAP: _overlap_detail(overlaps[other_pk])}
     stored = defaultdict(dict)
-    for flag in RecordFlag.objects.filter(record__in=list(wanted)):
-        stored[flag.record_id][flag.flag] = flag
-    recomputed = {r.pk for r in records}
-    stale = [
-        flag.pk
-        for record_id in recomputed
-        for name, flag in stored[record_id].items()
-        if name not in wanted[record_id] or flag.detail != wanted[record_id][name]
-    ]
+    for pk, record_id, name, detail in RecordFlag.objects.filter(record__in=list(wanted)).values_list(
+        "pk", "record_id", "flag", "detail"
+    ):
+        stored[record_id][name] = (pk, detail)
+    stale = {
+        pk
+        for record_id in ids
+        for name, (pk, detail) in stored[record_id].items()
+        if name not in wanted[record_id] or detail != wanted[record_id][name][:300]
+    }
     if stale:
         RecordFlag.objects.filter(pk__in=stale).delete()
-    stale_set = set(stale)
     new = [
         RecordFlag(record_id=record_id, flag=name, detail=detail[:300])
         for record_id, flags in wanted.items()
         for name, detail in flags.items()
-        if name not in stored[record_id] or stored[record_id][name].pk in stale_set
+        if name not in stored[record_id] or stored[record_id][name][0] in stale
     ]
-    log_bulk(created=RecordFlag.objects.bulk_create(new))
+    if connection.vendor == "postgresql":
+        copy_insert(new)
+    else:
+        RecordFlag.objects.bulk_create(new)
+    log_bulk(created=new)

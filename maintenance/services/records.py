@@ -15,15 +15,17 @@ Rules, however a record arrives (the API, a batch, the browser form):
 - an abnormal item opens a general hazard found by maintenance, linked to the record, once per
   record and item (its hazard number is the record's number and the item's code).
 A batch is read in a few queries (elevators by code, the company's records by number), new records
-and their items are inserted with bulk_create and audited with core.audit.log_bulk; updates are
-saved one by one (auditlog records them). Refused items write nothing; the others are stored.
+and their items are inserted at once (COPY with ids from the sequence on PostgreSQL,
+core.pgcopy.copy_insert; bulk_create elsewhere) and audited with core.audit.log_bulk, and the flags of
+the whole batch are decided in the database (services/record_flags.py); updates are saved one by
+one (auditlog records them). Refused items write nothing; the others are stored.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +34,7 @@ from accounts.models import Organisation, OrganisationKind, User
 from core.api.bulk import CREATED, UNCHANGED, UPDATED, BulkItemResult, refused
 from core.audit import log_bulk
 from core.exceptions import ApplicationError
+from core.pgcopy import copy_insert
 from core.rules import ObjectRule
 from core.text import normalise_code
 from core.visibility import organisation_of
@@ -146,7 +149,7 @@ def _lookups(company, items: list[dict]) -> tuple[dict, dict]:
     elevators = {
         e.equipment_code: e
         for e in Elevator.objects.filter(equipment_code__in=codes, maintenance_company=company).only(
-            "pk", "equipment_code", "category", "latitude", "longitude"
+            "pk", "equipment_code", "category"
         )
     }
     numbers = {item["record_number"] for item in items}
@@ -160,14 +163,21 @@ def _lookups(company, items: list[dict]) -> tuple[dict, dict]:
     return elevators, existing
 
 
+def _insert(objs: list) -> list:
+    """Unsaved rows of one model inserted at once: by COPY on PostgreSQL, else by bulk_create."""
+    if connection.vendor == "postgresql":
+        return copy_insert(objs)
+    return type(objs[0]).objects.bulk_create(objs) if objs else objs
+
+
 def _write(plans: list[_Plan]) -> None:
     new = [p for p in plans if p.outcome == CREATED]
     changed = [p for p in plans if p.outcome == UPDATED]
-    created = MaintenanceRecord.objects.bulk_create([p.record for p in new])
+    created = _insert([p.record for p in new])
     for plan in new:
         for item in plan.items:
             item.record = plan.record
-    items = RecordItem.objects.bulk_create([i for p in new for i in p.items])
+    items = _insert([i for p in new for i in p.items])
     log_bulk(created=[*created, *items])
     for plan in changed:
         plan.record.save()  # auditlog records the update

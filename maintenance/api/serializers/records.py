@@ -103,7 +103,9 @@ class MaintenanceRecordSerializer(serializers.ModelSerializer):
 
 
 class MaintenanceRecordWriteSerializer(serializers.Serializer):
-    """One record as a maintenance company sends it: four fields required, the rest optional."""
+    """One record as a maintenance company sends it: four fields required, the rest optional. Its
+    text fields trim spaces (DRF's default), the record number included; no validate() of its own,
+    so the bulk endpoint checks a plain item quickly (core.api.shapes.QuickShape)."""
 
     record_number = serializers.CharField(max_length=64, help_text=HELP["record_number"])
     equipment_code = serializers.CharField(
@@ -144,9 +146,6 @@ class MaintenanceRecordWriteSerializer(serializers.Serializer):
     items = RecordItemSerializer(
         many=True, required=False, help_text=_("检查项目及结果（可空；送则整体替换）。")
     )
-
-    def validate_record_number(self, value):
-        return value.strip()
 
 
 class MaintenanceRecordBulkRequestSerializer(serializers.Serializer):
