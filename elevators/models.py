@@ -380,6 +380,16 @@ class ElevatorRecordQuerySet(VisibleQuerySet):
         return self.filter(elevator__in=Elevator.objects.visible_to(user))
 
 
+def choice_label(choices: type[models.Choices], value) -> str:
+    """What `get_<field>_display()` gives for a field of `choices`: the label, or the value when it
+    is none of them. A look-up by value, where Django's hashes every (lazy) label of the field on
+    each call: the audit of a bulk import names each of its rows (core.audit.log_bulk)."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class Inspection(models.Model):
     class Kind(models.TextChoices):
         PERIODIC = "periodic", _("定期检验")
@@ -415,7 +425,7 @@ class Inspection(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.elevator} {self.inspected_on} {self.get_result_display()}"
+        return f"{self.elevator} {self.inspected_on} {choice_label(InspectionResult, self.result)}"
 
 
 class LifecycleEvent(models.Model):
@@ -447,4 +457,4 @@ class LifecycleEvent(models.Model):
         indexes = [models.Index(fields=["elevator", "occurred_on"])]
 
     def __str__(self) -> str:
-        return f"{self.elevator} {self.occurred_on} {self.get_kind_display()}"
+        return f"{self.elevator} {self.occurred_on} {choice_label(self.Kind, self.kind)}"

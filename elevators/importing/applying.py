@@ -1,19 +1,27 @@
-"""Writing one chunk of parsed rows: elevators created or updated in bulk, their lifecycle events,
-and the inspections the file reports (the elevator follows its latest inspection)."""
+"""Writing one chunk of parsed rows, set-based: the new elevators, their lifecycle events and the
+inspections the file reports are inserted by COPY with ids from their sequences
+(core.pgcopy.copy_insert, decision 0019), the changed elevators by one UPDATE … FROM (VALUES …),
+and the inspections of the chunk's known elevators are read in one query (the elevator follows its
+latest inspection). Every row written is audited like a single save (core.audit.log_bulk).
+
+Other databases than PostgreSQL get bulk_create and bulk_update for the same rows.
+"""
 
 import copy
 from datetime import date
 
+from django.db import connection
 from django.utils import timezone
 
 from core.audit import log_bulk
+from core.pgcopy import copy_insert
 from core.xlsx import TableRow
 
 from ..models import Elevator, Inspection, LifecycleEvent
 from ..services import elevator_change_events, rescue_codes_assign
 from .parsing import RegistryImportResult
 
-CHUNK_ROWS = 1000
+CHUNK_ROWS = 2000
 
 INSPECTION_FACTS = ["last_inspected_on", "inspection_result", "next_inspection_due"]
 ELEVATOR_FIELDS = [
@@ -22,6 +30,9 @@ ELEVATOR_FIELDS = [
     "status", "last_inspected_on", "inspection_result", "next_inspection_due", "user_unit", "owner",
     "maintenance_company",
 ]  # fmt: skip
+# A parsed row names a related row by its object (a District, an Organisation); the elevator keeps its key.
+RELATED = {name for name in ELEVATOR_FIELDS if Elevator._meta.get_field(name).is_relation}
+ATTNAMES = {name: Elevator._meta.get_field(name).attname for name in ELEVATOR_FIELDS}
 
 
 def write_chunk(
@@ -29,42 +40,51 @@ def write_chunk(
     existing: dict[str, Elevator],
     *,
     result: RegistryImportResult,
-    created_codes: set[str],
+    counted_codes: set[str],
     today: date,
+    writing: bool = True,
 ) -> None:
-    """Create or update the chunk's elevators, their lifecycle events and inspections; every row
-    written is audited like a single save (core.audit.log_bulk)."""
+    """Count the chunk's elevators as created, updated or unchanged and, when `writing`, create or
+    update them with their lifecycle events and inspections.
+
+    An import that has refused a row writes nothing more (it is rolled back whole): it goes on
+    reading, checking and counting the rows, and passes `writing=False`. A code created by an
+    earlier chunk that was not written is then a repeated row, as it would be when written.
+    `counted_codes` are the codes an earlier chunk counted: a row repeating one is applied again
+    (the last row wins) but not counted again.
+    """
     created, changed, events = [], [], []
     for code, (_row, fields) in parsed.items():
+        values = {ATTNAMES.get(name, name): _key(name, value) for name, value in fields.items()}
         elevator = existing.get(code)
         if elevator is None:
-            fields.setdefault("owner", fields.get("user_unit"))  # the owner defaults to the user unit
-            created.append(Elevator(equipment_code=code, **fields))
+            if code in counted_codes:  # created by an earlier chunk and not written: a repeated row
+                continue
+            values.setdefault("owner_id", values.get("user_unit_id"))  # the owner defaults to the user unit
+            values["equipment_code"] = code
+            created.append(values)
             continue
-        before = {"status": elevator.status, "registration_number": elevator.registration_number}
-        differs = [
-            name for name in ELEVATOR_FIELDS if name in fields and getattr(elevator, name) != fields[name]
-        ]
-        if code not in created_codes:  # a repeated row of this import is a duplicate, not an update
+        differs = [name for name, value in values.items() if getattr(elevator, name) != value]
+        if code not in counted_codes:  # a repeated row of this import is a duplicate, not an update
             if differs:
                 result.updated += 1
             else:
                 result.unchanged += 1
-        if differs:
+            counted_codes.add(code)
+        if differs and writing:
+            before = {"status": elevator.status, "registration_number": elevator.registration_number}
             changed.append((copy.copy(elevator), elevator))
             for name in differs:
-                setattr(elevator, name, fields[name])
+                setattr(elevator, name, values[name])
             elevator.updated_at = timezone.now()
             events.extend(elevator_change_events(elevator, before, on=today))
-    rescue_codes_assign(elevators=created)
-    Elevator.objects.bulk_create(created, batch_size=CHUNK_ROWS)
-    Elevator.objects.bulk_update(
-        [after for _before, after in changed], [*ELEVATOR_FIELDS, "updated_at"], batch_size=CHUNK_ROWS
-    )
     result.created += len(created)
-    created_codes.update(e.equipment_code for e in created)
-    if created:
-        created = list(Elevator.objects.filter(equipment_code__in=[e.equipment_code for e in created]))
+    counted_codes.update(values["equipment_code"] for values in created)
+    if not writing:
+        return
+    created = [_elevator(values) for values in created]
+    rescue_codes_assign(elevators=created)
+    _insert(created)
     events.extend(
         LifecycleEvent(
             elevator=elevator,
@@ -75,58 +95,127 @@ def write_chunk(
         for elevator in created
         if elevator.registration_number
     )
-    events = LifecycleEvent.objects.bulk_create(events, batch_size=CHUNK_ROWS)
-    inspections = _record_inspections([*created, *existing.values()])
-    followed = _follow_latest_inspections([*created, *existing.values()])
-    log_bulk(created=[*created, *events, *inspections], updated=[*changed, *followed])
+    inspections, followed = _inspections(created, list(existing.values()), changed)
+    updated = {id(after): (before, after) for before, after in [*changed, *followed]}
+    _update(after for _before, after in updated.values())
+    _insert(events)
+    _insert(inspections)
+    log_bulk(created=[*created, *events, *inspections], updated=updated.values())
 
 
-def _follow_latest_inspections(elevators: list[Elevator]) -> list[tuple[Elevator, Elevator]]:
-    """The elevator's inspection facts come from its latest Inspection row (elevator_follow_latest_
-    inspection, in bulk): a file holding an older inspection never rolls them back. Returns the
-    elevators changed, as (before, after)."""
-    latest: dict[int, Inspection] = {}
-    for inspection in Inspection.objects.filter(elevator__in=elevators).order_by(
-        "elevator_id", "inspected_on", "pk"
-    ):
-        latest[inspection.elevator_id] = inspection
-    stale = []
-    for elevator in elevators:
-        inspection = latest.get(elevator.pk)
-        facts = (inspection.inspected_on, inspection.result, inspection.next_due) if inspection else None
-        if facts and facts != (
-            elevator.last_inspected_on,
-            elevator.inspection_result,
-            elevator.next_inspection_due,
-        ):
-            before = copy.copy(elevator)
-            elevator.last_inspected_on, elevator.inspection_result, elevator.next_inspection_due = facts
-            stale.append((before, elevator))
-    Elevator.objects.bulk_update([after for _before, after in stale], INSPECTION_FACTS, batch_size=CHUNK_ROWS)
-    return stale
+def _key(name: str, value):
+    return value.pk if name in RELATED and value is not None else value
 
 
-def _record_inspections(elevators: list[Elevator]) -> list[Inspection]:
-    """Each elevator's latest periodic inspection from the file becomes an Inspection row."""
-    with_inspection = [e for e in elevators if e.last_inspected_on and e.inspection_result]
-    if not with_inspection:
-        return []
-    known = set(
-        Inspection.objects.filter(elevator__in=with_inspection, kind=Inspection.Kind.PERIODIC).values_list(
-            "elevator_id", "inspected_on"
-        )
+# The columns a new elevator of the file does not name take the model's default: a constant
+# default is read once, a callable one is called for each elevator.
+CALLED_DEFAULT = object()
+ELEVATOR_DEFAULTS = {
+    f.attname: CALLED_DEFAULT if f.has_default() and callable(f.default) else f.get_default()
+    for f in Elevator._meta.concrete_fields
+}
+
+
+def _elevator(values: dict) -> Elevator:
+    """A new elevator from its column values: the model's positional constructor, several times
+    faster than keyword arguments, which set each related object through its descriptor."""
+    unknown = values.keys() - ELEVATOR_DEFAULTS.keys()
+    if unknown:
+        raise ValueError(f"not columns of an elevator: {sorted(unknown)}")
+    return Elevator(
+        *[
+            values.get(name, Elevator._meta.get_field(name).get_default())
+            if default is CALLED_DEFAULT
+            else values.get(name, default)
+            for name, default in ELEVATOR_DEFAULTS.items()
+        ]
     )
-    return Inspection.objects.bulk_create(
-        [
-            Inspection(
-                elevator=e,
-                inspected_on=e.last_inspected_on,
-                kind=Inspection.Kind.PERIODIC,
-                result=e.inspection_result,
-                next_due=e.next_inspection_due,
-            )
-            for e in with_inspection
-            if (e.pk, e.last_inspected_on) not in known
-        ],
-        batch_size=CHUNK_ROWS,
+
+
+def _insert(objs: list) -> None:
+    """Insert new rows of one model with their ids (COPY on PostgreSQL)."""
+    if not objs:
+        return
+    if connection.vendor == "postgresql":
+        copy_insert(objs)
+    else:
+        type(objs[0]).objects.bulk_create(objs, batch_size=CHUNK_ROWS)
+
+
+UPDATED = [*(ATTNAMES[name] for name in ELEVATOR_FIELDS), "updated_at"]
+
+
+def _update(elevators) -> None:
+    """Write the registry columns of `elevators` (ELEVATOR_FIELDS and updated_at) as they are in
+    memory: one UPDATE … FROM (VALUES …) on PostgreSQL."""
+    elevators = list(elevators)
+    if not elevators:
+        return
+    if connection.vendor != "postgresql":
+        Elevator.objects.bulk_update(elevators, [*ELEVATOR_FIELDS, "updated_at"], batch_size=CHUNK_ROWS)
+        return
+    quote = connection.ops.quote_name
+    fields = [Elevator._meta.get_field(name) for name in ["id", *UPDATED]]
+    columns = ", ".join(quote(f.column) for f in fields)
+    assignments = ", ".join(
+        f"{quote(f.column)} = v.{quote(f.column)}::{f.db_type(connection)}" for f in fields[1:]
+    )
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = [f.get_db_prep_save(getattr(e, f.attname), connection) for e in elevators for f in fields]
+    table = quote(Elevator._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS e SET {assignments} "
+            f"FROM (VALUES {', '.join([row] * len(elevators))}) AS v ({columns}) "
+            f"WHERE e.{quote('id')} = v.{quote('id')}::bigint",
+            params,
+        )
+
+
+def _inspections(
+    created: list[Elevator], known: list[Elevator], changed: list[tuple[Elevator, Elevator]]
+) -> tuple[list[Inspection], list[tuple[Elevator, Elevator]]]:
+    """The periodic inspections the file reports that are not recorded yet (one per elevator), and
+    the known elevators whose inspection facts now follow their latest inspection, as (before,
+    after): a file holding an older inspection never rolls them back. One query reads the known
+    elevators' inspections; a new elevator has none but the file's."""
+    new = [_inspection(e) for e in created if e.last_inspected_on and e.inspection_result]
+    if not known:
+        return new, []
+    latest: dict[int, tuple] = {}  # elevator id: (date, order, facts) of its latest inspection
+    recorded = set()
+    rows = Inspection.objects.filter(elevator_id__in=[e.pk for e in known]).values_list(
+        "elevator_id", "inspected_on", "pk", "kind", "result", "next_due"
+    )
+    for elevator_id, on, pk, kind, result, next_due in rows:
+        if kind == Inspection.Kind.PERIODIC:
+            recorded.add((elevator_id, on))
+        if elevator_id not in latest or (on, pk) > latest[elevator_id][:2]:
+            latest[elevator_id] = (on, pk, (on, result, next_due))
+    befores = {id(after): before for before, after in changed}
+    followed = []
+    for elevator in known:
+        facts = (elevator.last_inspected_on, elevator.inspection_result, elevator.next_inspection_due)
+        if facts[0] and facts[1] and (elevator.pk, facts[0]) not in recorded:
+            new.append(_inspection(elevator))
+            if elevator.pk not in latest or facts[0] >= latest[elevator.pk][0]:  # newer than any
+                continue
+        if elevator.pk in latest and latest[elevator.pk][2] != facts:
+            before = befores.get(id(elevator)) or copy.copy(elevator)
+            (
+                elevator.last_inspected_on,
+                elevator.inspection_result,
+                elevator.next_inspection_due,
+            ) = latest[elevator.pk][2]
+            followed.append((before, elevator))
+    return new, followed
+
+
+def _inspection(elevator: Elevator) -> Inspection:
+    return Inspection(
+        elevator=elevator,
+        inspected_on=elevator.last_inspected_on,
+        kind=Inspection.Kind.PERIODIC,
+        result=elevator.inspection_result,
+        next_due=elevator.next_inspection_due,
     )

@@ -121,12 +121,20 @@ class RowLookups:
         self._row_added: list[tuple[str, str]] = []
         self._row_created = 0
         self._savepoint = None
+        self._writes = 0  # organisations created or completed by this import's rows
+        # A row's organisation cells as written (field, name, credit code) that named a known
+        # organisation without writing or refusing: a later row writing them alike names it again
+        # without a look-up. Those a refused row found are forgotten with the row (_row_remembered).
+        self._named: dict[tuple, Organisation] = {}
+        self._row_remembered: list[tuple] = []
+        self._dates: dict = {}  # a date cell as written: the date it is (the valid ones)
 
     def within_row(self, parse):
         """Run one row's parse; a refused row leaves no organisation behind. The savepoint that
         undoes it is taken only when the row writes (creates or completes an organisation), so a
         row that names known organisations costs no query for it."""
         self._row_added, self._row_created, self._savepoint = [], 0, None
+        self._row_remembered = []
         try:
             fields = parse()
         except RowRefused:
@@ -134,6 +142,8 @@ class RowLookups:
                 transaction.savepoint_rollback(self._savepoint)
             for key in self._row_added:
                 self.organisations.pop(key, None)
+            for cells in self._row_remembered:
+                self._named.pop(cells, None)
             self.result.organisations_created -= self._row_created
             raise
         except BaseException:
@@ -145,6 +155,7 @@ class RowLookups:
         return fields
 
     def _before_writing(self) -> None:
+        self._writes += 1
         if self._savepoint is None:
             self._savepoint = transaction.savepoint()
 
@@ -158,6 +169,19 @@ class RowLookups:
                 "district", _("未知的区县“%(value)s”，可选：%(names)s") % {"value": value, "names": names}
             )
         return district
+
+    def day(self, values: dict, name: str) -> date | None:
+        """core.tabular.cell_date, each valid value as written converted once per import (a
+        registry's dates repeat: a few thousand distinct days in 200,000 rows)."""
+        raw = values.get(name)
+        try:
+            return self._dates[raw]
+        except KeyError:
+            pass
+        except TypeError:  # a cell value that cannot be a key
+            return cell_date(values, name)
+        day = self._dates[raw] = cell_date(values, name)
+        return day
 
     def place_category(self, value) -> PlaceCategory:
         category = self.place_categories.get(str(value or "").strip())
@@ -176,6 +200,33 @@ class RowLookups:
     ) -> Organisation | None:
         """Match by credit code, else by full name; create the organisation when neither is known.
         `row_refused`: the row is refused already, so what is created here will be undone."""
+        cells = (field, name, code)
+        try:
+            named = self._named.get(cells)
+        except TypeError:  # a cell value that cannot be a key
+            cells, named = None, None
+        if named is not None:
+            return named
+        writes, created = self._writes, self.result.organisations_created
+        organisation = self._organisation(
+            field=field, name=name, code=code, kind=kind, district=district, row_refused=row_refused
+        )
+        # Remembered only when nothing was written or created for it: the same cells then always
+        # name the same organisation (a credit code completed later does not change which).
+        if (
+            cells is not None
+            and organisation is not None
+            and organisation.pk is not None
+            and writes == self._writes
+            and created == self.result.organisations_created
+        ):
+            self._named[cells] = organisation
+            self._row_remembered.append(cells)
+        return organisation
+
+    def _organisation(
+        self, *, field: str, name, code, kind: str, district: District, row_refused: bool
+    ) -> Organisation | None:
         name = str(name or "").strip()
         code_field = f"{field}_code"
         credit_code = ""
@@ -328,7 +379,7 @@ def parse_row(values: dict, *, lookups: RowLookups, scheme: str, today: date, wr
         "inspection_result": checks.read(cell_word, values, "inspection_result", RESULT_WORDS, ""),
     }
     fields.update({name: checks.read(_text, values, name) for name in OPTIONAL_TEXT_COLUMNS})
-    fields.update({name: checks.read(cell_date, values, name) for name in DATE_COLUMNS})
+    fields.update({name: checks.read(lookups.day, values, name) for name in DATE_COLUMNS})
     last, due = fields["last_inspected_on"], fields["next_inspection_due"]
     if last and due and due <= last:
         checks.refuse("next_inspection_due", _("下次检验日期必须晚于最近检验日期。"))

@@ -59,7 +59,7 @@ def registry_import(
         )
 
     seen: dict[str, int] = {}
-    created_codes: set[str] = set()
+    counted_codes: set[str] = set()  # created, updated or unchanged: a later row is a repeat
     with transaction.atomic(), table:
         lookups = RowLookups(result)
         for chunk in chunks(table, CHUNK_ROWS):
@@ -97,7 +97,15 @@ def registry_import(
                             % {"district": elevator.district},
                         ),
                     )
-            write_chunk(parsed, existing, result=result, created_codes=created_codes, today=today)
+            # Once a row is refused nothing will be written: the rest are read, checked and counted.
+            write_chunk(
+                parsed,
+                existing,
+                result=result,
+                counted_codes=counted_codes,
+                today=today,
+                writing=not result.refused_rows,
+            )
         if dry_run or result.refused_rows:
             transaction.set_rollback(True)
     return result
