@@ -15,7 +15,8 @@ this process; no socket), as a city regulator who sees every elevator:
 `figures(database_url)` gives the same figures as dicts (figure, value, limit, ratio, goal, met,
 note), for `make bench` (bench/run.py calls `bench_rows`).
 
-A section "Elevator list API" of bench/RESULTS.md is replaced by this run's figures.
+A section "Elevator list API" of bench/RESULTS.md is replaced by this run's figures (written by
+bench/list_api_report.py).
 
 Usage (the database must be a scratch one; it is built when it holds fewer than N elevators):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tibao_<scratch> DEBUG=1 \\
@@ -26,7 +27,6 @@ import argparse
 import base64
 import io
 import os
-import re
 import statistics
 import sys
 import time
@@ -54,6 +54,7 @@ from rest_framework.mixins import ListModelMixin  # noqa: E402
 from rest_framework.renderers import JSONRenderer  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from bench.list_api_report import number, results_write, section  # noqa: E402
 from core.api.fast_json import OrjsonRenderer  # noqa: E402
 from core.audit import acting_as  # noqa: E402
 from demo.management.commands.seed_demo import step_rng  # noqa: E402
@@ -320,118 +321,6 @@ def measure(args) -> list[tuple]:
     ]
     extra = {"render_only": rate(render_only), "sql_500": sql_500, "page_500": after["500"], **breakdown}
     return figures, before_rows, extra
-
-
-# --- the report -------------------------------------------------------------------------------
-
-SECTION = "## Elevator list API"
-
-
-def number(value, unit: str) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, str):
-        return value
-    if unit == "rows/s":
-        return f"{value:,.0f} rows/s"
-    if unit == "×":
-        return f"{value:.2f}"
-    return f"{value:.1f} ms"
-
-
-def section(args, figures, before_rows, extra, loads) -> str:
-    lines = [
-        SECTION,
-        f"`python bench/list_api.py --elevators {args.elevators} --repeat {args.repeat}` on this machine "
-        f"(2 cores, PostgreSQL), {timezone.localdate():%Y-%m-%d}; GET /api/v1/elevators/ through Django's "
-        f"test client (routing, middleware, session login, visibility, filters, cursor pagination, "
-        f"representation, orjson renderer; no socket), as the city regulator, who sees all "
-        f"{args.elevators:,} elevators; median of {args.repeat} rounds, every figure called once a round in turn. 1-minute load average "
-        f"{loads[0]:.1f} before and {loads[1]:.1f} after (other work shares the machine: read the ratios).",
-        "",
-        "| figure | value | limit in the same run | value / limit | goal | met |",
-        "|---|---:|---|---:|---|---|",
-    ]
-    for name, value, unit, limit, limit_name, goal, met in figures:
-        ratio = "–"
-        if isinstance(value, float) and isinstance(limit, float):
-            ratio = f"{value / limit:.2f}"
-        limit_text = f"{number(limit, unit)} ({limit_name})" if limit is not None else "–"
-        lines.append(
-            f"| {name} | {number(value, unit)} | {limit_text} | {ratio} | {goal or '–'} | "
-            f"{'–' if met is None else ('yes' if met else 'no')} |"
-        )
-    lines += [
-        "",
-        *unmet(figures),
-        "Before and after in the same run (the serializer path is ElevatorSerializer over model",
-        "instances with their five relations, as the list was answered before `core.api.fast_list`):",
-        "",
-        "| call | serializer path | `.values()` fast path | speed-up |",
-        "|---|---:|---:|---:|",
-    ]
-    for name, old, new in before_rows:
-        lines.append(f"| {name} | {old:.1f} ms | {new:.1f} ms | {old / new:.1f}× |")
-    lines += [
-        "",
-        f"Where a 500-row page goes ({extra['page_500']:.1f} ms through the API): the page's SQL "
-        f"{extra['sql_500']:.1f} ms bare (PostgreSQL's EXPLAIN ANALYZE: planning "
-        f"{extra['planning']:.2f} ms with the three units joined and the district and place-category "
-        f"names by subquery, where the serializer path's join of all six tables takes "
-        f"{extra['planning six tables']:.2f} ms to plan and the elevator table alone "
-        f"{extra['planning alone']:.2f} ms; execution {extra['execution']:.1f} ms; the "
-        f"rest is the server writing and the driver reading 501 rows), `.values()` over it "
-        f"{extra['values']:.1f} ms, `elevator_list_represent` {extra['represent']:.1f} ms (dates and "
-        f"times come written by PostgreSQL), orjson through core.api.fast_json {extra['render']:.1f} ms "
-        f"(DRF's JSONRenderer of the same page: {extra['drf render']:.1f} ms); what remains is the "
-        f"request itself (middleware, session, user, organisation, rate limit, cursor). DRF's "
-        f"JSONRenderer of the rows as `.values()` gives them (dates left to the encoder's Python "
-        f"fallback) runs at {extra['render_only']:,.0f} rows/s.",
-        "",
-        "What would close the gaps. The JSON encoder and the date formatting are no longer the cost",
-        "(orjson writes the page in a small fraction of the SQL's time; PostgreSQL writes the dates).",
-        "A 500-row page now costs about twice its bare SQL: the rest is `.values()` making Django's",
-        "row dicts (~40 keys a row) and the representation building the answer's dicts, and the",
-        "request's fixed cost. 40,000 rows/s is 12.5 ms for 500 rows, below the bare fetch of the same",
-        "rows at this load; beyond it, the page would have to be built as JSON by PostgreSQL",
-        "(json_build_object per row, labels by CASE, flags in SQL) so that Python passes bytes, at the",
-        "price of the representation living in SQL. The fixed cost, nearly all of a 10-row page, is",
-        "now four round trips (session, user, organisation, the page; an API key call makes two) and",
-        "compiling the page's query (~40 columns, two subqueries): the user loaded with its",
-        "organisation (a ModelBackend whose get_user selects it) and a cached session would save two.",
-        "The FilterSet is no longer built for a call that names no filter (core.api.filtering). The",
-        "millisecond goals assume a quiet machine: at this load even the bare SQL of a 50-row page",
-        "takes the time shown above, several times PostgreSQL's own planning and execution.",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def unmet(figures) -> list[str]:
-    """A line for each goal this run did not meet, with the distance to it."""
-    lines = []
-    for name, value, unit, limit, _limit_name, goal, met in figures:
-        if met is not False or not isinstance(value, float):
-            continue
-        target = float(re.findall(r"[\d,.]+", goal)[-1].replace(",", ""))
-        ratio_goal = " / " in goal
-        reached = value / limit if ratio_goal else value
-        shown = f"{reached:.2f}" if ratio_goal else number(reached, unit)
-        lines.append(f"- not met: {name}: {shown} against {goal} ({reached / target:.2f} of the goal)")
-    return [*lines, ""] if lines else []
-
-
-def results_write(text: str) -> None:
-    """Replace this benchmark's section of bench/RESULTS.md (or append it), leaving the rest alone."""
-    path = Path(__file__).resolve().parent / "RESULTS.md"
-    content = path.read_text(encoding="utf-8")
-    start = content.find(SECTION)
-    if start == -1:
-        content = content.rstrip("\n") + "\n\n" + text
-    else:
-        end = content.find("\n## ", start + len(SECTION))
-        content = content[:start] + text + ("" if end == -1 else "\n" + content[end + 1 :])
-    path.write_text(content, encoding="utf-8")
 
 
 def main() -> None:
