@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness.upload import copy_seconds, scratch_database, upload, upload_rows  # noqa: E402
+from bench.harness.upload import analyze, copy_seconds, scratch_database, upload, upload_rows  # noqa: E402
 
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DATABASE = os.environ.get("BENCH_DATABASE", "tibao_bench_maintenance")
@@ -56,6 +56,7 @@ def setup(elevators: int):
     )
     codes = [e.equipment_code for e in Elevator.objects.bulk_create(built, batch_size=2_000)]
     _key, raw = api_key_create(organisation=company, name="基准")
+    analyze()
     return company, codes, raw
 
 

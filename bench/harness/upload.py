@@ -40,6 +40,14 @@ def scratch_database(server: str, database: str) -> None:
     call_command("migrate", verbosity=0)
 
 
+def analyze() -> None:
+    """Fresh planner statistics for the world just loaded, as a database in use has them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def upload(*, url: str, key: str, items_key: str, rows: list[dict], batch: int) -> tuple[float, float]:
     """POST `rows` to `url` in batches of `batch` (`{items_key: [...]}`, the API key `key`), each
     item to be created; then the first RESEND_BATCHES batches again, each item to come back

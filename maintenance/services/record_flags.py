@@ -42,9 +42,9 @@ from django.db.models.functions import ASin, Cast, Cos, Power, Radians, Sin, Sqr
 from django.utils.translation import gettext as _
 
 from core.audit import log_bulk
-from core.pgcopy import copy_insert
 
 from ..models import Attachment, MaintenanceRecord, RecordFlag, ReviewFlag
+from .inserts import rows_insert
 
 EARTH_RADIUS_M = 6_371_000
 
@@ -198,8 +198,4 @@ def record_flags_refresh(*, records: Sequence[MaintenanceRecord]) -> None:
         for name, detail in flags.items()
         if name not in stored[record_id] or stored[record_id][name][0] in stale
     ]
-    if connection.vendor == "postgresql":
-        copy_insert(new)
-    else:
-        RecordFlag.objects.bulk_create(new)
-    log_bulk(created=new)
+    log_bulk(created=rows_insert(new))

@@ -16,7 +16,7 @@ Rules, however a record arrives (the API, a batch, the browser form):
   record and item (its hazard number is the record's number and the item's code).
 A batch is read in a few queries (elevators by code, the company's records by number), new records
 and their items are inserted at once (COPY with ids from the sequence on PostgreSQL,
-core.pgcopy.copy_insert; bulk_create elsewhere) and audited with core.audit.log_bulk, and the flags of
+services/inserts.py; bulk_create elsewhere) and audited with core.audit.log_bulk, and the flags of
 the whole batch are decided in the database (services/record_flags.py); updates are saved one by
 one (auditlog records them). Refused items write nothing; the others are stored.
 """
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,7 +34,6 @@ from accounts.models import Organisation, OrganisationKind, User
 from core.api.bulk import CREATED, UNCHANGED, UPDATED, BulkItemResult, refused
 from core.audit import log_bulk
 from core.exceptions import ApplicationError
-from core.pgcopy import copy_insert
 from core.rules import ObjectRule
 from core.text import normalise_code
 from core.visibility import organisation_of
@@ -44,6 +43,7 @@ from ..checklists import ITEMS_BY_CODE, item_codes_for
 from ..models import HazardSeverity, HazardSource, ItemResult, MaintenanceRecord, RecordItem, ReviewOutcome
 from .attachments import attachment_add
 from .hazards import hazards_bulk_report
+from .inserts import rows_insert
 from .record_flags import record_flags_refresh
 
 RECORDS_BATCH_MAX = 1_000
@@ -163,21 +163,14 @@ def _lookups(company, items: list[dict]) -> tuple[dict, dict]:
     return elevators, existing
 
 
-def _insert(objs: list) -> list:
-    """Unsaved rows of one model inserted at once: by COPY on PostgreSQL, else by bulk_create."""
-    if connection.vendor == "postgresql":
-        return copy_insert(objs)
-    return type(objs[0]).objects.bulk_create(objs) if objs else objs
-
-
 def _write(plans: list[_Plan]) -> None:
     new = [p for p in plans if p.outcome == CREATED]
     changed = [p for p in plans if p.outcome == UPDATED]
-    created = _insert([p.record for p in new])
+    created = rows_insert([p.record for p in new])
     for plan in new:
         for item in plan.items:
             item.record = plan.record
-    items = _insert([i for p in new for i in p.items])
+    items = rows_insert([i for p in new for i in p.items])
     log_bulk(created=[*created, *items])
     for plan in changed:
         plan.record.save()  # auditlog records the update

@@ -24,6 +24,8 @@ from elevators.models import Elevator
 from insurance.models import InsuranceModel, Policy, PolicyElevator
 from maintenance.models import ServiceElevator, ServiceKind, ServiceRecord
 
+from .inserts import rows_insert
+
 SERVICES_BATCH_MAX = 1_000
 IDS_PER_QUERY = 900  # stays under SQLite's limit on query parameters
 INSURANCE_MAINTENANCE = InsuranceModel.INSURANCE_MAINTENANCE
@@ -76,7 +78,8 @@ class Lookups:
             covers = PolicyElevator.objects.in_force_during(min(days), max(days)).filter(
                 elevator_id__in=part, model=INSURANCE_MAINTENANCE, policy__insurer=insurer
             )
-            for cover in covers.select_related("policy").order_by("start_date", "pk"):
+            covers = covers.only("elevator_id", "policy_id", "start_date", "end_date", "is_cancelled")
+            for cover in covers.order_by("start_date", "pk"):
                 self.covers.setdefault(cover.elevator_id, []).append(cover)
         numbers = sorted({item["policy_number"] for item in items if item.get("policy_number")})
         self.policies = {p.number: p for p in Policy.objects.filter(insurer=insurer, number__in=numbers)}
@@ -282,8 +285,8 @@ def service_records_bulk_upsert(
     """Store up to SERVICES_BATCH_MAX services as service_record_upsert would, one result each.
 
     Each item is decided on its own (a refused item does not stop the others); a service number
-    sent twice in one batch is refused the second time. New services are written with one INSERT
-    per table and audited with core.audit.log_bulk; changed ones through save().
+    sent twice in one batch is refused the second time. New services are written at once per table
+    (COPY on PostgreSQL) and audited with core.audit.log_bulk; changed ones through save().
     """
     insurer = _insurer(insurer)
     lookups = Lookups(insurer, items)
@@ -319,11 +322,13 @@ def service_records_bulk_upsert(
 
 
 def _create_in_bulk(plans: list[Plan]) -> None:
-    records = ServiceRecord.objects.bulk_create([plan.record for plan in plans])
-    links = ServiceElevator.objects.bulk_create(
-        ServiceElevator(service=plan.record, elevator_id=elevator_id, policy_id=policy_id)
-        for plan in plans
-        for elevator_id, policy_id in plan.links.items()
+    records = rows_insert([plan.record for plan in plans])
+    links = rows_insert(
+        [
+            ServiceElevator(service=plan.record, elevator_id=elevator_id, policy_id=policy_id)
+            for plan in plans
+            for elevator_id, policy_id in plan.links.items()
+        ]
     )
     log_bulk(created=[*records, *links])
 

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import Organisation, OrganisationKind
 from core.api.fields import PlausibleDateField
+from core.api.shapes import QuickShape
 from core.text import normalise_code
 
 from ...models import AssessmentConclusion, Attachment, ServiceElevator, ServiceKind, ServiceRecord
@@ -89,9 +90,9 @@ class ServiceRecordSerializer(serializers.ModelSerializer):
         }
 
 
-class ServiceRecordWriteSerializer(serializers.Serializer):
-    """A service as an insurer sends it: service_number, kind, performed_on and the elevator
-    (equipment_code, or equipment_codes for several) are required; all else is optional."""
+class ServiceRecordFieldsSerializer(serializers.Serializer):
+    """The fields of a service as an insurer sends them, each checked on its own (no validate():
+    the bulk endpoint checks a plain item quickly, core.api.shapes.QuickShape)."""
 
     service_number = serializers.CharField(
         max_length=64, help_text=_("保险机构的服务编号；再次报送同一编号即更新。")
@@ -134,12 +135,17 @@ class ServiceRecordWriteSerializer(serializers.Serializer):
         **MONEY, min_value=0, required=False, allow_null=True, help_text=_("垫付或支付金额（元，两位小数）。")
     )
     repayer = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text=_("偿还方。"))
-    repaid = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text=_("是否已偿还。")
-    )
+    # No default: a service left without it is stored as not repaid (three_no_rectification) or
+    # without the field, as when null is sent.
+    repaid = serializers.BooleanField(required=False, allow_null=True, help_text=_("是否已偿还。"))
     attendance = serializers.IntegerField(
         min_value=0, required=False, allow_null=True, help_text=_("参加人数。")
     )
+
+
+class ServiceRecordWriteSerializer(ServiceRecordFieldsSerializer):
+    """A service as an insurer sends it: service_number, kind, performed_on and the elevator
+    (equipment_code, or equipment_codes for several) are required; all else is optional."""
 
     # A single service may be at a site with no elevator; a bulk item always names its elevators.
     site_allowed = True
@@ -158,6 +164,19 @@ class ServiceRecordBulkItemSerializer(ServiceRecordWriteSerializer):
     """A bulk item: as a single service, with equipment_code (or equipment_codes) required."""
 
     site_allowed = False
+
+
+class ServiceRecordBulkShape:
+    """The shape check of a bulk item, answering as ServiceRecordBulkItemSerializer does (refusals
+    word for word): the fields quickly for a plain valid item (QuickShape, DRF's own otherwise),
+    then the serializer's validate() for the elevators. DRF too checks the fields before validate()."""
+
+    def __init__(self):
+        self.fields = QuickShape(ServiceRecordFieldsSerializer())
+        self.item = ServiceRecordBulkItemSerializer()
+
+    def run_validation(self, data):
+        return self.item.validate(self.fields.run_validation(data))
 
 
 class ServiceRecordBulkRequestSerializer(serializers.Serializer):

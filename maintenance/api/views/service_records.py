@@ -25,8 +25,8 @@ from ...services.service_records import SERVICES_BATCH_MAX, service_record_upser
 from ..serializers.service_records import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
-    ServiceRecordBulkItemSerializer,
     ServiceRecordBulkRequestSerializer,
+    ServiceRecordBulkShape,
     ServiceRecordSerializer,
     ServiceRecordWriteSerializer,
 )
@@ -87,7 +87,7 @@ class ServiceRecordViewSet(VisibleModelViewSet):
         refused_description=gettext_lazy('请求体不是 {"services": [...]} 或超过1000条。'),
         items_key="services",
         max_items=SERVICES_BATCH_MAX,
-        item_serializer=ServiceRecordBulkItemSerializer,
+        item_serializer=ServiceRecordBulkShape,  # ServiceRecordBulkItemSerializer's answer, quicker
         key_field="service_number",
         store=lambda request, items: service_records_bulk_upsert(
             insurer=insurer_of(request.user), items=items
