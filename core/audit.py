@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import orjson
 from auditlog.cid import get_cid
 from auditlog.context import auditlog_value, set_extra_data
 from auditlog.diff import get_field_value, get_mask_function, is_primitive, model_instance_diff, track_field
@@ -25,7 +26,7 @@ from django.db.models.signals import pre_save
 from django.utils import timezone
 from django.utils.encoding import smart_str
 
-from core.pgcopy import CopyLayout
+from core.pgcopy import CopyLayout, any_of, copy_text
 
 
 def attribute_current_request(label: str, **data) -> None:
@@ -82,32 +83,37 @@ def log_bulk(*, created=(), updated=(), deleted=()) -> int:
         for model, objs in by_model.items()
         if auditlog.contains(model)
     }
-    entries = []
     attribution = _attribution()
+    # What every entry shares (the time, the request, the actor) apart from each entry's own values.
+    shared = {"timestamp": now, "cid": cid, **(attribution or {})}
+    entries = []
+    content_types: dict[type, int] = {}
 
     def entry(kind, obj, diff) -> None:
-        # An entry's column values (by attname); a LogEntry is made of them only where needed.
+        # An entry's own column values (by attname); a LogEntry is made of them only where needed.
+        model = obj.__class__
+        content_type = content_types.get(model)
+        if content_type is None:
+            content_type = content_types[model] = ContentType.objects.get_for_model(model).pk
+        pk = obj.pk
         values = {
-            "content_type_id": ContentType.objects.get_for_model(obj.__class__).pk,
-            "object_pk": str(obj.pk),
-            "object_id": obj.pk if isinstance(obj.pk, int) else None,
+            "content_type_id": content_type,
+            "object_pk": str(pk),
+            "object_id": pk if isinstance(pk, int) else None,
             "object_repr": smart_str(obj),
             "action": kind,
             "changes": diff,
-            "timestamp": now,
-            "cid": cid,
         }
         if attribution is None:
-            instance = LogEntry(**values)
+            instance = LogEntry(**values, **shared)
             pre_save.send(sender=LogEntry, instance=instance, raw=False, using="default", update_fields=None)
             values = {f.attname: getattr(instance, f.attname) for f in LogEntry._meta.concrete_fields}
-        else:
-            values.update(attribution)
         entries.append(values)
 
     for obj in created:
-        if obj.__class__ in plans:
-            entry(action.CREATE, obj, plans[obj.__class__].diff(obj))
+        plan = plans.get(obj.__class__)
+        if plan is not None:
+            entry(action.CREATE, obj, plan.diff(obj))
     for before, after in updated:
         if auditlog.contains(after.__class__):
             diff = model_instance_diff(before, after, use_json_for_changes=use_json)
@@ -117,9 +123,9 @@ def log_bulk(*, created=(), updated=(), deleted=()) -> int:
         if auditlog.contains(obj.__class__):
             entry(action.DELETE, obj, model_instance_diff(obj, None, use_json_for_changes=use_json))
     if connection.vendor == "postgresql" and len(entries) > COPY_FROM:
-        _copy_entries(entries)
+        _copy_entries(entries, shared)
     else:
-        LogEntry.objects.bulk_create([LogEntry(**values) for values in entries], batch_size=500)
+        LogEntry.objects.bulk_create([LogEntry(**{**shared, **values}) for values in entries], batch_size=500)
     return len(entries)
 
 
@@ -170,8 +176,9 @@ class _CreationDiff:
         if options["exclude_fields"]:
             fields = [f for f in fields if f.name not in options["exclude_fields"]]
         self.mask = get_mask_function(options.get("mask_callable"))
-        # (field, the empty side's value and its text, the value if the same for every object,
-        # masked, how to read the object's value, the keys pointed at by a reverse one-to-one)
+        # (name, attname, how to read it, the empty side's value and its text, the value if the
+        # same for every object, masked, the reader for the other cases, the keys pointed at by a
+        # reverse one-to-one)
         self.plan = []
         for field in fields:
             same = (
@@ -185,32 +192,53 @@ class _CreationDiff:
                 if field.one_to_one and field.auto_created and not field.concrete
                 else None
             )
+            kind = _kind(field, use_json)
             self.plan.append(
                 (
                     field,
+                    getattr(field, "attname", None),
+                    kind,
                     old,
                     smart_str(old),
                     same,
                     field.name in options["mask_fields"],
-                    _reader(field, use_json),
+                    _reader(field, use_json, kind),
                     pointed,
                 )
             )
 
     def diff(self, obj) -> dict | None:
+        # The readers of _reader, inlined for the common kinds: this runs for every field of
+        # every object of a bulk write.
+        values = obj.__dict__
         changes = {}
-        for field, old, old_text, same, masked, read, pointed in self.plan:
-            if pointed is not None and not (
-                field.is_cached(obj) or field.field.target_field.value_from_object(obj) in pointed
-            ):
-                continue  # no row points at the object: both sides are empty
-            new = read(obj) if same is PER_OBJECT else same
+        for field, attname, kind, old, old_text, same, masked, read, pointed in self.plan:
+            if kind is _TEXT:
+                new = values.get(attname, _UNSET)
+                if type(new) is str or isinstance(new, str):
+                    pass  # a choice's enum member too: auditlog's smart_str leaves it as it is
+                elif type(new) in TEXT_AS_STR:
+                    new = str(new)
+                else:
+                    new = read(obj)
+            elif kind is _KEY:
+                new = values.get(attname, _UNSET)
+                if new is not None and type(new) is not int:
+                    new = read(obj)
+            elif same is not PER_OBJECT:
+                new = same
+            else:
+                if pointed is not None and not (
+                    field.is_cached(obj) or field.field.target_field.value_from_object(obj) in pointed
+                ):
+                    continue  # no row points at the object: both sides are empty
+                new = read(obj)
             if old == new:
                 continue
             if masked:
                 changes[field.name] = (self.mask(smart_str(old)), self.mask(smart_str(new)))
             elif not self.use_json:
-                changes[field.name] = (old_text, new if type(new) is str else smart_str(new))
+                changes[field.name] = (old_text, new if isinstance(new, str) else smart_str(new))
             else:
                 changes[field.name] = (
                     old if is_primitive(old) else smart_str(old),
@@ -223,14 +251,31 @@ PER_OBJECT = object()
 TEXT_AS_STR = (int, bool, Decimal, date, type(None))  # not datetime: a DateTimeField reads it apart
 
 
-def _reader(field, use_json: bool):
+_TEXT, _KEY, _TIME, _OTHER = "text", "key", "time", "other"  # how _reader reads a field
+
+
+def _kind(field, use_json: bool) -> str:
+    """Which of _reader's ways reads `field` (_OTHER: auditlog's own function)."""
+    if use_json or not field.concrete or isinstance(field, JSONField) or not settings.USE_TZ:
+        return _OTHER
+    if isinstance(field, DateTimeField):
+        return _TIME
+    if field.is_relation:
+        if settings.AUDITLOG_USE_FK_STRING_REPRESENTATION or not hasattr(field, "rel_class"):
+            return _OTHER
+        return _KEY
+    return _TEXT
+
+
+def _reader(field, use_json: bool, kind: str | None = None):
     """`get_field_value(obj, field, use_json)` for many objects: a column's value as auditlog reads
     it, taken from the object's own attributes when they hold it (a str, an int key, an aware
     datetime), auditlog's function otherwise (deferred fields, other types, JSON change sets)."""
-    if use_json or not field.concrete or isinstance(field, JSONField) or not settings.USE_TZ:
+    kind = kind or _kind(field, use_json)
+    if kind is _OTHER:
         return lambda obj: get_field_value(obj, field, use_json)
     attname = field.attname
-    if isinstance(field, DateTimeField):
+    if kind is _TIME:
 
         def read(obj):
             value = obj.__dict__.get(attname, _UNSET)
@@ -238,9 +283,7 @@ def _reader(field, use_json: bool):
                 return value.astimezone(UTC).replace(tzinfo=None)
             return get_field_value(obj, field, use_json)
 
-    elif field.is_relation:
-        if settings.AUDITLOG_USE_FK_STRING_REPRESENTATION or not hasattr(field, "rel_class"):
-            return lambda obj: get_field_value(obj, field, use_json)
+    elif kind is _KEY:
 
         def read(obj):
             value = obj.__dict__.get(attname, _UNSET)
@@ -267,29 +310,48 @@ def _pointed_at(relation, objs) -> set:
     for part in range(0, len(values), 10_000):
         chunk = values[part : part + 10_000]
         pointed.update(
-            relation.related_model._base_manager.filter(**{f"{key.attname}__in": chunk}).values_list(
+            relation.related_model._base_manager.filter(any_of(key.attname, chunk)).values_list(
                 key.attname, flat=True
             )
         )
     return pointed
 
 
-def _copy_entries(entries: list[dict]) -> None:
-    """Write log entries (their column values by attname) by COPY, with the values bulk_create
-    would have written; a column an entry does not name takes LogEntry's default."""
+def _copy_entries(entries: list[dict], shared: dict | None = None) -> None:
+    """Write log entries (their column values by attname, and the values all of them `shared`)
+    by COPY, with the values bulk_create would have written; a column neither names takes
+    LogEntry's default. A column no entry names has one text for the whole batch."""
+    shared = shared or {}
     layout = CopyLayout(LogEntry, omit=("id",))
     fields = [f for f in LogEntry._meta.concrete_fields if f.attname in layout.attnames]
-    line = layout.formatter([f.attname for f in fields])
     blank = LogEntry().__dict__
-    preparers = [(f.attname, blank.get(f.attname), _preparer(f)) for f in fields]
+    own = {name for values in entries for name in values}
+    template, per_entry = [], []
+    for position, field in enumerate(fields):
+        name = field.attname
+        default = shared.get(name, blank.get(name))
+        if name in own:
+            template.append(None)
+            plain = isinstance(field, PLAIN_FIELDS) and not isinstance(field, JSONField)
+            per_entry.append((position, name, default, plain, _preparer(field)))
+        else:
+            template.append(copy_text(_preparer(field)(default)))
 
     with connection.cursor() as cursor:
         for at in range(0, len(entries), COPY_CHUNK):
-            data = [
-                line([prepare(e.get(name, default)) for name, default, prepare in preparers])
-                for e in entries[at : at + COPY_CHUNK]
-            ]
-            layout.copy(cursor, "".join(data))
+            lines = []
+            for values in entries[at : at + COPY_CHUNK]:
+                texts = template.copy()
+                for position, name, default, plain, prepare in per_entry:
+                    value = values.get(name, default)
+                    if plain and type(value) is int:
+                        texts[position] = str(value)  # what prepare and copy_text make of it
+                    elif plain and type(value) is str and value.isprintable() and "\\" not in value:
+                        texts[position] = value
+                    else:
+                        texts[position] = copy_text(prepare(value))
+                lines.append("\t".join(texts))
+            layout.copy(cursor, "\n".join(lines) + "\n")
 
 
 # Fields whose get_db_prep_save leaves a str or an int as it is.
@@ -309,13 +371,23 @@ def _preparer(field):
         if value is last[0]:
             return last[1]
         if isinstance(field, JSONField):
-            prepared = json.dumps(value, cls=field.encoder)
+            prepared = json_text(value, field.encoder)
         else:
             prepared = field.get_db_prep_save(value, connection)
         last[0], last[1] = value, prepared
         return prepared
 
     return prepare
+
+
+def json_text(value, encoder=None) -> str:
+    """JSON text of `value` for a JSON column: orjson's (several times quicker) when it can encode
+    the value, else json.dumps with the column's encoder. PostgreSQL's jsonb keeps the same value
+    from either text."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # orjson.JSONEncodeError: a type only the encoder knows, an int past 64 bits
+        return json.dumps(value, cls=encoder)
 
 
 _UNSET = object()

@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from core.exceptions import ApplicationError
+from core.pgcopy import any_of
 from elevators.models import Elevator
 
 from ...models import Claim, ClaimStatus, CoverageItem, CoverageLimit, Policy, PolicyElevator
@@ -42,21 +44,27 @@ class Lookups:
         items = [item for item in items if isinstance(item, dict)]
         numbers = {key_of(item.get("claim_number")) for item in items} - {""}
         policy_numbers = {key_of(item.get("policy_number")) for item in items} - {""}
+        self.code_day = timezone.localdate()  # the day the batch's equipment codes are checked on
         codes = set()
         for item in items:
             try:
-                codes.add(clean_equipment_code(item.get("equipment_code")))
+                codes.add(clean_equipment_code(item.get("equipment_code"), today=self.code_day))
             except InvalidValue:
                 pass
         self.claims: dict[str, Claim] = {}
         self.load_claims(numbers)
         self.policies = {
             policy.number: policy
-            for policy in Policy.objects.filter(insurer=insurer, number__in=policy_numbers)
+            # the columns the rules read (a claim's checks and its audit entry name no other)
+            for policy in Policy.objects.filter(any_of("number", policy_numbers), insurer=insurer).only(
+                "pk", "number", "insurer_id", "product_version_id", "cancelled_on"
+            )
         }
         self.elevators = {
             elevator.equipment_code: elevator
-            for elevator in Elevator.objects.filter(equipment_code__in=codes).only("pk", "equipment_code")
+            for elevator in Elevator.objects.filter(any_of("equipment_code", codes)).only(
+                "pk", "equipment_code"
+            )
         }
         self._policy_ids = {p.pk for p in self.policies.values()} | {
             c.policy_id for c in self.claims.values()
@@ -67,14 +75,14 @@ class Lookups:
         self._covers = {
             (cover.policy_id, cover.elevator_id): cover
             for cover in PolicyElevator.objects.filter(
-                policy_id__in=self._policy_ids, elevator_id__in=self._elevator_ids
+                any_of("policy_id", self._policy_ids), any_of("elevator_id", self._elevator_ids)
             ).only("policy_id", "elevator_id", "start_date", "end_date", "is_cancelled")
         }
         versions = {p.product_version_id for p in self.policies.values()} | {
             c.policy.product_version_id for c in self.claims.values()
         }
         self._items: dict[int, set[str]] = defaultdict(set)
-        for version_id, item in CoverageLimit.objects.filter(version_id__in=versions).values_list(
+        for version_id, item in CoverageLimit.objects.filter(any_of("version_id", versions)).values_list(
             "version_id", "item"
         ):
             self._items[version_id].add(item)
@@ -86,7 +94,7 @@ class Lookups:
             return
         claims = (
             Claim.objects.select_for_update(of=("self",))
-            .filter(insurer=self.insurer, claim_number__in=list(numbers))
+            .filter(any_of("claim_number", numbers), insurer=self.insurer)
             .select_related("policy", "elevator")
             .prefetch_related("payments")
             .order_by("pk")
@@ -115,6 +123,9 @@ class Lookups:
 # --- one item: checked in memory, then written ----------------------------------------------
 
 
+RELATIONS = {name: Claim._meta.get_field(name) for name in ("insurer", "policy", "elevator")}
+
+
 @dataclass
 class Plan:
     claim: Claim  # unsaved for a create; a changed copy of the stored claim for an update
@@ -129,7 +140,7 @@ def plan_item(item, lookups: Lookups, today: date) -> Plan:
     if not isinstance(item, dict):
         raise ApplicationError(_("每一项必须是一个对象。"), field="non_field_errors")
     problems = Problems()
-    values = clean_values(item, problems)
+    values = clean_values(item, problems, code_day=lookups.code_day)
     if "claim_number" not in item:
         problems.add("claim_number", _("必填。"))
     policy = elevator = None
@@ -164,12 +175,16 @@ def _plan_create(values: dict, *, policy, elevator, lookups: Lookups, today: dat
     if given is not None and "amount_paid" not in values:
         values["amount_paid"] = sum((p["amount"] for p in payments), Decimal("0.00"))
     claim = Claim(
-        insurer=lookups.insurer,
+        insurer_id=lookups.insurer.pk,
         claim_number=values["claim_number"],
-        policy=policy,
-        elevator=elevator,
+        policy_id=policy.pk,
+        elevator_id=elevator.pk,
         **{name: values[name] for name in SCALAR_FIELDS if name in values},
     )
+    # The related rows as the descriptors would cache them, without their per-assignment checks
+    # (database routers, instance types): a batch builds a thousand claims.
+    for name, related in (("insurer", lookups.insurer), ("policy", policy), ("elevator", elevator)):
+        RELATIONS[name].set_cached_value(claim, related)
     _check(claim, given, lookups=lookups, today=today, problems=problems, cover=True, item=True)
     problems.raise_if_any()
     on = getattr(claim, STATUS_DATE_FIELD[claim.status])

@@ -141,9 +141,10 @@ def _datetime(raw) -> datetime:
     return raw
 
 
-def clean_equipment_code(raw) -> str:
+def clean_equipment_code(raw, *, today: date | None = None) -> str:
+    """The normalised code, checked on `today` (the local date: a batch finds it once)."""
     if isinstance(raw, str):  # a batch names each code twice (its lookups, then the item)
-        code = _valid_code(raw, timezone.localdate())
+        code = _valid_code(raw, today or timezone.localdate())
         if code is not None:
             return code
     try:
@@ -228,14 +229,18 @@ class Problems:
             raise ApplicationError(messages[0], field=field_name, extra={"errors": self.errors})
 
 
-def clean_values(item: dict, problems: Problems) -> dict:
+def clean_values(item: dict, problems: Problems, *, code_day: date | None = None) -> dict:
+    """The item's values cleaned (CLEANERS), the reasons refused ones are in `problems`;
+    `code_day` is the local date equipment codes are checked on (today's when not given)."""
     values = {}
     for name, raw in item.items():
         cleaner = CLEANERS.get(name)
         if cleaner is None:
             continue
         try:
-            values[name] = cleaner(raw)
+            values[name] = (
+                clean_equipment_code(raw, today=code_day) if name == "equipment_code" else cleaner(raw)
+            )
         except InvalidValue as exc:
             problems.add(name, exc)
     return values

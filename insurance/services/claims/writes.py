@@ -45,15 +45,26 @@ def write_new_in_bulk(plans: list[Plan]) -> None:
     claims = insert([plan.claim for plan in plans])
     changes = insert(
         [
-            ClaimStatusChange(claim=plan.claim, from_status=f, to_status=t, on=on)
+            _of(ClaimStatusChange(claim_id=plan.claim.pk, from_status=f, to_status=t, on=on), plan.claim)
             for plan in plans
             for f, t, on in [plan.transition]
         ]
     )
     payments = insert(
-        [ClaimPayment(claim=plan.claim, **payment) for plan in plans for payment in plan.payments]
+        [
+            _of(ClaimPayment(claim_id=plan.claim.pk, **payment), plan.claim)
+            for plan in plans
+            for payment in plan.payments
+        ]
     )
     log_bulk(created=[*claims, *changes, *payments])
+
+
+def _of(row, claim):
+    """`row` (a status change, a payment) with its claim cached as `row.claim = claim` would
+    leave it, without the descriptor's per-assignment checks."""
+    type(row)._meta.get_field("claim").set_cached_value(row, claim)
+    return row
 
 
 def _bulk_create(objs: list) -> list:
