@@ -14,7 +14,10 @@ conflicting policies, the elevators at fault: an ApplicationError's `extra`, as 
 endpoints answer it beside `detail`). The other items are stored all the same.
 """
 
-from collections.abc import Callable, Sequence
+import contextlib
+import gc
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -26,6 +29,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.exceptions import ApplicationError
+
+from .shapes import QuickShape
 
 CREATED, UPDATED, UNCHANGED, REFUSED = "created", "updated", "unchanged", "refused"
 OUTCOMES = (CREATED, UPDATED, UNCHANGED, REFUSED)
@@ -147,6 +152,35 @@ class BulkResponseSerializer(serializers.Serializer):
     results = BulkResultSerializer(many=True, help_text=gettext_lazy("逐条结果，与请求顺序相同。"))
 
 
+_pauses_lock = threading.Lock()
+_pauses = {"depth": 0, "was_enabled": False}
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused inside (nested and concurrent uses stack up).
+
+    A bulk request of 1,000 items allocates a few hundred thousand objects (parsed JSON, values,
+    model instances, change sets, COPY text) and frees nearly all of them by reference counting:
+    they form no cycles. The allocations alone triggered about 85 young and 8 full collections in
+    12 requests, each full one walking the whole Django heap: a fifth of the request's CPU
+    (measured in-process, 1,000 new claims a request). Paused, the request does the same work;
+    the few cycles it leaves are collected by the next collection after it.
+    """
+    with _pauses_lock:
+        if _pauses["depth"] == 0:
+            _pauses["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _pauses["depth"] += 1
+    try:
+        yield
+    finally:
+        with _pauses_lock:
+            _pauses["depth"] -= 1
+            if _pauses["depth"] == 0 and _pauses["was_enabled"]:
+                gc.enable()
+
+
 def bulk_action(
     *,
     summary,
@@ -158,11 +192,16 @@ def bulk_action(
     item_serializer: type[serializers.Serializer],
     key_field: str,
     store: Callable[[object, list[dict]], Sequence[BulkItemResult]],
+    item_kwargs: Callable[[object], dict] | None = None,
+    quick: bool = False,
 ):
     """A viewset's POST .../bulk/ action answering with `bulk_response`, described in the schema.
 
     Assign it in the class body (`bulk = bulk_action(...)`); `store(request, items)` is the app's
     bulk service. Only the texts, the body's key and the service differ between bulk APIs.
+    `item_kwargs(view)` gives the item serializer's arguments for the request (its context, a
+    flag); `quick` checks the items with `core.api.shapes.QuickShape` (DRF's answer, quicker for
+    the plain valid item). The request runs with the garbage collector paused (`collector_paused`).
     """
 
     @extend_schema(
@@ -174,13 +213,15 @@ def bulk_action(
     )
     @action(detail=False, methods=["post"], url_path="bulk", pagination_class=None, filterset_class=None)
     def bulk(self, request):
-        return bulk_response(
-            data=request.data,
-            items_key=items_key,
-            max_items=max_items,
-            item_serializer=item_serializer(),
-            key_field=key_field,
-            store=lambda items: store(request, items),
-        )
+        with collector_paused():
+            shape = item_serializer(**(item_kwargs(self) if item_kwargs else {}))
+            return bulk_response(
+                data=request.data,
+                items_key=items_key,
+                max_items=max_items,
+                item_serializer=QuickShape(shape) if quick else shape,
+                key_field=key_field,
+                store=lambda items: store(request, items),
+            )
 
     return bulk

@@ -1,5 +1,6 @@
 """The claims API: /api/v1/claims/ and /api/v1/claims/bulk/ — wiring, permissions, isolation, shape."""
 
+import gc
 from datetime import datetime, timedelta
 
 import pytest
@@ -210,6 +211,13 @@ def test_a_thousand_claims_in_one_call(world):
     response = bulk(client, [item(world, f"A-{n:04d}") for n in range(1000)])
     assert response.json()["counts"]["created"] == 1000
     assert Claim.objects.count() == ClaimStatusChange.objects.count() == 1000
+
+
+def test_the_garbage_collector_is_on_again_after_a_bulk_call_stored_or_refused_whole(world):
+    client = with_key(world, "insurer_a")
+    assert bulk(client, [item(world)]).json()["counts"]["created"] == 1
+    assert bulk(client, [item(world, f"A-{n}") for n in range(1001)]).status_code == 400
+    assert gc.isenabled()  # paused only while the request ran (core.api.bulk.collector_paused)
 
 
 # --- one claim ------------------------------------------------------------------------------

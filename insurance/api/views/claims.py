@@ -8,11 +8,9 @@ insurer's claim answers 404; writes are for insurers only (403 for everyone else
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.bulk import CREATED, BulkItemResult, BulkResponseSerializer, bulk_response
-from core.api.shapes import QuickShape
+from core.api.bulk import CREATED, BulkItemResult, bulk_action
 from core.api.viewsets import VisibleModelViewSet
 
 from ...filtersets import ClaimFilterSet
@@ -28,6 +26,12 @@ from ..serializers.claims import (
 
 def is_insurer(user) -> bool:
     return insurer_of(user) is not None
+
+
+def claims_store(request, items: list[dict]) -> list[BulkItemResult]:
+    """The bulk API's store: the caller's claims through claims_bulk_upsert."""
+    stored = claims_bulk_upsert(insurer=insurer_of(request.user), items=items)
+    return [BulkItemResult(r["result"], id=r["id"], errors=r["errors"]) for r in stored]
 
 
 @extend_schema_view(
@@ -100,32 +104,19 @@ class ClaimViewSet(VisibleModelViewSet):
         )
         return self.respond(claim)
 
-    @extend_schema(
+    bulk = bulk_action(
         summary=_("批量报送理赔"),
         description=_(
             "一次最多1000条。按理赔编号幂等：新编号新建，已有编号在状态流转允许时更新，内容相同则不写入。"
             "每条单独校验、单独保存：合格的条目即使同批有被拒绝的也会保存。答复逐条列出结果和原因（key 为理赔编号），"
             "各结果的条数见 counts。"
         ),
-        request=ClaimBulkRequestSerializer,
-        responses={
-            200: BulkResponseSerializer,
-            400: OpenApiResponse(description=_('请求体不是 {"claims": [...]} 或超过1000条。')),
-        },
-        filters=False,
+        request_serializer=ClaimBulkRequestSerializer,
+        refused_description=_('请求体不是 {"claims": [...]} 或超过1000条。'),
+        items_key="claims",
+        max_items=CLAIMS_BATCH_MAX,
+        item_serializer=ClaimWriteSerializer,
+        quick=True,  # a refusal is still DRF's, word for word
+        key_field="claim_number",
+        store=claims_store,
     )
-    @action(detail=False, methods=["post"], url_path="bulk", pagination_class=None, filterset_class=None)
-    def bulk(self, request):
-        return bulk_response(
-            data=request.data,
-            items_key="claims",
-            max_items=CLAIMS_BATCH_MAX,
-            # DRF's shape check, quick for the plain valid item (a refusal is DRF's, word for word)
-            item_serializer=QuickShape(ClaimWriteSerializer()),
-            key_field="claim_number",
-            store=self._upsert_batch,
-        )
-
-    def _upsert_batch(self, items: list[dict]) -> list[BulkItemResult]:
-        stored = claims_bulk_upsert(insurer=insurer_of(self.request.user), items=items)
-        return [BulkItemResult(r["result"], id=r["id"], errors=r["errors"]) for r in stored]

@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 
-from core.api.bulk import CREATED, UNCHANGED, BulkItemResult, BulkResponseSerializer, bulk_response, refused
+from core.api.bulk import CREATED, UNCHANGED, BulkItemResult, bulk_action, refused
 from core.api.viewsets import ServiceCreateMixin
 from core.exceptions import ApplicationError
 
@@ -32,6 +32,23 @@ from ..serializers.policies import (
 from ._common import InsurerWritesViewSet
 
 BULK_MAX_POLICIES = 500
+
+
+def policies_register_each(request, items: list[dict]) -> list[BulkItemResult]:
+    """The bulk API's store: each policy in its own savepoint, so one refused policy leaves the
+    others registered."""
+    results = []
+    for data in items:
+        try:
+            with transaction.atomic():
+                policy, created = policy_register_once(
+                    user=request.user, number=data["number"], **data["registration"]
+                )
+        except (ApplicationError, PermissionDenied) as exc:
+            results.append(refused(exc))
+        else:
+            results.append(BulkItemResult(CREATED if created else UNCHANGED, id=policy.pk))
+    return results
 
 
 @extend_schema_view(
@@ -78,42 +95,21 @@ class PolicyViewSet(ServiceCreateMixin, InsurerWritesViewSet):
     def perform_create(self, data):
         return policy_register(user=self.request.user, number=data["number"], **data["registration"])
 
-    @extend_schema(
+    bulk = bulk_action(
         summary=_("批量登记保单"),
         description=_(
             "一次最多500份，逐份处理、互不影响：每份在自己的事务保存点中登记。已登记的保单号再次提交时，内容相同"
             "返回 unchanged，不同则拒绝。每份的结果见 results（key 为保单号），各结果的份数见 counts。"
         ),
-        request=PolicyBulkRequestSerializer,
-        responses={200: BulkResponseSerializer},
+        request_serializer=PolicyBulkRequestSerializer,
+        refused_description=_('请求体不是 {"policies": [...]} 或超过500份。'),
+        items_key="policies",
+        max_items=BULK_MAX_POLICIES,
+        item_serializer=PolicyWriteSerializer,
+        item_kwargs=lambda view: {"context": view.get_serializer_context(), "number_required": True},
+        key_field="number",
+        store=policies_register_each,
     )
-    @action(detail=False, methods=["post"], pagination_class=None, filterset_class=None)
-    def bulk(self, request):
-        return bulk_response(
-            data=request.data,
-            items_key="policies",
-            max_items=BULK_MAX_POLICIES,
-            item_serializer=PolicyWriteSerializer(
-                context=self.get_serializer_context(), number_required=True
-            ),
-            key_field="number",
-            store=self._register_each,
-        )
-
-    def _register_each(self, items: list[dict]) -> list[BulkItemResult]:
-        """Each policy in its own savepoint: one refused policy leaves the others registered."""
-        results = []
-        for data in items:
-            try:
-                with transaction.atomic():
-                    policy, created = policy_register_once(
-                        user=self.request.user, number=data["number"], **data["registration"]
-                    )
-            except (ApplicationError, PermissionDenied) as exc:
-                results.append(refused(exc))
-            else:
-                results.append(BulkItemResult(CREATED if created else UNCHANGED, id=policy.pk))
-        return results
 
     @extend_schema(
         summary=_("续保"),
