@@ -3,13 +3,14 @@
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import District
+from accounts.models import District, OrganisationKind
 from core.exceptions import ApplicationError
 from core.principal import SYSTEM
+from elevators.models import PlaceCategorySector
 
 from ..models import (
     DailyFigure,
@@ -18,11 +19,13 @@ from ..models import (
     FrozenMonth,
     MonthStatus,
     Refreeze,
+    ScopeKind,
     Target,
 )
 from ..months import CITY_SLICE, TOTAL, freeze_slices, month_end, month_start, slice_scopes
 from ..selectors import GROUPINGS, coverage_all
 from ..selectors.coverage import forecast_all
+from ..selectors.slices import CellSlice, coverage_slices
 from ..tasks import freeze_finish, freeze_slice, generate_month_reports
 from .permissions import actor_of, check_city_regulator
 
@@ -31,16 +34,21 @@ from .permissions import actor_of, check_city_regulator
 
 def slice_figures(*, key: str, on: date) -> list[FrozenFigure]:
     """The figures of one slice of a month (reporting.months.freeze_slices) on `on`: each of its
-    scopes' total and rows of every grouping, as coverage_by answers them for the scope's reader,
-    computed in one pass (coverage_all: the city and its districts from the same three scans)."""
-    scopes = slice_scopes(key)
-    if key == CITY_SLICE:
-        districts = [scope.code for scope in scopes[1:]]
-        answers = coverage_all(user=SYSTEM, on=on, districts=districts)
-        per_scope = [answers[None], *(answers[code] for code in districts)]
+    scopes' total and rows of every grouping, as coverage_by answers them for the scope's reader."""
+    return slices_figures(keys=[key], on=on)
+
+
+def slices_figures(*, keys: list[str], on: date) -> list[FrozenFigure]:
+    """The figures of the slices `keys` on `on`, in that order. On PostgreSQL every slice's come
+    from one pass over the registry (selectors.slices.coverage_slices: four statements, whatever
+    the slices); elsewhere, or for a scope whose reader's rule is not one of the cells', each
+    slice is counted apart (coverage_all: the city and its districts from the same three scans)."""
+    scopes = [scope for key in keys for scope in slice_scopes(key)]
+    cells = [_cell_slice(scope) for scope in scopes]
+    if connection.vendor == "postgresql" and None not in cells:
+        per_scope = coverage_slices(on=on, slices=cells)
     else:
-        [scope] = scopes
-        per_scope = [coverage_all(user=scope.principal, on=on, filters=scope.filters)[None]]
+        per_scope = [groupings for key in keys for groupings in _slice_coverage(key, on)]
     figures = []
     for scope, groupings in zip(scopes, per_scope, strict=True):
         figures.append(_figure(scope.key, TOTAL, groupings[GROUPINGS[0]].total))
@@ -49,9 +57,45 @@ def slice_figures(*, key: str, on: date) -> list[FrozenFigure]:
     return figures
 
 
+def _slice_coverage(key: str, on: date) -> list[dict]:
+    """Every grouping of each scope of the slice `key`, counted for the slice alone."""
+    scopes = slice_scopes(key)
+    if key == CITY_SLICE:
+        districts = [scope.code for scope in scopes[1:]]
+        answers = coverage_all(user=SYSTEM, on=on, districts=districts)
+        return [answers[None], *(answers[code] for code in districts)]
+    [scope] = scopes
+    return [coverage_all(user=scope.principal, on=on, filters=scope.filters)[None]]
+
+
+def _cell_slice(scope) -> CellSlice | None:
+    """The registry's cells `scope` holds (selectors.slices), by what its reader sees: the city
+    all, a district regulator its district, a sector department the place categories of its
+    sector, the finance bureau its sector and every publicly funded elevator, seeing only the
+    publicly funded policies (elevators' and insurance's visibility rules for those kinds). None
+    for a scope of any other kind or with other filters: it is counted apart."""
+    if scope.kind == ScopeKind.CITY and not scope.filters:
+        return CellSlice()
+    if scope.kind == ScopeKind.DISTRICT and scope.filters == {"district": scope.code}:
+        return CellSlice(district=scope.code)
+    organisation = getattr(scope.principal, "organisation", None)
+    if scope.kind != ScopeKind.DEPARTMENT or scope.filters or organisation is None:
+        return None
+    sector = frozenset(
+        PlaceCategorySector.objects.filter(department=organisation.department).values_list(
+            "place_category_id", flat=True
+        )
+    )
+    if organisation.kind == OrganisationKind.SECTOR_DEPARTMENT:
+        return CellSlice(place_categories=sector)
+    if organisation.kind == OrganisationKind.FINANCE_BUREAU:
+        return CellSlice(place_categories=sector, publicly_funded=True, public_covers_only=True)
+    return None
+
+
 def _figures_at(on: date) -> list[FrozenFigure]:
     """Every slice's figures on `on`, in the order of freeze_slices."""
-    return [figure for key in freeze_slices() for figure in slice_figures(key=key, on=on)]
+    return slices_figures(keys=freeze_slices(), on=on)
 
 
 def _figure(scope: tuple[str, str], by: str, row) -> FrozenFigure:
