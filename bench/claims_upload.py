@@ -10,7 +10,8 @@
    for the rate of the idempotent path.
 4. Deletes the claims and loads the same rows into the claims table with COPY FROM STDIN (timed
    from the COPY statement, the rows already formatted), and prints that rate and the ratio.
-The figures are written to bench/RESULTS.md under "## Claims upload".
+`make bench` runs it as the figure "claims" (bench_rows); run alone, it prints the same rows.
+The gunicorn pieces (start, stop, the CPU of its processes, a POST) are bench.harness.portal's.
 
 Usage: python bench/claims_upload.py [--claims 100000] [--batch 1000] [--elevators 20000]
                                      [--workers 2] [--concurrency 1] [--keep]
@@ -18,13 +19,9 @@ Environment: BENCH_PG names the PostgreSQL server (default postgres://postgres@1
 """
 
 import argparse
-import http.client
 import io
-import json
 import os
 import random
-import socket
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -35,53 +32,35 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.harness.portal import (  # noqa: E402
+    cpu_seconds,
+    database_drop,
+    free_port,
+    portal_environment,
+    portal_pids,
+    post_json,
+    start_portal,
+    stop_portal,
+)
+
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DATABASE = os.environ.get("BENCH_CLAIMS_DATABASE", "tibao_bench_claims")
-RESULTS = ROOT / "bench" / "RESULTS.md"
-HEADING = "## Claims upload"
 RESEND_BATCHES = 10
-
-
-def portal_environment() -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": f"{SERVER}/{DATABASE}",
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-claims-upload-not-a-secret",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def admin_connection():
-    import psycopg2
-
-    connection = psycopg2.connect(f"{SERVER}/postgres")
-    connection.autocommit = True
-    return connection
+SECRET = "bench-claims-upload-not-a-secret"
 
 
 def recreate_database() -> None:
-    connection = admin_connection()  # not `with connection`: psycopg2 would open a transaction
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-        cursor.execute(f"CREATE DATABASE {DATABASE}")
-    connection.close()
+    from bench.harness.seed import database_recreate
+
+    database_recreate(server=SERVER, database=DATABASE)
 
 
-def drop_database() -> None:
-    from django.db import connections
-
-    connections.close_all()
-    connection = admin_connection()
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-    connection.close()
+def environment() -> dict[str, str]:
+    return portal_environment(f"{SERVER}/{DATABASE}", secret=SECRET)
 
 
 def setup_django() -> None:
-    os.environ.update(portal_environment())
+    os.environ.update(environment())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
@@ -215,92 +194,16 @@ def claim_items(count: int, *, policies: list, elevators: list, start: date, tod
 # --- the API ----------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_portal(port: int, workers: int) -> subprocess.Popen:
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(
-        [
-            str(gunicorn),
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--timeout",
-            "600",
-            "--log-level",
-            "warning",
-        ],  # fmt: skip
-        cwd=ROOT,
-        env=portal_environment(),
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            pass
-        time.sleep(0.3)
-    process.terminate()
-    raise SystemExit("the portal did not start within 60 s")
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds the processes have used so far (Linux /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / tick
-
-
-def portal_pids(portal: subprocess.Popen) -> list[int]:
-    """The gunicorn master and its workers."""
-    pids = [portal.pid]
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rpartition(")")[2].split()[1]) == portal.pid:
-                pids.append(int(stat.parent.name))
-        except (OSError, ValueError, IndexError):
-            continue
-    return pids
-
-
-def post_batch(port: int, key: str, items: list[dict]) -> dict:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-    body = json.dumps({"claims": items}).encode()
-    connection.request(
-        "POST",
-        "/api/v1/claims/bulk/",
-        body=body,
-        headers={"Authorization": f"Api-Key {key}", "Content-Type": "application/json"},
-    )
-    response = connection.getresponse()
-    payload = response.read()
-    connection.close()
-    if response.status != 200:
-        raise SystemExit(f"HTTP {response.status}: {payload[:500]!r}")
-    return json.loads(payload)
-
-
 def upload(port: int, key: str, items: list[dict], *, batch: int, concurrency: int, expect: str) -> float:
     """Send every item in batches; return the seconds taken. Stops at the first unexpected result."""
     batches = [items[i : i + batch] for i in range(0, len(items), batch)]
+
+    def send(chunk: list[dict]) -> dict:
+        return post_json(port, "/api/v1/claims/bulk/", key, {"claims": chunk})
+
     began = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        for answer in pool.map(lambda chunk: post_batch(port, key, chunk), batches):
+        for answer in pool.map(send, batches):
             if answer["counts"][expect] != len(answer["results"]):
                 wrong = next(r for r in answer["results"] if r["outcome"] != expect)
                 raise SystemExit(f"expected every item {expect}, got {answer['counts']}: {wrong}")
@@ -349,86 +252,6 @@ def copy_rows(items: list[dict], world: dict) -> float:
     return elapsed
 
 
-# --- the report -------------------------------------------------------------------------------
-
-
-def write_results(section: str) -> None:
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if HEADING in text:
-        before, _sep, rest = text.partition(HEADING)
-        following = rest.find("\n## ")
-        text = before + section + (rest[following:] if following != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text.rstrip("\n") + "\n")
-
-
-def upload_measure(args) -> dict:
-    """The run: scratch database, portal, the upload, the re-send, COPY; the figures."""
-    load_before = os.getloadavg()[0]
-    recreate_database()
-    setup_django()
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    start = today - timedelta(days=300)
-    portal = None
-    try:
-        began = time.perf_counter()
-        world = load_world(args.elevators, start)
-        print(f"setup: {args.elevators:,} elevators and policies in {time.perf_counter() - began:.1f} s")
-        items = claim_items(
-            args.claims, policies=world["policies"], elevators=world["elevators"], start=start, today=today
-        )
-        port = free_port()
-        portal = start_portal(port, args.workers)
-
-        api_seconds = upload(
-            port, world["key"], items, batch=args.batch, concurrency=args.concurrency, expect="created"
-        )
-        api_rate = args.claims / api_seconds
-        print(f"API bulk create: {args.claims:,} claims in {api_seconds:.1f} s = {api_rate:,.0f} claims/s")
-
-        resent = items[: RESEND_BATCHES * args.batch]
-        resend_seconds = upload(
-            port, world["key"], resent, batch=args.batch, concurrency=args.concurrency, expect="unchanged"
-        )
-        resend_rate = len(resent) / resend_seconds
-        print(
-            f"API re-send (all unchanged): {len(resent):,} claims in {resend_seconds:.1f} s = {resend_rate:,.0f} claims/s"
-        )
-
-        from insurance.models import Claim, ClaimStatusChange
-
-        stored = (Claim.objects.count(), ClaimStatusChange.objects.count())
-        if stored != (args.claims, args.claims):
-            raise SystemExit(f"expected {args.claims} claims and status changes, found {stored}")
-        portal.terminate()
-        portal.wait(timeout=30)
-        portal = None
-
-        copy_seconds = copy_rows(items, world)
-        copy_rate = args.claims / copy_seconds
-        print(f"COPY: {args.claims:,} rows in {copy_seconds:.2f} s = {copy_rate:,.0f} rows/s")
-        print(f"API / COPY: {api_rate / copy_rate:.1%} (COPY is {copy_rate / api_rate:.0f}x faster)")
-        return {
-            "load_before": load_before,
-            "api_seconds": api_seconds,
-            "api_rate": api_rate,
-            "resent": len(resent),
-            "resend_seconds": resend_seconds,
-            "resend_rate": resend_rate,
-            "copy_seconds": copy_seconds,
-            "copy_rate": copy_rate,
-        }
-    finally:
-        if portal is not None:
-            portal.terminate()
-            portal.wait(timeout=30)
-        if not args.keep:
-            drop_database()
-
-
 GOAL = 8_000  # claims/s, end to end (issue: faster than a naive DRF many=True + bulk_create)
 
 
@@ -450,7 +273,7 @@ def measure(*, claims: int, batch: int, elevators: int, workers: int, concurrenc
             claims, policies=world["policies"], elevators=world["elevators"], start=start, today=today
         )
         port = free_port()
-        portal = start_portal(port, workers)
+        portal = start_portal(port, workers, environment())
         servers = portal_pids(portal)
         cpu_before = cpu_seconds(servers)
         api_seconds = upload(
@@ -477,8 +300,7 @@ def measure(*, claims: int, batch: int, elevators: int, workers: int, concurrenc
         stored = (Claim.objects.count(), ClaimStatusChange.objects.count())
         if stored != (claims, claims):
             raise SystemExit(f"expected {claims} claims and status changes, found {stored}")
-        portal.terminate()
-        portal.wait(timeout=30)
+        stop_portal(portal)
         portal = None
 
         copy_seconds = copy_rows(items, world)
@@ -487,10 +309,9 @@ def measure(*, claims: int, batch: int, elevators: int, workers: int, concurrenc
         print(f"API / COPY: {api_rate / copy_rate:.1%} (COPY is {copy_rate / api_rate:.0f}x faster)")
     finally:
         if portal is not None:
-            portal.terminate()
-            portal.wait(timeout=30)
+            stop_portal(portal)
         if not keep:
-            drop_database()
+            database_drop(server=SERVER, database=DATABASE)
     return {
         "claims": claims, "batch": batch, "workers": workers, "concurrency": concurrency,
         "api_seconds": api_seconds, "api_rate": api_rate, "portal_cpu": portal_cpu,
@@ -553,34 +374,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--concurrency", type=int, default=1, help="requests in flight at once")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
-    parser.add_argument("--no-results", action="store_true", help="do not write bench/RESULTS.md")
     args = parser.parse_args()
     m = measure(
         claims=args.claims, batch=args.batch, elevators=args.elevators, workers=args.workers,
         concurrency=args.concurrency, keep=args.keep,
     )  # fmt: skip
-    if args.no_results:
-        return
-    write_results(
-        f"{HEADING}\n"
-        f"`python bench/claims_upload.py --claims {args.claims} --batch {args.batch} "
-        f"--workers {args.workers} --concurrency {args.concurrency}` on this machine "
-        f"({os.cpu_count()} cores, PostgreSQL, gunicorn {args.workers} sync workers, "
-        f"{args.concurrency} request(s) in flight), {date.today().isoformat()}; 1-minute load average "
-        f"{m['load']} (other work shares the machine).\n\n"
-        "| path | claims | seconds | claims/s |\n|---|---:|---:|---:|\n"
-        f"| POST /api/v1/claims/bulk/, {args.batch} per call, all created "
-        f"| {args.claims:,} | {m['api_seconds']:.1f} | {m['api_rate']:,.0f} |\n"
-        f"| the same calls re-sent, all unchanged | {m['resent']:,} | {m['resend_seconds']:.1f} "
-        f"| {m['resend_rate']:,.0f} |\n"
-        f"| COPY FROM STDIN of the same rows, already formatted (claims table only: no checks, "
-        f"no status changes, no audit) | {args.claims:,} | {m['copy_seconds']:.2f} | {m['copy_rate']:,.0f} |\n\n"
-        f"The API runs at {m['api_rate'] / m['copy_rate']:.1%} of COPY. Each API claim is checked "
-        "(shape, policy, cover period, coverage item, dates, amounts) and written with its first "
-        "status change and an audit entry for each, so it writes four rows where COPY writes one. "
-        f"The portal's own CPU for the creations: {m['portal_cpu']:.1f} s "
-        f"({args.claims / m['portal_cpu']:,.0f} claims per CPU second; PostgreSQL's work comes on top).\n"
-    )
+    for row in rows(m):
+        ratio = "–" if row.ratio is None else f"{row.ratio:.2f}×"
+        print(f"| {row.figure} | {row.value} | {row.limit} | {ratio} | {row.goal} |")
+        if row.note:
+            print(f"  {row.note}")
 
 
 if __name__ == "__main__":
