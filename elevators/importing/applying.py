@@ -21,7 +21,7 @@ from ..models import Elevator, Inspection, LifecycleEvent
 from ..services import elevator_change_events, rescue_codes_assign
 from .parsing import RegistryImportResult
 
-CHUNK_ROWS = 2000
+CHUNK_ROWS = 5000
 
 INSPECTION_FACTS = ["last_inspected_on", "inspection_result", "next_inspection_due"]
 ELEVATOR_FIELDS = [
@@ -82,15 +82,17 @@ def write_chunk(
     counted_codes.update(values["equipment_code"] for values in created)
     if not writing:
         return
-    created = [_elevator(values) for values in created]
+    created = [new_elevator(values) for values in created]
     rescue_codes_assign(elevators=created)
     _insert(created)
     events.extend(
-        LifecycleEvent(
+        new_event(
+            {
+                "occurred_on": elevator.registered_on or today,
+                "kind": LifecycleEvent.Kind.REGISTRATION,
+                "reference": elevator.registration_number,
+            },
             elevator=elevator,
-            occurred_on=elevator.registered_on or today,
-            kind=LifecycleEvent.Kind.REGISTRATION,
-            reference=elevator.registration_number,
         )
         for elevator in created
         if elevator.registration_number
@@ -107,29 +109,43 @@ def _key(name: str, value):
     return value.pk if name in RELATED and value is not None else value
 
 
-# The columns a new elevator of the file does not name take the model's default: a constant
-# default is read once, a callable one is called for each elevator.
-CALLED_DEFAULT = object()
-ELEVATOR_DEFAULTS = {
-    f.attname: CALLED_DEFAULT if f.has_default() and callable(f.default) else f.get_default()
-    for f in Elevator._meta.concrete_fields
-}
+class NewRows:
+    """Unsaved instances of one model from their column values, by the model's positional
+    constructor: several times faster than keyword arguments, which set each related object
+    through its descriptor. A column not given takes the model's default (a constant one read
+    once, a callable one called for each row); `related` objects are kept on the instance as
+    keyword arguments would keep them (an inspection's name reads its elevator's)."""
+
+    CALLED = object()
+
+    def __init__(self, model):
+        self.model = model
+        self.defaults = {
+            f.attname: self.CALLED if f.has_default() and callable(f.default) else f.get_default()
+            for f in model._meta.concrete_fields
+        }
+        self.fields = {f.attname: f for f in model._meta.concrete_fields}
+
+    def __call__(self, values: dict, **related):
+        for name, obj in related.items():
+            values[self.model._meta.get_field(name).attname] = obj.pk
+        unknown = values.keys() - self.defaults.keys()
+        if unknown:
+            raise ValueError(f"not columns of {self.model.__name__}: {sorted(unknown)}")
+        instance = self.model(
+            *[
+                values.get(name, self.fields[name].get_default())
+                if default is self.CALLED
+                else values.get(name, default)
+                for name, default in self.defaults.items()
+            ]
+        )
+        for name, obj in related.items():
+            self.model._meta.get_field(name).set_cached_value(instance, obj)
+        return instance
 
 
-def _elevator(values: dict) -> Elevator:
-    """A new elevator from its column values: the model's positional constructor, several times
-    faster than keyword arguments, which set each related object through its descriptor."""
-    unknown = values.keys() - ELEVATOR_DEFAULTS.keys()
-    if unknown:
-        raise ValueError(f"not columns of an elevator: {sorted(unknown)}")
-    return Elevator(
-        *[
-            values.get(name, Elevator._meta.get_field(name).get_default())
-            if default is CALLED_DEFAULT
-            else values.get(name, default)
-            for name, default in ELEVATOR_DEFAULTS.items()
-        ]
-    )
+new_elevator, new_event, new_inspection = NewRows(Elevator), NewRows(LifecycleEvent), NewRows(Inspection)
 
 
 def _insert(objs: list) -> None:
@@ -212,10 +228,12 @@ def _inspections(
 
 
 def _inspection(elevator: Elevator) -> Inspection:
-    return Inspection(
+    return new_inspection(
+        {
+            "inspected_on": elevator.last_inspected_on,
+            "kind": Inspection.Kind.PERIODIC,
+            "result": elevator.inspection_result,
+            "next_due": elevator.next_inspection_due,
+        },
         elevator=elevator,
-        inspected_on=elevator.last_inspected_on,
-        kind=Inspection.Kind.PERIODIC,
-        result=elevator.inspection_result,
-        next_due=elevator.next_inspection_due,
     )
