@@ -3,6 +3,8 @@
 One path for the command, the browser and a dry run: the rows are written inside one transaction
 that is rolled back for a dry run, or when any row is refused (all-or-nothing), so a dry run reports
 exactly what the real run would do. Rows stream in chunks; memory stays bounded whatever the size.
+Once a row is refused nothing more is written (it would be rolled back): the remaining rows are
+still read, checked, reported and counted, with the counts a clean file of the other rows gives.
 """
 
 from datetime import date
