@@ -17,15 +17,16 @@ Rules, however a record arrives (the API, a batch, the browser form):
 A batch is read in a few queries (elevators by code, the company's records by number), new records
 and their items are inserted at once (COPY with ids from the sequence on PostgreSQL,
 services/inserts.py; bulk_create elsewhere) and audited with core.audit.log_bulk, and the flags of
-the whole batch are decided in the database (services/record_flags.py); updates are saved one by
-one (auditlog records them). Refused items write nothing; the others are stored.
+the whole batch are decided in the database (services/record_flags.py); the changed records are
+updated in one statement and their replaced items deleted in one, audited with log_bulk as saving
+and deleting them would be. Refused items write nothing; the others are stored.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -72,6 +73,7 @@ class _Plan:
     outcome: str
     record: MaintenanceRecord
     items: list[RecordItem] | None = None  # None: keep the stored items
+    stored: MaintenanceRecord | None = None  # the row as it was, for an update
 
 
 def _not_maintained(code: str) -> ApplicationError:
@@ -141,7 +143,7 @@ def _plan(company, data: dict, elevators: dict, existing: dict, today: date) -> 
         getattr(record, f.attname) == getattr(stored, f.attname) for f in stored._meta.concrete_fields
     )
     same_items = items is None or _item_keys(items) == _item_keys(stored.items.all())
-    return _Plan(UNCHANGED if same_fields and same_items else UPDATED, record, items)
+    return _Plan(UNCHANGED if same_fields and same_items else UPDATED, record, items, stored)
 
 
 def _lookups(company, items: list[dict]) -> tuple[dict, dict]:
@@ -172,14 +174,39 @@ def _write(plans: list[_Plan]) -> None:
             item.record = plan.record
     items = rows_insert([i for p in new for i in p.items])
     log_bulk(created=[*created, *items])
-    for plan in changed:
-        plan.record.save()  # auditlog records the update
-        if plan.items is not None:
-            plan.record.items.all().delete()
-            for item in plan.items:
-                item.record = plan.record
-            log_bulk(created=RecordItem.objects.bulk_create(plan.items))
+    _update_in_bulk(changed)
     record_flags_refresh(records=[p.record for p in (*new, *changed)])
+
+
+# What an update writes: the fields an item may set, the elevator, and the time (auto_now).
+UPDATED_FIELDS = [*RECORD_FIELDS, "elevator", "updated_at"]
+
+
+def _update_in_bulk(changed: list[_Plan]) -> None:
+    """The changed records in one UPDATE (bulk_update), and the items of those that send theirs
+    replaced: the old ones deleted in one statement, the new inserted at once; every change
+    audited with log_bulk as auditlog logs a save() and a delete (before and after)."""
+    if not changed:
+        return
+    now = timezone.now()
+    for plan in changed:
+        plan.record.updated_at = now
+    MaintenanceRecord.objects.bulk_update([p.record for p in changed], UPDATED_FIELDS)
+    log_bulk(updated=[(p.stored, p.record) for p in changed])
+    replaced = [p for p in changed if p.items is not None]
+    if not replaced:
+        return
+    old = [item for p in replaced for item in p.stored.items.all()]
+    if old:  # by SQL: the ORM's delete would send a signal, and auditlog write an entry, per item
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {RecordItem._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(old))})",
+                [item.pk for item in old],
+            )
+    for plan in replaced:
+        for item in plan.items:
+            item.record = plan.record
+    log_bulk(created=rows_insert([i for p in replaced for i in p.items]), deleted=old)
 
 
 def _upsert(company, items: list[dict], user) -> list[_Plan | ApplicationError]:

@@ -177,3 +177,37 @@ def test_services_inserted_at_once_are_audited_as_saved_ones(cast):  # noqa: F81
     assert [(e.object_id, e.object_repr) for e in entries] == [(s.pk, str(s)) for s in services]
     assert str(services[0]) == "S-0 安全培训"
     assert LogEntry.objects.filter(content_type__model="serviceelevator").count() == 3
+
+
+@pytest.mark.django_db
+def test_updates_in_bulk_are_audited_as_saves_and_deletions(world):  # noqa: F811
+    elevator = maintained(world)
+    user = world.users["maint"]
+    first = [
+        batch_item(elevator, f"U-{n}", items=[{"item_code": "A1-03", "result": "normal"}]) for n in range(3)
+    ]
+    records_bulk_upsert(user=user, items=first)
+    old_items = {
+        r.record_number: list(r.items.values_list("pk", flat=True)) for r in MaintenanceRecord.objects.all()
+    }
+    before = {r.record_number: r.updated_at for r in MaintenanceRecord.objects.all()}
+    changed = [
+        {**first[0], "findings": "更换门刀"},  # the items are sent again, the same: replaced all the same
+        {**first[1], "items": [{"item_code": "A1-04", "result": "normal"}]},
+        {**{k: v for k, v in first[2].items() if k != "items"}, "level": "quarterly"},  # items kept
+    ]
+    results = records_bulk_upsert(user=user, items=changed)
+    assert [r.outcome for r in results] == ["updated"] * 3
+    records = {r.record_number: r for r in MaintenanceRecord.objects.all()}
+    assert records["U-0"].findings == "更换门刀" and records["U-2"].level == "quarterly"
+    assert all(records[n].updated_at > before[n] for n in records)
+    assert list(records["U-1"].items.values_list("item_code", flat=True)) == ["A1-04"]
+    assert list(records["U-2"].items.values_list("pk", flat=True)) == old_items["U-2"]
+    updates = LogEntry.objects.filter(content_type__model="maintenancerecord", action=LogEntry.Action.UPDATE)
+    assert {e.object_id: sorted(e.changes_dict) for e in updates} == {
+        records["U-0"].pk: ["findings", "updated_at"],
+        records["U-1"].pk: ["updated_at"],
+        records["U-2"].pk: ["level", "updated_at"],
+    }
+    deleted = LogEntry.objects.filter(content_type__model="recorditem", action=LogEntry.Action.DELETE)
+    assert sorted(deleted.values_list("object_id", flat=True)) == sorted(old_items["U-0"] + old_items["U-1"])
