@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.xlsx.writing import FORMULA_PREFIXES, TableColumn, table_rows_write
+from core.xlsx.writing import FORMULA_PREFIXES, TableColumn, table_rows_write, xlsxwriter_close
 
 from ..selectors import CoverageFigure
 from .data import ReportData
@@ -251,7 +251,7 @@ class Book:
     def close(self) -> None:
         for sheet in self.sheets:
             sheet.finish()
-        self.workbook.close()
+        xlsxwriter_close(self.workbook)
 
 
 FIGURE_COLUMNS = (

@@ -8,9 +8,15 @@ from xml.etree import ElementTree
 
 import openpyxl
 import pytest
-import xlsxwriter
+import xlsxwriter.workbook
 
-from core.xlsx.writing import EXCEL_TEXT_MAX, FORMULA_PREFIXES, TableColumn, table_rows_write
+from core.xlsx.writing import (
+    EXCEL_TEXT_MAX,
+    FORMULA_PREFIXES,
+    TableColumn,
+    table_rows_write,
+    xlsxwriter_close,
+)
 
 TEXTS = [
     "襄阳市襄城区人民路 12 号",
@@ -213,3 +219,16 @@ def test_rows_go_only_where_nothing_is_written_yet(tmp_path):
     with pytest.raises(ValueError):
         table_rows_write([plain.add_worksheet("s")], 0, [TableColumn()], [("x",)], quoted=quoted)
     plain.close()
+
+
+def test_a_workbook_closed_at_a_lower_deflate_level_opens_and_the_zip_class_is_restored(tmp_path):
+    original = xlsxwriter.workbook.ZipFile
+    book = xlsxwriter.Workbook(str(tmp_path / "t.xlsx"), {"constant_memory": True})
+    sheet = book.add_worksheet("s")
+    quoted = book.add_format({"quote_prefix": True})
+    table_rows_write([sheet], 0, [TableColumn()], [("襄阳市襄城区人民路 12 号",)] * 1000, quoted=quoted)
+    xlsxwriter_close(book)
+    assert xlsxwriter.workbook.ZipFile is original
+    assert (
+        openpyxl.load_workbook(tmp_path / "t.xlsx").worksheets[0]["A1000"].value == "襄阳市襄城区人民路 12 号"
+    )
