@@ -284,6 +284,7 @@ def dashboard_measure(repeat: int) -> dict:
 
 
 def dashboard_rows(repeat: int = 10, **_) -> list:
+    _django()
     import statistics
 
     m = dashboard_measure(max(repeat, 10))
@@ -322,6 +323,7 @@ def figures(database_url: str) -> list[dict]:
 
 
 def freeze_rows(**_) -> list:
+    _django()  # the harness's child process has not set Django up (DATABASE_URL is the bench's)
     m = freeze_measure()
     return [
         Row(
@@ -340,6 +342,7 @@ def freeze_rows(**_) -> list:
 
 
 def reports_rows(**_) -> list:
+    _django()  # the harness's child process has not set Django up (DATABASE_URL is the bench's)
     m = reports_measure()
     each = ", ".join(f"{'+'.join(departments)} {seconds:.1f} s" for departments, seconds in m["each"])
     bare = ", ".join(f"{department} {seconds:.1f} s" for department, seconds in m["bare_each"])
