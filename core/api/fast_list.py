@@ -160,7 +160,9 @@ class ValuesListMixin:
     The `.values()` queryset (the viewset's `queryset` with those names and expressions resolved)
     is built once per viewset class, not per call: resolving ~40 names and the date expressions was
     a millisecond of every call's CPU. Each call's visibility (`get_queryset`) and filters apply to
-    a clone of it, as they applied to `queryset` before.
+    a clone of it, as they applied to `queryset` before; so for the list they may only filter (an
+    annotation added after `.values()` would be one more key of each row, and an aggregate one
+    would group the rows).
     """
 
     list_values: tuple[str, ...] = ()
