@@ -54,7 +54,7 @@ def coverage_slices(*, on: date, slices: Sequence[CellSlice]) -> list[dict[str, 
             # (its compiling cost a tenth of these statements' time).
             cursor.execute("SET LOCAL work_mem = '128MB'")
             cursor.execute("SET LOCAL jit = off")
-        counted, public, covers = _counts(on)
+        counted, public, covers = _counts(on, slices)
     computed_at = timezone.now()
     answers = []
     for part in slices:
@@ -82,32 +82,44 @@ def coverage_slices(*, on: date, slices: Sequence[CellSlice]) -> list[dict[str, 
     return answers
 
 
-def _counts(on: date):
+def _counts(on: date, slices: Sequence[CellSlice]):
     """The cells (n, insured) of the in-scope elevators, of the publicly funded ones, and the
-    covers' counts (_cover_counts)."""
+    covers' counts (_cover_counts), of no more of the registry than `slices` hold: a slice of
+    sectors alone (a freeze_slice task of a department) reads the elevators of those sectors, the
+    publicly funded ones and publicly funded covers only if it needs them."""
     in_scope = Elevator.objects.filter(in_scope_condition(on=on))
     cell = ("district_id", "place_category_id", "category")
-
+    places = set()
+    for part in slices:
+        if part.place_categories is None:
+            places = None
+            break
+        places |= part.place_categories
+    mine = in_scope if places is None else in_scope.filter(place_category_id__in=places)
     # the in-scope cells, and the insured ones by a parallel hash semi-join with the day's covers
     # (the fastest form at 1,000,000 elevators, selectors.coverage._counted): (n, insured)
-    counted = {
-        (d, p, c): [n, 0] for d, p, c, n in in_scope.values_list(*cell).annotate(Count("pk")).order_by()
-    }
+    counted = {(d, p, c): [n, 0] for d, p, c, n in mine.values_list(*cell).annotate(Count("pk")).order_by()}
     for d, p, c, n in (
-        in_scope.filter(insured_condition(on=on)).values_list(*cell).annotate(Count("pk")).order_by()
+        mine.filter(insured_condition(on=on)).values_list(*cell).annotate(Count("pk")).order_by()
     ):
         counted[(d, p, c)][1] = n
     # the publicly funded ones apart (a few percent): the finance bureau's slice holds them all
-    public = {
-        (d, p, c): [n, insured]
-        for d, p, c, n, insured in in_scope.filter(elevator_condition("publicly_funded"))
-        .values_list(*cell)
-        .annotate(n=Count("pk"), insured=Count("pk", filter=insured_condition(on=on)))
-        .order_by()
-    }
-    in_force = PolicyElevator.objects.in_force_on(on)
-    covers = _cover_counts(in_force.filter(_related(in_scope_condition(on=on), "elevator")))
-    return counted, public, covers
+    public = {}
+    if any(part.publicly_funded for part in slices):
+        public = {
+            (d, p, c): [n, insured]
+            for d, p, c, n, insured in in_scope.filter(elevator_condition("publicly_funded"))
+            .values_list(*cell)
+            .annotate(n=Count("pk"), insured=Count("pk", filter=insured_condition(on=on)))
+            .order_by()
+        }
+    covers = PolicyElevator.objects.in_force_on(on).filter(_related(in_scope_condition(on=on), "elevator"))
+    if places is not None:
+        wanted = Q(elevator__place_category_id__in=places) if places else Q(pk__in=[])
+        if any(part.public_covers_only for part in slices):
+            wanted |= Q(policy__funding_source=FundingSource.PUBLIC_FINANCE)
+        covers = covers.filter(wanted)
+    return counted, public, _cover_counts(covers)
 
 
 def _related(condition: Q, relation: str) -> Q:
