@@ -22,7 +22,8 @@ updated in one statement and their replaced items deleted in one, audited with l
 and deleting them would be. Refused items write nothing; the others are stored.
 """
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
@@ -74,6 +75,7 @@ class _Plan:
     record: MaintenanceRecord
     items: list[RecordItem] | None = None  # None: keep the stored items
     stored: MaintenanceRecord | None = None  # the row as it was, for an update
+    stored_items: list[RecordItem] = field(default_factory=list)  # and its items
 
 
 def _not_maintained(code: str) -> ApplicationError:
@@ -115,7 +117,7 @@ def _plan(company, data: dict, elevators: dict, existing: dict, today: date) -> 
         raise _not_maintained(code)
     if data["performed_on"] > today:
         raise ApplicationError(_("维保日期不能晚于今天。"), field="performed_on")
-    stored = existing.get(data["record_number"])
+    stored, stored_items = existing.get(data["record_number"], (None, []))
     record = MaintenanceRecord(company=company, record_number=data["record_number"])
     if stored is not None:
         record = MaintenanceRecord(
@@ -133,7 +135,7 @@ def _plan(company, data: dict, elevators: dict, existing: dict, today: date) -> 
         items = _check_items(data["items"] or [], group=elevator.group, level=record.level)
     elif stored is not None and record.level != stored.level:
         _check_items(
-            [{"item_code": i.item_code, "result": i.result, "note": i.note} for i in stored.items.all()],
+            [{"item_code": i.item_code, "result": i.result, "note": i.note} for i in stored_items],
             group=elevator.group,
             level=record.level,
         )
@@ -142,11 +144,15 @@ def _plan(company, data: dict, elevators: dict, existing: dict, today: date) -> 
     same_fields = all(
         getattr(record, f.attname) == getattr(stored, f.attname) for f in stored._meta.concrete_fields
     )
-    same_items = items is None or _item_keys(items) == _item_keys(stored.items.all())
-    return _Plan(UNCHANGED if same_fields and same_items else UPDATED, record, items, stored)
+    same_items = items is None or _item_keys(items) == _item_keys(stored_items)
+    outcome = UNCHANGED if same_fields and same_items else UPDATED
+    return _Plan(outcome, record, items, stored, stored_items)
 
 
 def _lookups(company, items: list[dict]) -> tuple[dict, dict]:
+    """The company's elevators the batch names, by code, and its records the batch numbers (locked,
+    in pk order) with their items: (record, items) by number. Three queries whatever the size (the
+    items in one, not prefetch_related's queryset per record)."""
     codes = {normalise_code(item["equipment_code"]) for item in items}
     elevators = {
         e.equipment_code: e
@@ -155,13 +161,17 @@ def _lookups(company, items: list[dict]) -> tuple[dict, dict]:
         )
     }
     numbers = {item["record_number"] for item in items}
-    existing = {
-        r.record_number: r
-        for r in MaintenanceRecord.objects.filter(company=company, record_number__in=numbers)
+    records = list(
+        MaintenanceRecord.objects.filter(company=company, record_number__in=numbers)
         .select_for_update()
         .order_by("pk")
-        .prefetch_related("items")
-    }
+    )
+    by_pk, items_of = {r.pk: r for r in records}, defaultdict(list)
+    if records:
+        for item in RecordItem.objects.filter(record__in=list(by_pk)).order_by("pk"):
+            item.record = by_pk[item.record_id]
+            items_of[item.record_id].append(item)
+    existing = {r.record_number: (r, items_of[r.pk]) for r in records}
     return elevators, existing
 
 
@@ -196,7 +206,7 @@ def _update_in_bulk(changed: list[_Plan]) -> None:
     replaced = [p for p in changed if p.items is not None]
     if not replaced:
         return
-    old = [item for p in replaced for item in p.stored.items.all()]
+    old = [item for p in replaced for item in p.stored_items]
     if old:  # by SQL: the ORM's delete would send a signal, and auditlog write an entry, per item
         with connection.cursor() as cursor:
             cursor.execute(

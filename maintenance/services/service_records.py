@@ -86,9 +86,17 @@ class Lookups:
         service_numbers = sorted({item["service_number"] for item in items})
         self.services: dict[str, ServiceRecord] = {}
         for part in _chunks(service_numbers, IDS_PER_QUERY):
-            found = ServiceRecord.objects.filter(insurer=insurer, service_number__in=part)
-            for service in found.prefetch_related("covered"):
+            for service in ServiceRecord.objects.filter(insurer=insurer, service_number__in=part):
                 self.services[service.service_number] = service
+        # Each stored service's elevators and their policies, in one query per part (not
+        # prefetch_related, which builds a queryset per service).
+        self.links: dict[int, dict[int, int]] = {}
+        for part in _chunks(sorted(service.pk for service in self.services.values()), IDS_PER_QUERY):
+            found = ServiceElevator.objects.filter(service_id__in=part).order_by("pk")
+            for service_id, elevator_id, policy_id in found.values_list(
+                "service_id", "elevator_id", "policy_id"
+            ):
+                self.links.setdefault(service_id, {})[elevator_id] = policy_id
 
 
 def _chunks(items: list, size: int):
@@ -212,7 +220,7 @@ def plan_item(item: dict, lookups: Lookups) -> Plan:
     if existing is None:
         record = ServiceRecord(insurer=lookups.insurer, service_number=item["service_number"], **values)
         return Plan(CREATED, record, links)
-    before_links = {link.elevator_id: link.policy_id for link in existing.covered.all()}
+    before_links = lookups.links.get(existing.pk, {})
     changed = [name for name, value in values.items() if _stored(existing, name) != _stored_value(value)]
     if not changed and before_links == links:
         return Plan(UNCHANGED, existing, links)
