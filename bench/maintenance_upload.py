@@ -16,7 +16,6 @@ BENCH_DATABASE the scratch database (default tibao_bench_maintenance). `make ben
 figure "maintenance" (bench_rows).
 """
 
-import argparse
 import os
 import sys
 from datetime import date, timedelta
@@ -25,9 +24,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness.upload import analyze, copy_seconds, scratch_database, upload, upload_rows  # noqa: E402
+from bench.harness.upload import (  # noqa: E402
+    SERVER,
+    analyze,
+    command_line,
+    copy_seconds,
+    measured,
+    scratch_database,
+)
 
-SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DATABASE = os.environ.get("BENCH_DATABASE", "tibao_bench_maintenance")
 LEVELS = ("half_monthly", "half_monthly", "half_monthly", "quarterly", "half_yearly", "yearly")
 RECORDS_GOAL = 10_000
@@ -107,20 +112,11 @@ def copy_rows(company, rows: list[dict]) -> float:
 def measure(records: int, batch: int, elevators: int) -> list:
     company, codes, raw = setup(elevators)
     rows = items(codes, records)
-    api_seconds, resend_rate = upload(
-        url="/api/v1/maintenance-records/bulk/", key=raw, items_key="records", rows=rows, batch=batch
-    )
-    return upload_rows(
-        what="bulk maintenance records (each with its flags and audit entries)",
-        unit="records",
-        count=records,
-        batch=batch,
-        api_seconds=api_seconds,
-        resend_rate=resend_rate,
-        copy_seconds=copy_rows(company, rows),
-        copy_what="records table only",
-        goal=RECORDS_GOAL,
-    )
+    return measured(
+        url="/api/v1/maintenance-records/bulk/", key=raw, items_key="records", rows=rows, batch=batch,
+        copy=lambda: copy_rows(company, rows), what="bulk maintenance records (each with its flags and audit entries)",
+        unit="records", copy_what="records table only", goal=RECORDS_GOAL,
+    )  # fmt: skip
 
 
 def bench_rows(*, database: str, **_) -> list:
@@ -133,16 +129,5 @@ def bench_rows(*, database: str, **_) -> list:
     return measure(100_000, 1_000, 5_000)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=100_000)
-    parser.add_argument("--batch", type=int, default=1_000)
-    parser.add_argument("--elevators", type=int, default=5_000)
-    args = parser.parse_args()
-    for row in measure(args.records, args.batch, args.elevators):
-        print(f"{row.figure}: {row.value} ({row.limit}; ratio {row.ratio:.1%})")
-    print(f"1-minute load average {os.getloadavg()[0]:.1f}")
-
-
 if __name__ == "__main__":
-    main()
+    command_line(__doc__, measure, count="records")

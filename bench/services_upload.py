@@ -18,7 +18,6 @@ BENCH_DATABASE the scratch database (default tibao_bench_services). `make bench`
 figure "services" (bench_rows).
 """
 
-import argparse
 import os
 import sys
 from datetime import date, timedelta
@@ -28,9 +27,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness.upload import analyze, copy_seconds, scratch_database, upload, upload_rows  # noqa: E402
+from bench.harness.upload import (  # noqa: E402
+    SERVER,
+    analyze,
+    command_line,
+    copy_seconds,
+    measured,
+    scratch_database,
+)
 
-SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DATABASE = os.environ.get("BENCH_DATABASE", "tibao_bench_services")
 SERVICES_GOAL = 10_000
 POLICY_SIZE = 50  # elevators a policy covers
@@ -163,20 +168,12 @@ def copy_rows(world: dict, rows: list[dict]) -> float:
 def measure(services: int, batch: int, elevators: int) -> list:
     world = setup(elevators)
     rows = items(world["codes"], services)
-    api_seconds, resend_rate = upload(
-        url="/api/v1/services/bulk/", key=world["key"], items_key="services", rows=rows, batch=batch
-    )
-    return upload_rows(
+    return measured(
+        url="/api/v1/services/bulk/", key=world["key"], items_key="services", rows=rows, batch=batch,
+        copy=lambda: copy_rows(world, rows),
         what="bulk insurance services (each elevator's cover found on the day, audit entries)",
-        unit="services",
-        count=services,
-        batch=batch,
-        api_seconds=api_seconds,
-        resend_rate=resend_rate,
-        copy_seconds=copy_rows(world, rows),
-        copy_what="the services and their elevator links",
-        goal=SERVICES_GOAL,
-    )
+        unit="services", copy_what="the services and their elevator links", goal=SERVICES_GOAL,
+    )  # fmt: skip
 
 
 def bench_rows(*, database: str, **_) -> list:
@@ -187,16 +184,5 @@ def bench_rows(*, database: str, **_) -> list:
     return measure(100_000, 1_000, 5_000)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--services", type=int, default=100_000)
-    parser.add_argument("--batch", type=int, default=1_000)
-    parser.add_argument("--elevators", type=int, default=5_000)
-    args = parser.parse_args()
-    for row in measure(args.services, args.batch, args.elevators):
-        print(f"{row.figure}: {row.value} ({row.limit}; ratio {row.ratio:.1%})")
-    print(f"1-minute load average {os.getloadavg()[0]:.1f}")
-
-
 if __name__ == "__main__":
-    main()
+    command_line(__doc__, measure, count="services")

@@ -7,6 +7,7 @@ organisation, its API key, the elevators and what else its rules read), its item
 text of the same rows; the rest is here.
 """
 
+import argparse
 import io
 import json
 import os
@@ -15,6 +16,7 @@ import time
 from bench.harness.rows import Row
 
 RESEND_BATCHES = 5
+SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 
 
 def scratch_database(server: str, database: str) -> None:
@@ -89,17 +91,19 @@ def copy_seconds(table: str, columns: str, text: str) -> float:
         return time.perf_counter() - began
 
 
-def upload_rows(
-    *, what: str, unit: str, count: int, batch: int, api_seconds: float, resend_rate: float,
-    copy_seconds: float, copy_what: str, goal: int,
+def measured(
+    *, url: str, key: str, items_key: str, rows: list[dict], batch: int, copy, what: str, unit: str,
+    copy_what: str, goal: int,
 ) -> list[Row]:  # fmt: skip
-    """The figure's two rows: `count` items created through the bulk API at `batch` a request, and
-    RESEND_BATCHES batches re-sent, each beside COPY of the same rows."""
-    api_rate, copy_rate = count / api_seconds, count / copy_seconds
+    """Upload `rows` (`upload`), then time `copy()` (COPY of the same rows, in seconds); the
+    figure's two rows: the items created through the bulk API at `batch` a request, and
+    RESEND_BATCHES batches re-sent, each beside COPY."""
+    api_seconds, resend_rate = upload(url=url, key=key, items_key=items_key, rows=rows, batch=batch)
+    api_rate, copy_rate = len(rows) / api_seconds, len(rows) / copy()
     limit = f"{copy_rate:,.0f} {unit}/s (COPY FROM STDIN of the same rows, {copy_what})"
     return [
         Row(
-            f"{what}, {batch:,} per request through the test client, {count:,} created",
+            f"{what}, {batch:,} per request through the test client, {len(rows):,} created",
             f"{api_rate:,.0f} {unit}/s",
             limit,
             api_rate / copy_rate,
@@ -107,9 +111,22 @@ def upload_rows(
             api_rate >= goal,
         ),
         Row(
-            f"{what} re-sent, {RESEND_BATCHES * batch:,} all unchanged",
+            f"{what} re-sent, {min(RESEND_BATCHES * batch, len(rows)):,} all unchanged",
             f"{resend_rate:,.0f} {unit}/s",
             limit,
             resend_rate / copy_rate,
         ),
     ]
+
+
+def command_line(doc: str, measure, *, count: str) -> None:
+    """A figure run by hand: `--<count> N --batch N --elevators N` to `measure(count, batch,
+    elevators)`, its rows printed."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument(f"--{count}", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=1_000)
+    parser.add_argument("--elevators", type=int, default=5_000)
+    args = parser.parse_args()
+    for row in measure(getattr(args, count), args.batch, args.elevators):
+        print(f"{row.figure}: {row.value} ({row.limit}; ratio {row.ratio:.1%})")
+    print(f"1-minute load average {os.getloadavg()[0]:.1f}")

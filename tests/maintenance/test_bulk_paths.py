@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from auditlog.models import LogEntry
 from django.utils import timezone
-from rest_framework import serializers
 
 from core.api.shapes import QuickShape
 from maintenance.api.serializers.records import MaintenanceRecordWriteSerializer
@@ -20,6 +19,7 @@ from maintenance.api.serializers.service_records import (
 from maintenance.models import MaintenanceRecord, RecordFlag, ServiceRecord
 from maintenance.services.records import records_bulk_upsert
 from maintenance.services.service_records import service_records_bulk_upsert
+from tests.core.test_quick_shape import answer
 from tests.maintenance.conftest_records import maintained, world  # noqa: F401
 from tests.maintenance.conftest_service_records import IN_COVER, cast  # noqa: F401
 
@@ -53,13 +53,6 @@ SERVICE_VARIANTS = {
     "maintenance_company": ["91420600000000000X", None],
     "site_name": ["樊城区培训中心", ""],
 }  # fmt: skip
-
-
-def answer(shape, item):
-    try:
-        return ("valid", dict(shape.run_validation(item)))
-    except serializers.ValidationError as exc:
-        return ("refused", exc.detail)
 
 
 def variants(valid: dict, changes: dict):
