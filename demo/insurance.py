@@ -14,10 +14,12 @@ the demo is seeded) and has no follow-on policy, so the daily notices have somet
 
 import random
 from collections import Counter, defaultdict
+from contextlib import ExitStack
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from auditlog.context import disable_auditlog
 from django.db import connection
 from django.utils import timezone
 
@@ -43,8 +45,8 @@ from insurance.services.claims import claims_bulk_upsert
 from insurance.services.claims.values import CLAIMS_BATCH_MAX, CREATED
 
 from .accounts import INSURERS
+from .bulkload import analyze_tables, foreign_keys_checked_once, secondary_indexes_built_after
 from .registry import BULK_THRESHOLD
-from .registry.loading import analyze_tables
 
 D = Decimal
 CHUNK = 5000
@@ -367,6 +369,22 @@ def insurance_summary() -> str:
     )
 
 
+def at_benchmark_scale(stack: ExitStack) -> None:
+    """Enter, on `stack`, what the policies' bulk registration needs at benchmark scale (from
+    BULK_THRESHOLD elevators on PostgreSQL) to run at COPY's speed: the policies' and covers' foreign
+    keys checked once at the end, the policies' plain indexes built then (demo.bulkload; the
+    covers' stay: the overlap check reads them by elevator and period as the chunks go), and no
+    audit entries, as the registry's bulk load writes none: a generated city has no one's changes
+    to trace, and a million entries would cost more than the policies. Below that scale nothing
+    changes: the demo's policies are audited as any bulk registration is."""
+    if connection.vendor != "postgresql" or Elevator.objects.count() < BULK_THRESHOLD:
+        return
+    cursor = stack.enter_context(connection.cursor())
+    stack.enter_context(foreign_keys_checked_once(cursor, [Policy, PolicyElevator]))
+    stack.enter_context(secondary_indexes_built_after(cursor, [Policy], rows_before=0, rows_added=1))
+    stack.enter_context(disable_auditlog())
+
+
 def build(*, rng: random.Random, options: dict, stdout) -> None:
     """Products, then (once) policies for the registry's elevators, renewals and claims."""
     today = timezone.localdate()
@@ -374,7 +392,9 @@ def build(*, rng: random.Random, options: dict, stdout) -> None:
         products_ensure()
         stdout.write("  保单已存在，跳过。")
     else:
-        policies_write(rng=rng, today=today, seed=f"{options['seed']}:insurance")
+        with ExitStack() as stack:
+            at_benchmark_scale(stack)
+            policies_write(rng=rng, today=today, seed=f"{options['seed']}:insurance")
         _analyze(Policy, PolicyElevator)
         claims_write(rng=rng, today=today)
         _analyze(Claim)

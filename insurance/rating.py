@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from core.pgcopy import any_of
 from elevators.models import Elevator, years_before
 
 from .models import Claim, Coefficient, ProductVersion, RatingFactor
@@ -119,12 +121,18 @@ def quote(*, version: ProductVersion, elevators: Iterable[Elevator], start: date
 def quotes(*, requests: Sequence[tuple[ProductVersion, list[Elevator], date]]) -> list[Quote]:
     """quote() for many (version, elevators, start) at once — the policies of a bulk registration:
     the same premiums, with the claims history of all the elevators read in a few queries instead
-    of one per request. Quotes come back in the order of `requests`."""
+    of one per request, and the maintenance scores once per start date (whatever the product).
+    Quotes come back in the order of `requests`."""
     if not requests:
         return []
     ids = sorted({e.pk for _version, elevators, _start in requests for e in elevators})
-    starts = {start for _version, _elevators, start in requests}
-    incidents = _claim_days(ids, since=years_before(min(starts), CLAIMS_LOOKBACK_YEARS), until=max(starts))
+    by_start: dict[date, set[int]] = {}
+    for _version, elevators, start in requests:
+        by_start.setdefault(start, set()).update(e.pk for e in elevators)
+    incidents = _claim_days(
+        ids, since=years_before(min(by_start), CLAIMS_LOOKBACK_YEARS), until=max(by_start)
+    )
+    scores = {start: _maintenance_scores(sorted(pks), start) for start, pks in by_start.items()}
     result, memo = [], {}
     for version, elevators, start in requests:
         since = years_before(start, CLAIMS_LOOKBACK_YEARS)
@@ -133,22 +141,29 @@ def quotes(*, requests: Sequence[tuple[ProductVersion, list[Elevator], date]]) -
             count = sum(1 for day in incidents.get(elevator.pk, ()) if since <= day < start)
             if count:
                 claims[elevator.pk] = count
-        scores = _maintenance_scores([e.pk for e in elevators], start)
-        result.append(_priced(version, list(elevators), start, claims=claims, scores=scores, memo=memo))
+        result.append(
+            _priced(version, list(elevators), start, claims=claims, scores=scores[start], memo=memo)
+        )
     return result
 
 
 IDS_PER_QUERY = 900  # `IN (...)` lists stay under SQLite's limit on query parameters
 
 
+def _ids_per_query(ids: list[int]) -> int:
+    """How many of `ids` one query reads: all on PostgreSQL (`any_of`: one array), else IDS_PER_QUERY."""
+    return max(len(ids), 1) if connection.vendor == "postgresql" else IDS_PER_QUERY
+
+
 def _claim_days(elevator_ids: list[int], *, since: date, until: date) -> dict[int, list[date]]:
     """The incident days of the claims counted by the claims factor (_claims_counts' rows), from
     `since` up to the day before `until`, by elevator."""
     days: dict[int, list[date]] = {}
-    for at in range(0, len(elevator_ids), IDS_PER_QUERY):
+    step = _ids_per_query(elevator_ids)
+    for at in range(0, len(elevator_ids), step):
         rows = (
             Claim.objects.filter(
-                elevator_id__in=elevator_ids[at : at + IDS_PER_QUERY],
+                any_of("elevator_id", elevator_ids[at : at + step]),
                 incident_at__date__gte=since,
                 incident_at__date__lt=until,
             )

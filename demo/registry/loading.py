@@ -10,7 +10,6 @@ Bulk writes bypass the change log on purpose: a generated demo has no one to att
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import islice
@@ -21,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.pgcopy import CopyLayout
+from demo.bulkload import analyze_tables, foreign_keys_checked_once, secondary_indexes_built_after
 from elevators.models import Elevator, Inspection, LifecycleEvent
 
 from .context import RegistryContext, context_load
@@ -262,42 +262,16 @@ def _copy_chunks(
         yield len(chunk), "".join(elevator_lines), "".join(inspection_lines)
 
 
-FOREIGN_KEYS_SQL = """
-    SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid)
-    FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY conrelid, conname
-"""
-
-
-@contextmanager
-def _foreign_keys_checked_once(cursor, models) -> Iterator[None]:
-    """Drop the foreign keys of `models`' tables and add them back afterwards, in one transaction.
-
-    Django's foreign keys are deferred: each row COPY writes queues a check per key until commit
-    (6 million checks for a million elevators, 15 s here); adding a key back checks every row in one
-    join (under a second). Dropping a key locks the tables on both ends until commit: this is for
-    seeding and benchmarks, not for a registry in use.
-    """
-    # A table with checks still queued (rows written earlier in this transaction: the demo's
-    # organisations) cannot be altered: run those checks now, as Django's loaddata does.
-    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    cursor.execute(FOREIGN_KEYS_SQL, [[m._meta.db_table for m in models]])
-    keys = cursor.fetchall()
-    for table, name, _definition in keys:
-        cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
-    yield
-    for table, name, definition in keys:
-        cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
-    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-
-
 def _copy_load(rows: Iterator[DemoElevator], *, count: int, started: float, stdout) -> LoadResult:
     result = LoadResult(method="COPY")
     elevators = CopyLayout(Elevator)
     inspections = CopyLayout(Inspection, omit=("id",))
+    existing = Elevator.objects.count()
     with (
         transaction.atomic(),
         connection.cursor() as cursor,
-        _foreign_keys_checked_once(cursor, [Elevator, Inspection]),
+        foreign_keys_checked_once(cursor, [Elevator, Inspection]),
+        secondary_indexes_built_after(cursor, [Elevator, Inspection], rows_before=existing, rows_added=count),
     ):
         first_id, sequence = _reserve_ids(cursor)
         chunks = _copy_chunks(
@@ -317,15 +291,3 @@ def _copy_load(rows: Iterator[DemoElevator], *, count: int, started: float, stdo
             cursor.execute("SELECT setval(%s, %s)", [sequence, first_id + result.elevators - 1])
         analyze_tables(cursor, [Elevator, Inspection])
     return result
-
-
-def analyze_tables(cursor, models) -> None:
-    """Refresh the planner's statistics of `models`' tables inside the loading transaction.
-
-    Autovacuum cannot see rows not yet committed, so until the seed commits the planner would take
-    a million-row table for the empty one it last sampled, and pick nested loops over it. ANALYZE
-    samples the transaction's own rows (a few seconds for a million).
-    """
-    quote = connection.ops.quote_name
-    for model in models:
-        cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")

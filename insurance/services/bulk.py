@@ -1,11 +1,13 @@
 """Registering many policies at once: policy_register's rules for a whole batch, bulk-written.
 
 For callers that hold thousands of policies at a time (the demo city at scale, a policy list of an
-insurer's whole book). The batch is read in a few queries per chunk of CHUNK policies — elevators,
-policyholders, the covers it could overlap, taken numbers, policies renewed — checked in memory,
-priced by `rating.quote` once per product version and start date, and written with one INSERT per
-table and chunk, audited with `core.audit.log_bulk` (one creation entry per policy, as
-policy_register leaves). Chunks follow (version, start date), so that a quote serves many policies.
+insurer's whole book). The batch is read in a few queries per chunk of policies (CHUNK, COPY_CHUNK
+on PostgreSQL) — elevators, policyholders, the covers it could overlap, taken numbers, policies
+renewed — checked in memory, priced by `rating.quotes` (each elevator's premium worked out once
+per distinct rating input, the claims and scores read once per chunk and start date), and written
+with one COPY (PostgreSQL) or INSERT per table and chunk, audited with `core.audit.log_bulk`: one
+creation entry per policy and per cover, as policy_register leaves. Chunks follow the start date,
+so that the scores read for a day serve every product's policies starting on it.
 """
 
 import json
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import islice, pairwise
 
+from auditlog.context import auditlog_disabled
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -23,7 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from core.audit import log_bulk
 from core.exceptions import ApplicationError
-from core.pgcopy import CopyLayout, copy_insert
+from core.pgcopy import CopyLayout, any_of, copy_insert
 from elevators.models import Elevator, PlaceCategory
 
 from ..models import FundingSource, Policy, PolicyElevator, ProductVersion
@@ -33,12 +36,14 @@ from .policies import _check_policyholder, _overlap_error, check_policy_terms, p
 from .premiums import policy_premium
 
 CHUNK = 2_000  # policies per round of reads and inserts
-IDS_PER_QUERY = 900
+COPY_CHUNK = 20_000  # the same on PostgreSQL, where a round's reads take its ids as one array
+IDS_PER_QUERY = 900  # `pk IN (...)` lists stay under SQLite's limit on query parameters
+ROW_LOCKS_MAX = 10_000  # elevators a chunk locks row by row; more lock the table (_elevators_locked)
 # What the rules and the rating read of an elevator (Elevator.group derives from the category).
 RATED_FIELDS = (
     "pk", "equipment_code", "category", "installed_on", "manufactured_on", "place_category_id", "owner_id",
     "user_unit_id",
-)  # fmt: skip  # `pk IN (...)` lists stay under SQLite's limit on query parameters
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,13 @@ def _chunks(items: Sequence, size: int) -> Iterator[list]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+def _id_parts(values) -> Iterator[list]:
+    """The distinct values (ids, numbers), sorted, in the parts one query takes: all of them on
+    PostgreSQL, where `any_of` sends them as one array; IDS_PER_QUERY elsewhere."""
+    values = sorted(set(values))
+    return _chunks(values, max(len(values), 1) if connection.vendor == "postgresql" else IDS_PER_QUERY)
 
 
 def _number_taken(draft: PolicyDraft) -> ApplicationError:
@@ -98,9 +110,9 @@ def policies_register_in_bulk(*, user, drafts: Sequence[PolicyDraft]) -> list[in
     )
     versions = versions.in_bulk({draft.version.pk for draft in drafts})
     _check_batch(user, drafts, versions)
-    order = sorted(range(len(drafts)), key=lambda i: (drafts[i].version.pk, drafts[i].start_date, i))
+    order = sorted(range(len(drafts)), key=lambda i: (drafts[i].start_date, drafts[i].version.pk, i))
     ids: list[int | None] = [None] * len(drafts)
-    for chunk in _chunks(order, CHUNK):
+    for chunk in _chunks(order, COPY_CHUNK if connection.vendor == "postgresql" else CHUNK):
         written = _register_chunk(user, [drafts[i] for i in chunk], versions)
         for index, policy_id in zip(chunk, written, strict=True):
             ids[index] = policy_id
@@ -139,21 +151,36 @@ def _check_batch(user, drafts: Sequence[PolicyDraft], versions: dict[int, Produc
 
 
 def _in_bulk(queryset, ids) -> dict:
-    """queryset.in_bulk(ids), a bounded number of ids per query."""
+    """queryset.in_bulk(ids), in the parts of `_id_parts`."""
     rows = {}
-    for part in _chunks(sorted(set(ids)), IDS_PER_QUERY):
-        rows.update(queryset.in_bulk(part))
+    for part in _id_parts(ids):
+        rows.update((row.pk, row) for row in queryset.filter(any_of("pk", part)))
     return rows
+
+
+def _elevators_locked(count: int):
+    """The elevators' queryset that locks the `count` rows it reads, in a stable order, as
+    policy_register does: a registration of one of them running at the same time queues here, and
+    whichever comes second sees the other's cover.
+
+    From ROW_LOCKS_MAX rows on, PostgreSQL locks the table instead (EXCLUSIVE: reads go on, every
+    write and row lock waits until commit): a row lock writes to the row, and locking a book's
+    hundreds of thousands of elevators one by one costs more than registering their policies.
+    """
+    elevators = Elevator.objects.order_by("pk")
+    if connection.vendor == "postgresql" and count >= ROW_LOCKS_MAX:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"LOCK TABLE {connection.ops.quote_name(Elevator._meta.db_table)} IN EXCLUSIVE MODE"
+            )
+        return elevators
+    return elevators.select_for_update()
 
 
 def _register_chunk(user, drafts: list[PolicyDraft], versions: dict[int, ProductVersion]) -> list[int]:
     """Check, price and write one chunk of drafts (see policies_register_in_bulk)."""
     elevator_ids = {pk for draft in drafts for pk in draft.elevator_ids}
-    # Lock the elevators in a stable order, as policy_register does: a registration of one of them
-    # running at the same time queues here, and whichever comes second sees the other's cover.
-    elevators = _in_bulk(
-        Elevator.objects.only(*RATED_FIELDS).select_for_update().order_by("pk"), elevator_ids
-    )
+    elevators = _in_bulk(_elevators_locked(len(elevator_ids)).only(*RATED_FIELDS), elevator_ids)
     places = PlaceCategory.objects.in_bulk()
     for elevator in elevators.values():
         elevator.place_category = places[elevator.place_category_id]  # the rating shows its name
@@ -196,7 +223,7 @@ def _register_chunk(user, drafts: list[PolicyDraft], versions: dict[int, Product
     )
     try:
         with transaction.atomic():
-            _write(list(policies.values()), covers)
+            rows = _write(list(policies.values()), covers)
     except IntegrityError:
         # Another transaction took a number or covered an elevator since the checks: say which.
         _check_overlaps(user, drafts, versions, periods)
@@ -205,7 +232,7 @@ def _register_chunk(user, drafts: list[PolicyDraft], versions: dict[int, Product
             if draft.number in taken[versions[draft.version.pk].product.insurer_id]:
                 raise _refused(draft, _number_taken(draft)) from None
         raise
-    log_bulk(created=list(policies.values()))
+    log_bulk(created=[*policies.values(), *rows])
     return [policies[id(draft)].pk for draft in drafts]
 
 
@@ -259,23 +286,20 @@ COVER_COLUMNS = (
 )  # fmt: skip
 
 
-def _write(policies: list[Policy], covers: list[tuple[Policy, ElevatorQuote]]) -> None:
-    """Insert the policies, then their covers: by COPY on PostgreSQL, else by bulk_create. Elevators
-    rated alike share one rating (PolicyElevator.rating, ElevatorQuote.as_dict)."""
+def _write(policies: list[Policy], covers: list[tuple[Policy, ElevatorQuote]]) -> list[PolicyElevator]:
+    """Insert the policies, then their covers, by COPY on PostgreSQL (ids drawn from the sequences),
+    else by bulk_create; return the covers as rows, for the audit. Elevators rated alike share one
+    rating (PolicyElevator.rating, ElevatorQuote.as_dict).
+
+    With the audit log off there is no entry to write: on PostgreSQL the covers then go by COPY
+    lines made straight from the quotes, without a row object each, and none is returned.
+    """
     if connection.vendor == "postgresql":
-        copy_insert(policies)  # ids drawn from the sequence
+        copy_insert(policies)
     else:
         Policy.objects.bulk_create(policies)
     if not connection.features.can_return_rows_from_bulk_insert:
-        ids = {}
-        for insurer_id in {p.insurer_id for p in policies}:
-            numbers = [p.number for p in policies if p.insurer_id == insurer_id]
-            for part in _chunks(numbers, IDS_PER_QUERY):
-                ids.update(
-                    Policy.objects.filter(insurer_id=insurer_id, number__in=part).values_list("number", "pk")
-                )
-        for policy in policies:
-            policy.pk = ids[policy.number]
+        _fetch_policy_ids(policies)
     ratings: dict[tuple, tuple[dict, str]] = {}
 
     def rating(line: ElevatorQuote) -> tuple[dict, str]:
@@ -286,40 +310,66 @@ def _write(policies: list[Policy], covers: list[tuple[Policy, ElevatorQuote]]) -
             ratings[key] = value, json.dumps(value, ensure_ascii=False)
         return ratings[key]
 
-    if connection.vendor != "postgresql":
-        PolicyElevator.objects.bulk_create(
-            PolicyElevator(
-                policy=policy,
-                elevator_id=line.elevator.pk,
-                premium=line.premium,
-                rated_premium=line.premium,
-                rating=rating(line)[0],
-                model=policy.model,
-                start_date=policy.start_date,
-                end_date=policy.end_date,
+    if connection.vendor == "postgresql" and auditlog_disabled.get():
+        layout = CopyLayout(PolicyElevator, omit=("id",))
+        line_of = layout.formatter(COVER_COLUMNS)
+        data = [
+            line_of(
+                (
+                    policy.pk,
+                    line.elevator.pk,
+                    line.premium,
+                    line.premium,
+                    rating(line)[1],
+                    policy.model,
+                    policy.start_date,
+                    policy.end_date,
+                )
             )
             for policy, line in covers
-        )
-        return
-    layout = CopyLayout(PolicyElevator, omit=("id",))
-    line_of = layout.formatter(COVER_COLUMNS)
-    data = [
-        line_of(
-            (
-                policy.pk,
-                line.elevator.pk,
-                line.premium,
-                line.premium,
-                rating(line)[1],
-                policy.model,
-                policy.start_date,
-                policy.end_date,
-            )
+        ]
+        with connection.cursor() as cursor:
+            layout.copy(cursor, "".join(data))
+        return []
+    rows = [
+        PolicyElevator(
+            policy=policy,
+            elevator=line.elevator,  # set as objects: the audit names the cover by them
+            premium=line.premium,
+            rated_premium=line.premium,
+            rating=rating(line)[0],
+            model=policy.model,
+            start_date=policy.start_date,
+            end_date=policy.end_date,
         )
         for policy, line in covers
     ]
-    with connection.cursor() as cursor:
-        layout.copy(cursor, "".join(data))
+    if connection.vendor == "postgresql":
+        return copy_insert(rows)
+    PolicyElevator.objects.bulk_create(rows)
+    if not connection.features.can_return_rows_from_bulk_insert:
+        ids = {}
+        for part in _id_parts(policy.pk for policy in policies):
+            rows_stored = PolicyElevator.objects.filter(any_of("policy_id", part))
+            ids.update(((p, e), pk) for p, e, pk in rows_stored.values_list("policy_id", "elevator_id", "pk"))
+        for row in rows:
+            row.pk = ids[(row.policy_id, row.elevator_id)]
+    return rows
+
+
+def _fetch_policy_ids(policies: list[Policy]) -> None:
+    """Set the ids of policies just bulk-created, where the database does not return them."""
+    ids = {}
+    for insurer_id in {p.insurer_id for p in policies}:
+        numbers = [p.number for p in policies if p.insurer_id == insurer_id]
+        for part in _id_parts(numbers):
+            ids.update(
+                Policy.objects.filter(any_of("number", part), insurer_id=insurer_id).values_list(
+                    "number", "pk"
+                )
+            )
+    for policy in policies:
+        policy.pk = ids[policy.number]
 
 
 def _taken_numbers(drafts: list[PolicyDraft], versions: dict[int, ProductVersion]) -> dict[int, set[str]]:
@@ -329,9 +379,11 @@ def _taken_numbers(drafts: list[PolicyDraft], versions: dict[int, ProductVersion
         wanted[versions[draft.version.pk].product.insurer_id].append(draft.number)
     taken: dict[int, set[str]] = defaultdict(set)
     for insurer_id, numbers in wanted.items():
-        for part in _chunks(numbers, IDS_PER_QUERY):
+        for part in _id_parts(numbers):
             taken[insurer_id].update(
-                Policy.objects.filter(insurer_id=insurer_id, number__in=part).values_list("number", flat=True)
+                Policy.objects.filter(any_of("number", part), insurer_id=insurer_id).values_list(
+                    "number", flat=True
+                )
             )
     return taken
 
@@ -349,10 +401,10 @@ def _check_overlaps(user, drafts: list[PolicyDraft], versions, periods) -> None:
     first = min(start for start, _end in periods.values())
     last = max(end for _start, end in periods.values())
     stored = defaultdict(list)
-    for part in _chunks(sorted({pk for pk, _model in wanted}), IDS_PER_QUERY):
+    for part in _id_parts(pk for pk, _model in wanted):
         rows = (
             PolicyElevator.objects.in_force_during(first, last)
-            .filter(elevator_id__in=part)
+            .filter(any_of("elevator_id", part))
             .values_list("pk", "elevator_id", "model", "start_date", "end_date")
         )
         for pk, elevator_id, model, start, end in rows:

@@ -6,10 +6,12 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.pgcopy import any_of
 from elevators.models import Elevator, years_before
 from elevators.selectors import TimelineEntry, register_timeline_source
 from insurance import rating
@@ -23,15 +25,16 @@ SCORE_LOOKBACK_YEARS = 1
 def maintenance_quality_scores(elevator_ids: list[int], on: date) -> dict[int, Decimal]:
     """Each elevator's maintenance-quality score on `on`: the score of its latest maintenance_quality
     service in the twelve months up to `on` (both ends: from the same day a year before), as a
-    Decimal. Elevators with none are left out (the rating reads them as "no score"). One query per
-    IDS_PER_QUERY elevators."""
+    Decimal. Elevators with none are left out (the rating reads them as "no score"). One query on
+    PostgreSQL, else one per IDS_PER_QUERY elevators."""
     since = years_before(on, SCORE_LOOKBACK_YEARS)
     scores: dict[int, Decimal] = {}
     ids = sorted(set(elevator_ids))
-    for start in range(0, len(ids), IDS_PER_QUERY):
+    step = max(len(ids), 1) if connection.vendor == "postgresql" else IDS_PER_QUERY  # any_of: one array
+    for start in range(0, len(ids), step):
         rows = (
             ServiceElevator.objects.filter(
-                elevator_id__in=ids[start : start + IDS_PER_QUERY],
+                any_of("elevator_id", ids[start : start + step]),
                 service__kind=ServiceKind.MAINTENANCE_QUALITY,
                 service__quality_score__isnull=False,
                 service__performed_on__gte=since,

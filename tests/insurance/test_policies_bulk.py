@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -53,6 +54,7 @@ def site(n: int = 2, **fields) -> list:
 
 def test_every_premium_is_the_rating_quote_and_ids_come_back_in_order(version, monkeypatch):
     monkeypatch.setattr(bulk_module, "CHUNK", 2)  # several chunks, out of the drafts' order
+    monkeypatch.setattr(bulk_module, "COPY_CHUNK", 2)
     starts = [START + timedelta(days=d) for d in (40, 0, 40, 10, 0)]
     sites = [site(n, installed_on=date(2008 + n, 5, 1)) for n in (1, 2, 3, 1, 2)]
     drafts = [draft(version, elevators, start=start) for elevators, start in zip(sites, starts, strict=True)]
@@ -197,7 +199,7 @@ def test_only_the_insurer_or_the_policyholder_registers():
     assert Policy.objects.get().created_by == world.users["pm_fancheng"]
 
 
-def test_each_policy_gets_its_creation_entry_naming_the_actor(version):
+def test_each_policy_and_cover_gets_its_creation_entry_naming_the_actor(version):
     drafts = [draft(version, site(n)) for n in (1, 2, 3)]
     with acting_as("command:test"):
         ids = policies_register_in_bulk(user=SYSTEM, drafts=drafts)
@@ -206,6 +208,28 @@ def test_each_policy_gets_its_creation_entry_naming_the_actor(version):
     assert {e.action for e in entries} == {LogEntry.Action.CREATE}
     assert {e.additional_data["actor"] for e in entries} == {"command:test"}
     assert {e.changes_dict["number"][1] for e in entries} == {d.number for d in drafts}
+    # each cover too, as policy_register leaves them
+    covers = PolicyElevator.objects.filter(policy_id__in=ids).select_related("policy", "elevator")
+    entries = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(PolicyElevator))
+    assert sorted((int(e.object_pk), e.object_repr) for e in entries) == sorted(
+        (c.pk, str(c)) for c in covers
+    )
+    assert {e.action for e in entries} == {LogEntry.Action.CREATE}
+    assert {e.additional_data["actor"] for e in entries} == {"command:test"}
+    assert len(entries) == 1 + 2 + 3
+
+
+def test_with_the_audit_log_off_nothing_is_logged_and_the_covers_are_the_same(version):
+    elevators = site(3)
+    with disable_auditlog():
+        (policy_id,) = policies_register_in_bulk(user=SYSTEM, drafts=[draft(version, elevators)])
+    written = ContentType.objects.get_for_models(Policy, PolicyElevator).values()
+    assert not LogEntry.objects.filter(content_type__in=written).exists()
+    expected = quote(version=version, elevators=elevators, start=START)
+    covers = PolicyElevator.objects.filter(policy_id=policy_id)
+    assert {c.elevator_id: (c.premium, c.rated_premium, c.rating) for c in covers} == {
+        line.elevator.pk: (line.premium, line.premium, line.as_dict()) for line in expected.lines
+    }
 
 
 def test_quotes_at_once_are_the_quotes_one_by_one_with_the_claims_history(version, monkeypatch):
