@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 
@@ -26,6 +26,7 @@ from ..months import (
     target_on,
 )
 from ..selectors.worklist import coverage_worklist
+from ..sql import large_reads
 from .maintenance import MaintenanceFigures, maintenance_figures
 
 TREND_MONTHS = 12
@@ -158,18 +159,13 @@ def _fetched_in_chunks(queryset, chunk_size: int = 2000):
     cursor's query in parallel; the city's work list (about 300,000 rows at 1,000,000 elevators)
     took 3.5 times longer so. The driver holds the result instead (about 130 MB for those rows,
     within the reports' memory goal, bench/coverage_api.py); the rows become Python objects only a
-    chunk at a time. On PostgreSQL the query runs without JIT and with the memory to sort in: at
-    1,000,000 elevators the work list's plan spent 5 of its 19 s compiling and sorted on disk.
+    chunk at a time. The query runs without JIT and with the memory to sort in (reporting.sql).
     """
     compiler = queryset.query.get_compiler(queryset.db)
     sql, params = compiler.as_sql()
     converters = compiler.get_converters([column for column, *_rest in compiler.select[: compiler.col_count]])
-    connection = connections[queryset.db]
-    with connection.cursor() as cursor:
-        with transaction.atomic(using=queryset.db):  # SET LOCAL lasts until it ends
-            if connection.vendor == "postgresql":
-                cursor.execute("SET LOCAL jit = off")
-                cursor.execute("SET LOCAL work_mem = '64MB'")
+    with connections[queryset.db].cursor() as cursor:
+        with large_reads(queryset.db):
             cursor.execute(sql, params)  # the whole result is on the client from here
         while rows := cursor.fetchmany(chunk_size):
             yield from compiler.apply_converters(rows, converters) if converters else rows

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection, connections, transaction
+from django.db import connections
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -28,6 +28,7 @@ from core.principal import SYSTEM
 from elevators.models import Elevator, elevator_condition, in_scope_condition, insured_condition
 from insurance.models import FundingSource, PolicyElevator
 
+from ..sql import large_reads
 from .coverage import Coverage, _every_grouping
 
 
@@ -47,13 +48,9 @@ class CellSlice:
 def coverage_slices(*, on: date, slices: Sequence[CellSlice]) -> list[dict[str, Coverage]]:
     """For each of `slices`, what `coverage_all` answers for it (every grouping of GROUPINGS), in
     order, from one pass (the module docstring)."""
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            # Sorting the day's covers for the distinct counts, and hashing them for the
-            # semi-join, in memory (4 MB by default, 36 MB here at 1,000,000 elevators); no JIT
-            # (its compiling cost a tenth of these statements' time).
-            cursor.execute("SET LOCAL work_mem = '128MB'")
-            cursor.execute("SET LOCAL jit = off")
+    # the day's covers sorted for the distinct counts and hashed for the semi-join in memory (36 MB
+    # at 1,000,000 elevators)
+    with large_reads(work_mem="128MB"):
         counted, public, covers = _counts(on, slices)
     computed_at = timezone.now()
     answers = []
