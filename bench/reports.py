@@ -8,9 +8,10 @@ each beside a limit measured in the same run.
    insurer / funding source with GROUPING SETS): what any freeze has to read at least once.
 2. reports: the eight departments' reports of that month, built the way the workers build them
    (services.report_batches: one batch per scope, SAMR and NFRA together), by WORKERS processes
-   of their own sharing the batches; wall time, and each worker's peak RSS. The limit: a bare
-   XlsxWriter loop (constant_memory, write_row) writing the same rows (each department's work
-   list and policies ending, from the same queries) into eight files, by as many processes.
+   of their own taking the next batch from one queue when free (as Celery workers do), the
+   largest first; wall time, and each worker's peak RSS. The limit: a bare XlsxWriter loop
+   (constant_memory, write_row) writing the same rows (each department's work list and policies
+   ending, from the same queries) into eight files, by as many processes sharing them alike.
 3. dashboard: today's figures kept for every scope (services.daily_figures_refresh, timed), then
    the city dashboard reading them, p95, beside the same page counting live (no day kept).
 
@@ -132,7 +133,7 @@ def freeze_measure() -> dict:
 # --- reports --------------------------------------------------------------------------------------
 
 
-def _worker(batches: list[list[int]]) -> dict:
+def _worker(batches) -> dict:
     """One report worker: build each batch (services.reports_generate), then its peak RSS."""
     from reporting.services import reports_generate
 
@@ -146,7 +147,7 @@ def _worker(batches: list[list[int]]) -> dict:
     return {"each": each, "rss": peak_rss_mb()}
 
 
-def _bare(departments: list[str], month: str) -> dict:
+def _bare(departments, month: str) -> dict:
     """The limit's worker: the same rows (work list, policies ending) of each department from the
     same queries, written by a bare XlsxWriter loop in constant-memory mode."""
     import xlsxwriter
@@ -175,28 +176,42 @@ def _bare(departments: list[str], month: str) -> dict:
     return {"each": each, "rss": peak_rss_mb()}
 
 
+def _claimed(directory: str):
+    """The jobs of a queue `_in_processes` wrote, each taken by one worker (an atomic rename), in
+    order: what a Celery worker does when it is free, not a share fixed beforehand."""
+    for name in sorted(os.listdir(directory)):
+        if not name.endswith(".json"):
+            continue
+        path = os.path.join(directory, name)
+        try:
+            os.rename(path, f"{path}.{os.getpid()}")
+        except FileNotFoundError:
+            continue  # another worker took it
+        with open(f"{path}.{os.getpid()}") as handle:
+            yield json.load(handle)
+
+
 def _in_processes(task: str, jobs: list, month: str) -> tuple[float, list[dict]]:
-    """Share `jobs` out to WORKERS processes of this script (each a fresh interpreter, like a
-    Celery worker of its own), round robin; wall time and each worker's answer."""
-    shares = [jobs[i::WORKERS] for i in range(WORKERS)]
-    started = time.perf_counter()
-    processes = [
-        subprocess.Popen(
-            [sys.executable, __file__, task, month, json.dumps(share)],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for share in shares
-        if share
-    ]
-    answers = []
-    for process in processes:
-        out, _err = process.communicate()
-        if process.returncode:
-            raise RuntimeError(f"a {task} worker exited with {process.returncode}")
-        answers.append(json.loads(out.strip().splitlines()[-1]))
-    return time.perf_counter() - started, answers
+    """`jobs` done by WORKERS processes of this script (each a fresh interpreter, like a Celery
+    worker of its own) taking the next job from one queue when free; wall time and each worker's
+    answer."""
+    with tempfile.TemporaryDirectory() as queue:
+        for number, job in enumerate(jobs):
+            Path(queue, f"{number:03}.json").write_text(json.dumps(job))
+        started = time.perf_counter()
+        processes = [
+            subprocess.Popen(
+                [sys.executable, __file__, task, month, queue], cwd=ROOT, stdout=subprocess.PIPE, text=True
+            )
+            for _worker in range(min(WORKERS, len(jobs)))
+        ]
+        answers = []
+        for process in processes:
+            out, _err = process.communicate()
+            if process.returncode:
+                raise RuntimeError(f"a {task} worker exited with {process.returncode}")
+            answers.append(json.loads(out.strip().splitlines()[-1]))
+        return time.perf_counter() - started, answers
 
 
 def reports_measure() -> dict:
@@ -206,16 +221,24 @@ def reports_measure() -> dict:
 
     from core.principal import SYSTEM
     from reporting.models import FrozenMonth
+    from reporting.months import department_scope, frozen_coverage
     from reporting.services import month_freeze, report_batches, reports_request
 
     month = last_month(timezone.localdate())
     frozen = FrozenMonth.objects.filter(month=month).first() or month_freeze(user=SYSTEM, month=month)[0]
     runs = reports_request(user=SYSTEM, frozen_month=frozen, enqueue=False)
-    # the largest batch first, so that the workers finish together
-    batches = sorted(report_batches(runs), key=len, reverse=True)
+    department_of = {run.pk: run.department for run in runs}
+
+    def rows(department: str) -> int:  # its work list's length: the month's uninsured in its scope
+        return frozen_coverage(frozen_month=frozen, scope=department_scope(department).key).total.uninsured
+
+    # the largest first, so that the workers finish together
+    batches = sorted(
+        report_batches(runs), key=lambda batch: rows(department_of[batch[0]]) * len(batch), reverse=True
+    )
+    departments = sorted(department_of.values(), key=rows, reverse=True)
     connection.close()
     seconds, workers = _in_processes("worker", batches, f"{month:%Y-%m-%d}")
-    departments = [run.department for run in runs]
     limit, bare = _in_processes("bare", departments, f"{month:%Y-%m-%d}")
     return {
         "month": f"{month:%Y-%m}",
@@ -371,7 +394,7 @@ def reports_rows(**_) -> list:
 def main() -> None:
     if len(sys.argv) == 4 and sys.argv[1] in ("worker", "bare"):
         _django()
-        jobs = json.loads(sys.argv[3])
+        jobs = _claimed(sys.argv[3])
         if sys.argv[1] == "worker":
             print(json.dumps(_worker(jobs)))
         else:
