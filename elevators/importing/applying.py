@@ -21,7 +21,7 @@ from ..models import Elevator, Inspection, LifecycleEvent
 from ..services import elevator_change_events, rescue_codes_assign
 from .parsing import RegistryImportResult
 
-CHUNK_ROWS = 5000
+CHUNK_ROWS = 2500
 
 INSPECTION_FACTS = ["last_inspected_on", "inspection_result", "next_inspection_due"]
 ELEVATOR_FIELDS = [

@@ -128,6 +128,7 @@ class RowLookups:
         self._named: dict[tuple, Organisation] = {}
         self._row_remembered: list[tuple] = []
         self._dates: dict = {}  # a date cell as written: the date it is (the valid ones)
+        self._reasons: dict = {}
 
     def within_row(self, parse):
         """Run one row's parse; a refused row leaves no organisation behind. The savepoint that
@@ -162,13 +163,24 @@ class RowLookups:
     def district(self, value) -> District:
         district = district_by_name(text=value, names=self.districts)
         if district is None:
-            names = "、".join(
-                d.name for d in sorted(set(self.districts.by_key.values()) - {None}, key=_order)
-            )
-            raise RowRefused(
-                "district", _("未知的区县“%(value)s”，可选：%(names)s") % {"value": value, "names": names}
-            )
+            raise RowRefused("district", self._unknown_district(value))
         return district
+
+    def _unknown_district(self, value) -> str:
+        """The reason an unknown district is refused: one text for each value, however many
+        rows name it (a file's refused rows are all kept for its report)."""
+        key = (type(value), value)
+        try:
+            return self._reasons[key]
+        except KeyError:
+            pass
+        except TypeError:
+            key = None
+        names = "、".join(d.name for d in sorted(set(self.districts.by_key.values()) - {None}, key=_order))
+        reason = _("未知的区县“%(value)s”，可选：%(names)s") % {"value": value, "names": names}
+        if key is not None and len(self._reasons) < 1000:
+            self._reasons[key] = reason
+        return reason
 
     def day(self, values: dict, name: str) -> date | None:
         """core.tabular.cell_date, each valid value as written converted once per import (a

@@ -5,6 +5,7 @@ refused row yet reports every row and counts the rest as a clean file would."""
 import io
 from datetime import date
 
+import openpyxl
 import pytest
 from auditlog.models import LogEntry
 from django.db import connection
@@ -166,3 +167,13 @@ def test_inspection_and_event_name_their_choice_as_their_display():
     assert str(event) == f"{code(1)} {TODAY} {event.get_kind_display()}"
     inspection.result = "unknown"
     assert str(inspection).endswith(" unknown")
+
+
+def test_refused_rows_sharing_values_are_each_reported_as_written():
+    rows = [files.row(code=code(n), district="火星区", address=f"地址{n}") for n in range(3)]
+    result = run(rows)
+    assert [p.row for p in result.problems] == [4, 5, 6]
+    assert len({p.reason for p in result.problems}) == 1 and "火星区" in result.problems[0].reason
+    sheet = openpyxl.load_workbook(io.BytesIO(result.error_report())).active
+    table = list(sheet.values)[1:]
+    assert [(r[0], r[6], r[7]) for r in table] == [(code(n), "火星区", f"地址{n}") for n in range(3)]
