@@ -110,10 +110,12 @@ def log_bulk(*, created=(), updated=(), deleted=()) -> int:
             values = {f.attname: getattr(instance, f.attname) for f in LogEntry._meta.concrete_fields}
         entries.append(values)
 
+    diffs = {}  # by id(obj): the objects are alive for the whole call
+    for model, plan in plans.items():
+        diffs.update(zip(map(id, by_model[model]), plan.diffs(by_model[model]), strict=True))
     for obj in created:
-        plan = plans.get(obj.__class__)
-        if plan is not None:
-            entry(action.CREATE, obj, plan.diff(obj))
+        if obj.__class__ in plans:
+            entry(action.CREATE, obj, diffs[id(obj)])
     for before, after in updated:
         if auditlog.contains(after.__class__):
             diff = model_instance_diff(before, after, use_json_for_changes=use_json)
@@ -154,7 +156,7 @@ def _attribution() -> dict | None:
 
 
 class _CreationDiff:
-    """`model_instance_diff(None, obj)` for many new objects of one model, each field read once.
+    """`model_instance_diff(None, obj)` for many new objects of one model (`diffs`).
 
     auditlog's diff works out, for every object, which fields it tracks, the empty side of each
     field, and the text of every reverse relation's manager ("app.Model.None"): none of them
@@ -207,44 +209,65 @@ class _CreationDiff:
                 )
             )
 
-    def diff(self, obj) -> dict | None:
-        # The readers of _reader, inlined for the common kinds: this runs for every field of
-        # every object of a bulk write.
-        values = obj.__dict__
-        changes = {}
+    def diffs(self, objs: list) -> list[dict | None]:
+        """The change set of each object (None where nothing changed), in order. Field by field
+        over all objects: the reading of the common kinds (_reader's, inlined) is chosen once per
+        field, not once per field and object."""
+        found: list[dict] = [{} for _obj in objs]
         for field, attname, kind, old, old_text, same, masked, read, pointed in self.plan:
-            if kind is _TEXT:
-                new = values.get(attname, _UNSET)
-                if type(new) is str or isinstance(new, str):
-                    pass  # a choice's enum member too: auditlog's smart_str leaves it as it is
-                elif type(new) in TEXT_AS_STR:
-                    new = str(new)
-                else:
-                    new = read(obj)
-            elif kind is _KEY:
-                new = values.get(attname, _UNSET)
-                if new is not None and type(new) is not int:
-                    new = read(obj)
-            elif same is not PER_OBJECT:
-                new = same
-            else:
-                if pointed is not None and not (
+            name = field.name
+            if kind is _TEXT and not masked and not self.use_json:
+                for obj, changes in zip(objs, found, strict=True):
+                    new = obj.__dict__.get(attname, _UNSET)
+                    if type(new) is str or isinstance(new, str):
+                        pass  # a choice's enum member too: auditlog's smart_str leaves it as it is
+                    elif type(new) in TEXT_AS_STR:
+                        new = str(new)
+                    else:
+                        new = read(obj)
+                    if old != new:
+                        changes[name] = (old_text, new if isinstance(new, str) else smart_str(new))
+                continue
+            if kind is _TIME and not masked and not self.use_json:
+                for obj, changes in zip(objs, found, strict=True):
+                    new = obj.__dict__.get(attname, _UNSET)
+                    if type(new) is datetime and new.tzinfo is UTC:
+                        new = new.replace(tzinfo=None)  # auditlog's naive UTC
+                    elif type(new) is datetime and new.utcoffset() is not None:
+                        new = new.astimezone(UTC).replace(tzinfo=None)
+                    else:
+                        new = read(obj)
+                    if old != new:
+                        # str() of a datetime is smart_str's text of it
+                        changes[name] = (old_text, str(new) if type(new) is datetime else smart_str(new))
+                continue
+            for obj, changes in zip(objs, found, strict=True):
+                if kind is _KEY:
+                    new = obj.__dict__.get(attname, _UNSET)
+                    if new is not None and type(new) is not int:
+                        new = read(obj)
+                elif same is not PER_OBJECT:
+                    new = same
+                elif pointed is not None and not (
                     field.is_cached(obj) or field.field.target_field.value_from_object(obj) in pointed
                 ):
                     continue  # no row points at the object: both sides are empty
-                new = read(obj)
-            if old == new:
-                continue
-            if masked:
-                changes[field.name] = (self.mask(smart_str(old)), self.mask(smart_str(new)))
-            elif not self.use_json:
-                changes[field.name] = (old_text, new if isinstance(new, str) else smart_str(new))
-            else:
-                changes[field.name] = (
-                    old if is_primitive(old) else smart_str(old),
-                    new if is_primitive(new) else smart_str(new),
-                )
-        return changes or None
+                else:
+                    new = read(obj)
+                if old != new:
+                    changes[name] = self._pair(old, old_text, new, masked)
+        return [changes or None for changes in found]
+
+    def _pair(self, old, old_text, new, masked) -> tuple:
+        """(old, new) as auditlog writes them in a change set."""
+        if masked:
+            return (self.mask(smart_str(old)), self.mask(smart_str(new)))
+        if not self.use_json:
+            return (old_text, new if isinstance(new, str) else smart_str(new))
+        return (
+            old if is_primitive(old) else smart_str(old),
+            new if is_primitive(new) else smart_str(new),
+        )
 
 
 PER_OBJECT = object()

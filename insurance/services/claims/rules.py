@@ -56,15 +56,15 @@ class Lookups:
         self.policies = {
             policy.number: policy
             # the columns the rules read (a claim's checks and its audit entry name no other)
-            for policy in Policy.objects.filter(any_of("number", policy_numbers), insurer=insurer).only(
-                "pk", "number", "insurer_id", "product_version_id", "cancelled_on"
-            )
+            for policy in Policy.objects.filter(any_of("number", policy_numbers), insurer=insurer)
+            .only("pk", "number", "insurer_id", "product_version_id", "cancelled_on")
+            .order_by()  # read into a dict: the models' default order would be a sort for nothing
         }
         self.elevators = {
             elevator.equipment_code: elevator
-            for elevator in Elevator.objects.filter(any_of("equipment_code", codes)).only(
-                "pk", "equipment_code"
-            )
+            for elevator in Elevator.objects.filter(any_of("equipment_code", codes))
+            .only("pk", "equipment_code")
+            .order_by()
         }
         self._policy_ids = {p.pk for p in self.policies.values()} | {
             c.policy_id for c in self.claims.values()
