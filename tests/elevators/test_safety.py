@@ -6,37 +6,38 @@ from datetime import timedelta
 import pytest
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 
 from elevators import safety
 from elevators.models import Elevator
 from elevators.safety import SafetyState, register_safety_stop
 from tests.elevators.factories import ElevatorFactory
+from tests.utils.dates import today
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-
+# A timedelta is a day relative to the one the test runs on (tests.utils.dates).
 CASES = [
     ("in service", {}, "in_service"),
-    ("due today still counts", {"next_inspection_due": TODAY}, "in_service"),
+    ("due today still counts", {"next_inspection_due": timedelta(0)}, "in_service"),
     ("passed after rectification", {"inspection_result": "pass_rectified"}, "in_service"),
     ("scrapped", {"status": "scrapped"}, "scrapped"),
     ("registration cancelled", {"status": "cancelled"}, "cancelled"),
     ("suspended", {"status": "suspended"}, "suspended"),
-    ("lapsed the day before", {"next_inspection_due": TODAY - timedelta(days=1)}, "inspection_lapsed"),
+    ("lapsed the day before", {"next_inspection_due": -timedelta(days=1)}, "inspection_lapsed"),
     ("failed inspection", {"inspection_result": "fail"}, "inspection_failed"),
     ("never inspected", {"inspection_result": "", "next_inspection_due": None}, "no_inspection"),
     ("a due date but no result", {"inspection_result": ""}, "no_inspection"),
     # The status is the more fundamental fact: a scrapped elevator is never "lapsed".
-    ("scrapped and lapsed", {"status": "scrapped", "next_inspection_due": TODAY - timedelta(days=9)}, "scrapped"),
+    ("scrapped and lapsed", {"status": "scrapped", "next_inspection_due": -timedelta(days=9)}, "scrapped"),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("label", "fields", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_one_decision_for_a_list_and_for_one_elevator(label, fields, expected):
-    elevator = ElevatorFactory(**fields)
-    annotated = Elevator.objects.with_safety(on=TODAY).get(pk=elevator.pk)
+    elevator = ElevatorFactory(
+        **{k: today() + v if isinstance(v, timedelta) else v for k, v in fields.items()}
+    )
+    annotated = Elevator.objects.with_safety(on=today()).get(pk=elevator.pk)
     assert annotated.safety_state == expected
     assert annotated.safety.key == expected
     assert Elevator.objects.get(pk=elevator.pk).safety.key == expected  # loaded without the annotation
@@ -53,10 +54,10 @@ def test_levels_stop_caution_and_ok():
 
 
 def test_inspection_due_within_30_days_is_flagged():
-    soon = ElevatorFactory(next_inspection_due=TODAY + timedelta(days=30))
-    later = ElevatorFactory(next_inspection_due=TODAY + timedelta(days=31))
-    lapsed = ElevatorFactory(next_inspection_due=TODAY - timedelta(days=1))
-    flags = dict(Elevator.objects.with_safety(on=TODAY).values_list("pk", "flag_inspection_due_soon"))
+    soon = ElevatorFactory(next_inspection_due=today() + timedelta(days=30))
+    later = ElevatorFactory(next_inspection_due=today() + timedelta(days=31))
+    lapsed = ElevatorFactory(next_inspection_due=today() - timedelta(days=1))
+    flags = dict(Elevator.objects.with_safety(on=today()).values_list("pk", "flag_inspection_due_soon"))
     assert flags == {soon.pk: True, later.pk: False, lapsed.pk: False}
 
 
@@ -70,12 +71,12 @@ def hazard_stop(monkeypatch):
 
 
 def test_other_apps_add_reasons_to_stop_between_status_and_inspection(hazard_stop):
-    hazard = ElevatorFactory(site_name="隐患楼", next_inspection_due=TODAY - timedelta(days=3))
+    hazard = ElevatorFactory(site_name="隐患楼", next_inspection_due=today() - timedelta(days=3))
     scrapped = ElevatorFactory(site_name="隐患楼", status="scrapped")
     fine = ElevatorFactory()
-    states = dict(Elevator.objects.with_safety(on=TODAY).values_list("pk", "safety_state"))
+    states = dict(Elevator.objects.with_safety(on=today()).values_list("pk", "safety_state"))
     assert states == {hazard.pk: "serious_hazard", scrapped.pk: "scrapped", fine.pk: "in_service"}
-    assert Elevator.objects.with_safety(on=TODAY).get(pk=hazard.pk).safety == hazard_stop
+    assert Elevator.objects.with_safety(on=today()).get(pk=hazard.pk).safety == hazard_stop
 
 
 def test_the_card_leads_with_a_registered_stop(client, hazard_stop):
@@ -111,7 +112,7 @@ def test_the_list_shows_each_elevators_safety_badge(staff):
     for key, fields in [
         ("in_service", {}),
         ("scrapped", {"status": "scrapped"}),
-        ("inspection_lapsed", {"next_inspection_due": TODAY - timedelta(days=1)}),
+        ("inspection_lapsed", {"next_inspection_due": today() - timedelta(days=1)}),
         ("no_inspection", {"inspection_result": "", "next_inspection_due": None}),
     ]:
         codes[key] = ElevatorFactory(**fields).equipment_code
@@ -122,8 +123,8 @@ def test_the_list_shows_each_elevators_safety_badge(staff):
 
 
 def test_the_list_and_the_page_say_when_the_inspection_falls_due_within_30_days(staff):
-    soon = ElevatorFactory(next_inspection_due=TODAY + timedelta(days=10))
-    ElevatorFactory(next_inspection_due=TODAY + timedelta(days=200))
+    soon = ElevatorFactory(next_inspection_due=today() + timedelta(days=10))
+    ElevatorFactory(next_inspection_due=today() + timedelta(days=200))
     html = staff.get(reverse("elevator-list")).content.decode()
     assert html.count('data-testid="due-soon-badge"') == 1
     assert "即将到检" in html
@@ -132,7 +133,7 @@ def test_the_list_and_the_page_say_when_the_inspection_falls_due_within_30_days(
 
 
 def test_the_elevator_page_shows_the_cards_state_and_rescue_code(staff):
-    elevator = ElevatorFactory(next_inspection_due=TODAY - timedelta(days=40))
+    elevator = ElevatorFactory(next_inspection_due=today() - timedelta(days=40))
     html = staff.get(reverse("elevator-detail", args=[elevator.pk])).content.decode()
     assert badge_states(html) == ["inspection_lapsed"]
     assert 'data-testid="due-soon-badge"' not in html  # lapsed is not "due soon"

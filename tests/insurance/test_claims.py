@@ -19,13 +19,14 @@ from insurance.services import policy_cancel
 from insurance.services.claims import claim_upsert, claims_bulk_upsert, claims_counts
 from tests.elevators.factories import ElevatorFactory
 from tests.insurance.factories import insurer, policy, product_version
+from tests.utils.dates import today
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-TODAY = timezone.localdate()
-START = TODAY - timedelta(days=200)  # the policy runs START .. START + 1 year - 1 day
-INCIDENT_DAY = TODAY - timedelta(days=100)
+# Days far from today's edges: the day this module is imported on, or the next, gives the same cases.
+START = today() - timedelta(days=200)  # the policy runs START .. START + 1 year - 1 day
+INCIDENT_DAY = today() - timedelta(days=100)
 
 
 def at(day: date, hour: int = 10) -> datetime:
@@ -284,7 +285,7 @@ def test_a_policy_cancelled_on_its_start_date_covers_no_incident(version):
 
 def test_dates_cannot_be_in_the_future_or_before_the_report(company, cover):
     with pytest.raises(ApplicationError) as refused:
-        claim_upsert(insurer=company, data=claim_data(cover, reported_on=TODAY + timedelta(days=1)))
+        claim_upsert(insurer=company, data=claim_data(cover, reported_on=today() + timedelta(days=1)))
     assert refused.value.field == "reported_on"
     with pytest.raises(ApplicationError) as refused:
         claim_upsert(insurer=company, data=claim_data(cover, reported_on=INCIDENT_DAY - timedelta(days=1)))

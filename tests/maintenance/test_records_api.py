@@ -11,19 +11,19 @@ from maintenance.services.records import records_bulk_upsert
 from tests.maintenance.conftest_records import maintained, stored, world  # noqa: F401
 from tests.utils.api import ReadEndpointTests, Scene, listed_ids
 from tests.utils.clients import session, with_key
+from tests.utils.dates import today
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/maintenance-records/"
 BULK = URL + "bulk/"
-TODAY = timezone.localdate()
 
 
 def item(elevator, number="W-1", **fields):
     data = {
         "record_number": number,
         "equipment_code": elevator.equipment_code,
-        "performed_on": (TODAY - timedelta(days=2)).isoformat(),
+        "performed_on": (today() - timedelta(days=2)).isoformat(),
         "level": "half_monthly",
     }
     return {**data, **fields}
@@ -33,7 +33,7 @@ def service_stored(world, elevator, *numbers, **fields):
     """Records written through the batch service (Python values), not the endpoint under test."""
     base = {
         "equipment_code": elevator.equipment_code,
-        "performed_on": TODAY - timedelta(days=2),
+        "performed_on": today() - timedelta(days=2),
         "level": "half_monthly",
     }
     company = "maint" if elevator.maintenance_company == world.orgs["maint"] else "maint_b"
@@ -58,7 +58,7 @@ class TestRecordsSeenByTheirCompany(ReadEndpointTests):
         elevator = maintained(world)
         (half,) = service_stored(world, elevator, "W-1")
         (yearly,) = service_stored(
-            world, elevator, "W-2", level="yearly", performed_on=TODAY - timedelta(days=40)
+            world, elevator, "W-2", level="yearly", performed_on=today() - timedelta(days=40)
         )
         other = maintained(world, maintenance_company=world.orgs["maint_b"])
         return Scene(
@@ -66,11 +66,11 @@ class TestRecordsSeenByTheirCompany(ReadEndpointTests):
             hidden=service_stored(world, other, "B-1")[0],
             filters=[
                 ({"level": "yearly"}, [yearly]),
-                ({"performed_before": (TODAY - timedelta(days=10)).isoformat()}, [yearly]),
+                ({"performed_before": (today() - timedelta(days=10)).isoformat()}, [yearly]),
                 (
                     {
                         "equipment_code": elevator.equipment_code,
-                        "performed_after": (TODAY - timedelta(days=5)).isoformat(),
+                        "performed_after": (today() - timedelta(days=5)).isoformat(),
                     },
                     [half],
                 ),
@@ -227,9 +227,9 @@ def test_review_by_the_district_regulator_and_not_by_the_user_unit(world):
 
 def test_elevator_api_filters_by_maintenance_state(world):
     ok, late, never = maintained(world), maintained(world), maintained(world)
-    stored(ok, TODAY - timedelta(days=15))
-    stored(late, TODAY - timedelta(days=16))
-    stored(late, TODAY - timedelta(days=120), level="quarterly")
+    stored(ok, today() - timedelta(days=15))
+    stored(late, today() - timedelta(days=16))
+    stored(late, today() - timedelta(days=120), level="quarterly")
     client = with_key(world, "maint")
     assert listed_ids(client.get("/api/v1/elevators/", {"maintenance": "ok"})) == [ok.pk]
     assert listed_ids(client.get("/api/v1/elevators/", {"maintenance": "overdue"})) == [late.pk]

@@ -6,27 +6,27 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 
 from maintenance.models import Hazard, PassengerFeedback, RecordFlag, RescueIncident
 from maintenance.selectors.companies import company_scores
 from tests.maintenance.conftest_records import maintained, stored, world  # noqa: F401
 from tests.utils.clients import browser
+from tests.utils.dates import today
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 TZ = ZoneInfo("Asia/Shanghai")
 
 
 def hazard(elevator, number, found_by):
     return Hazard.objects.create(
-        reporter=elevator.maintenance_company, hazard_number=number, elevator=elevator, found_on=TODAY - timedelta(days=5),
+        reporter=elevator.maintenance_company, hazard_number=number, elevator=elevator, found_on=today() - timedelta(days=5),
         found_by=found_by, severity="general", description="门锁触点烧蚀",
     )  # fmt: skip
 
 
 def rescue(elevator, number, minutes):
-    alarm = datetime(TODAY.year, TODAY.month, TODAY.day, 8, 0, tzinfo=TZ) - timedelta(days=2)
+    day = today()
+    alarm = datetime(day.year, day.month, day.day, 8, 0, tzinfo=TZ) - timedelta(days=2)
     return RescueIncident.objects.create(
         reporter=elevator.maintenance_company, rescue_number=number, elevator=elevator, alarm_at=alarm,
         arrived_at=alarm + timedelta(minutes=minutes),
@@ -40,11 +40,11 @@ def cast(world):
     feedbacks. maint_b: 1 elevator on time, nothing else."""
     a = [maintained(world) for _ in range(4)]
     b = maintained(world, maintenance_company=world.orgs["maint_b"])
-    stored(a[0], TODAY - timedelta(days=1))
-    flagged = stored(a[1], TODAY - timedelta(days=15))
+    stored(a[0], today() - timedelta(days=1))
+    flagged = stored(a[1], today() - timedelta(days=15))
     RecordFlag.objects.create(record=flagged, flag="no_evidence")
-    stored(a[2], TODAY - timedelta(days=16))
-    stored(b, TODAY)
+    stored(a[2], today() - timedelta(days=16))
+    stored(b, today())
     hazard(a[0], "H-1", "inspection")
     hazard(a[1], "H-2", "public")
     hazard(a[2], "H-3", "maintenance")
@@ -56,7 +56,7 @@ def cast(world):
 
 
 def test_figures_of_each_company(cast):
-    scores = {s.company.pk: s for s in company_scores(on=TODAY)}
+    scores = {s.company.pk: s for s in company_scores(on=today())}
     a, b = scores[cast.orgs["maint"].pk], scores[cast.orgs["maint_b"].pk]
     assert (a.elevators, a.no_record, a.on_time, a.overdue) == (4, 1, 2, 1)
     assert a.on_time_rate == Decimal("0.6667")

@@ -14,8 +14,7 @@ from elevators.models import ElevatorStatus, PlaceCategory
 from insurance.models import Claim, ClaimStatus, FundingSource, InsuranceModel
 from tests.elevators.factories import ElevatorFactory
 from tests.insurance.factories import policy, product_version
-
-D = timezone.localdate()
+from tests.utils.dates import today
 
 
 def place(code):
@@ -71,26 +70,26 @@ def build_scene(world) -> Scene:
     e["x_housing"] = ElevatorFactory(district=xiang, place_category=place("PUBLIC_HOUSING"))
     e["x_never"] = ElevatorFactory(district=xiang)
     p = s.policies
-    p["f_insured"] = insured(s, s.versions["a"], e["f_insured"], start=D - timedelta(days=100))
-    p["f_lapsed"] = insured(s, s.versions["a"], e["f_lapsed"], start=D - timedelta(days=400))
-    p["f_mall"] = insured(s, s.versions["b"], e["f_mall"], start=D - timedelta(days=10))
+    p["f_insured"] = insured(s, s.versions["a"], e["f_insured"], start=today() - timedelta(days=100))
+    p["f_lapsed"] = insured(s, s.versions["a"], e["f_lapsed"], start=today() - timedelta(days=400))
+    p["f_mall"] = insured(s, s.versions["b"], e["f_mall"], start=today() - timedelta(days=10))
     p["x_housing"] = insured(
         s,
         s.versions["b"],
         e["x_housing"],
-        start=D - timedelta(days=200),
+        start=today() - timedelta(days=200),
         funding_source=FundingSource.PUBLIC_FINANCE,
     )
     s.claims["paid"] = claim(
         p["f_insured"],
         e["f_insured"],
         "C-1",
-        reported_on=D - timedelta(days=50),
+        reported_on=today() - timedelta(days=50),
         status=ClaimStatus.PAID,
         paid=Decimal("1000.00"),
-        paid_on=D - timedelta(days=20),
+        paid_on=today() - timedelta(days=20),
     )
-    s.claims["open"] = claim(p["f_mall"], e["f_mall"], "C-2", reported_on=D - timedelta(days=40))
+    s.claims["open"] = claim(p["f_mall"], e["f_mall"], "C-2", reported_on=today() - timedelta(days=40))
     return s
 
 
@@ -99,5 +98,5 @@ def more_elevators(world, n: int, *, tag: str) -> None:
     version = product_version(world.orgs["insurer_a"], code=f"Q-{tag}")
     for district in (world.fancheng, world.xiangcheng):
         for _ in range(n):
-            insured(None, version, ElevatorFactory(district=district), start=D - timedelta(days=30))
+            insured(None, version, ElevatorFactory(district=district), start=today() - timedelta(days=30))
             ElevatorFactory(district=district)

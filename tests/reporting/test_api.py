@@ -7,8 +7,9 @@ import pytest
 from reporting.selectors import GROUPINGS, coverage_by, coverage_forecast
 from tests.utils.api import AnonymousRefused, DescribedSchema, api_schema
 from tests.utils.clients import session, with_key
+from tests.utils.dates import today
 
-from .dashboard_scene import D, build_scene
+from .dashboard_scene import build_scene
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ class TestCoverageEndpoint(AnonymousRefused, DescribedSchema):
 
     @pytest.mark.parametrize("by", [None, *GROUPINGS])
     def test_the_answer_is_the_engines_figures_in_the_documented_shape(self, world, scene, by):
-        params = {"on": D.isoformat(), **({"by": by} if by else {})}
+        params = {"on": today().isoformat(), **({"by": by} if by else {})}
         response = with_key(world, "city").get(URL, params)
         assert response.status_code == 200, response.content
         body = response.json()
@@ -40,14 +41,14 @@ class TestCoverageEndpoint(AnonymousRefused, DescribedSchema):
         for row in body["rows"]:
             assert set(row) == {"key", "label", "in_scope", "insured", "rate"}
             assert row["rate"] is None or (isinstance(row["rate"], float) and 0 <= row["rate"] <= 1)
-        expected = coverage_by(user=world.users["city"], on=D, by=by).as_dict()
+        expected = coverage_by(user=world.users["city"], on=today(), by=by).as_dict()
         assert without_time(body) == without_time(expected)
         assert body["computed_at"]
 
     def test_exact_figures_by_district_with_codes_as_keys(self, world, scene):
         body = session(world, "city").get(URL, {"by": "district"}).json()
         # 樊城区: insured, lapsed, never, mall in scope (the scrapped one is not); 2 insured
-        assert body["on"] == D.isoformat()  # today by default
+        assert body["on"] == today().isoformat()  # today by default
         assert body["total"] == {"in_scope": 6, "insured": 3, "rate": 0.5}
         rows = {row["key"]: (row["in_scope"], row["insured"], row["rate"]) for row in body["rows"]}
         assert rows == {"420606": (4, 2, 0.5), "420602": (2, 1, 0.5)}
@@ -59,7 +60,7 @@ class TestCoverageEndpoint(AnonymousRefused, DescribedSchema):
     def test_the_elevator_list_filters_narrow_the_slice(self, world, scene):
         body = with_key(world, "city").get(URL, {"district": "420606", "by": "place_category"}).json()
         expected = coverage_by(
-            user=world.users["city"], on=D, by="place_category", filters={"district": "420606"}
+            user=world.users["city"], on=today(), by="place_category", filters={"district": "420606"}
         )
         assert without_time(body) == without_time(expected.as_dict())
         assert body["total"]["in_scope"] == 4
@@ -67,7 +68,7 @@ class TestCoverageEndpoint(AnonymousRefused, DescribedSchema):
     def test_each_kind_gets_its_own_scope(self, world, scene):
         for key in ("district", "housing", "finance", "insurer_b", "pm_xiangcheng"):
             body = session(world, key).get(URL, {"by": "district"}).json()
-            expected = coverage_by(user=world.users[key], on=D, by="district").as_dict()
+            expected = coverage_by(user=world.users[key], on=today(), by="district").as_dict()
             assert without_time(body) == without_time(expected), key
         district = session(world, "district").get(URL, {"by": "district"}).json()
         assert [row["key"] for row in district["rows"]] == ["420606"]
@@ -82,7 +83,7 @@ class TestCoverageEndpoint(AnonymousRefused, DescribedSchema):
         assert field in str(response.json())
 
     def test_the_forecast_is_the_engines_renewal_cliff(self, world, scene):
-        on = D - timedelta(days=40)  # the lapsed policy was still in force then
+        on = today() - timedelta(days=40)  # the lapsed policy was still in force then
         response = with_key(world, "city").get(FORECAST_URL, {"on": on.isoformat(), "days": "30,60"})
         assert response.status_code == 200, response.content
         body = response.json()

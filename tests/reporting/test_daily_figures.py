@@ -17,9 +17,10 @@ from reporting.selectors.daily import kept_coverage, kept_scope
 from reporting.services import daily_figures_refresh, month_freeze
 from reporting.tasks import refresh_daily_figures
 from tests.utils.clients import browser
+from tests.utils.dates import today
 
 from .conftest import LAST_MONTH, ON
-from .dashboard_scene import D, build_scene
+from .dashboard_scene import build_scene
 
 pytestmark = pytest.mark.django_db
 OVERVIEW = "/coverage/"
@@ -32,11 +33,11 @@ def rows(coverage):
 def test_a_refresh_keeps_every_scope_and_grouping_as_coverage_by_counts_it(world):
     build_scene(world)
     snapshot = daily_figures_refresh()
-    assert snapshot.day == D and DailySnapshot.objects.count() == 1
+    assert snapshot.day == today() and DailySnapshot.objects.count() == 1
     for scope in freeze_scopes():
         kept = DailyFigure.objects.filter(snapshot=snapshot).of_scope(*scope.key)
         for by in GROUPINGS:
-            live = coverage_by(user=scope.principal, on=D, by=by, filters=scope.filters)
+            live = coverage_by(user=scope.principal, on=today(), by=by, filters=scope.filters)
             assert [
                 (f.key, f.label, f.in_scope, f.insured) for f in kept.filter(by=by).order_by("pk")
             ] == rows(live), (scope.key, by)
@@ -44,7 +45,7 @@ def test_a_refresh_keeps_every_scope_and_grouping_as_coverage_by_counts_it(world
         assert (total.in_scope, total.insured) == (live.total.in_scope, live.total.insured)
     # again: the day's figures are replaced, not added to (the beat task does the same)
     again = DailySnapshot.objects.get(pk=refresh_daily_figures.delay().get())
-    assert again.day == D and DailySnapshot.objects.count() == 1
+    assert again.day == today() and DailySnapshot.objects.count() == 1
     assert again.figures.exists() and not DailyFigure.objects.exclude(snapshot=again).exists()
 
 
@@ -59,12 +60,12 @@ def test_each_reader_reads_its_own_scope_and_other_slices_are_counted_live(world
     assert kept_scope(user=u["city"], filters={"district": "420606", "place_category": "RESIDENTIAL"}) is None
     assert kept_scope(user=u["housing"], filters={"district": "420606"}) is None
     assert kept_scope(user=u["insurer_a"], filters={}) is None
-    assert kept_coverage(user=u["city"], on=D - timedelta(days=1)) is None  # that day is not kept
+    assert kept_coverage(user=u["city"], on=today() - timedelta(days=1)) is None  # that day is not kept
     for key in ("city", "district", "housing", "finance", "nfra"):
-        kept = kept_coverage(user=u[key], on=D)
+        kept = kept_coverage(user=u[key], on=today())
         for by in GROUPINGS:
-            assert rows(kept.by(by)) == rows(coverage_by(user=u[key], on=D, by=by)), (key, by)
-        live_points, _policies = coverage_forecast(user=u[key], on=D)
+            assert rows(kept.by(by)) == rows(coverage_by(user=u[key], on=today(), by=by)), (key, by)
+        live_points, _policies = coverage_forecast(user=u[key], on=today())
         assert kept.points == live_points and [p.days for p in kept.points] == [30, 60, 90], key
     # nobody reads another reader's scope through the queryset
     assert not DailyFigure.objects.visible_to(u["district"]).exclude(scope_code="420606").exists()
@@ -86,10 +87,11 @@ def test_the_dashboard_reads_the_kept_figures_and_says_when_they_were_computed(w
     with CaptureQueriesContext(connection) as read:
         response = client.get(OVERVIEW)
     assert len(read) < len(counted)  # four groupings read from one day's rows instead of counted
-    kept = kept_coverage(user=world.users["city"], on=D)
+    kept = kept_coverage(user=world.users["city"], on=today())
     assert response.context["total"] == kept.total
     assert (
-        response.context["total"].in_scope == coverage_by(user=world.users["city"], on=D).total.in_scope + 1
+        response.context["total"].in_scope
+        == coverage_by(user=world.users["city"], on=today()).total.in_scope + 1
     )
     assert response.context["computed_at"] == snapshot.computed_at
     assert response.context["forecast"] == kept.points

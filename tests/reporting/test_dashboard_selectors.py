@@ -16,8 +16,9 @@ from reporting.selectors import (
     lapsed_on,
     loss_window,
 )
+from tests.utils.dates import today
 
-from .dashboard_scene import D, build_scene
+from .dashboard_scene import build_scene
 
 pytestmark = pytest.mark.django_db
 CENT = Decimal("0.01")
@@ -36,7 +37,7 @@ def test_the_work_list_is_the_uninsured_in_scope_with_lapse_and_contact(world, s
     rows = {
         e.pk: e
         for e in coverage_worklist(
-            elevators=Elevator.objects.visible_to(world.users["city"]), on=D
+            elevators=Elevator.objects.visible_to(world.users["city"]), on=today()
         ).select_related("user_unit", "owner")
     }
     e = scene.elevators
@@ -47,25 +48,25 @@ def test_the_work_list_is_the_uninsured_in_scope_with_lapse_and_contact(world, s
     assert rows[e["f_never"].pk].last_cover_end is None
     assert rows[e["f_never"].pk].contact_phone == "0710-1234567"
     # on a day the lapsed policy was in force, its elevator is not on the list
-    earlier = coverage_worklist(elevators=Elevator.objects.all(), on=D - timedelta(days=40))
+    earlier = coverage_worklist(elevators=Elevator.objects.all(), on=today() - timedelta(days=40))
     assert e["f_lapsed"].pk not in set(earlier.values_list("pk", flat=True))
 
 
 def test_the_insurance_figures_of_a_slice_follow_visibility(world, scene):
     premium = {key: cover_of(scene, key).premium for key in scene.policies}
-    city = insurance_summary(user=world.users["city"], on=D)
+    city = insurance_summary(user=world.users["city"], on=today())
     assert (city.policies, city.elevators_covered, city.claims, city.paid) == (3, 3, 2, Decimal("1000.00"))
     assert city.premium == premium["f_insured"] + premium["f_mall"] + premium["x_housing"]
-    assert city.window == loss_window(D) == (D - timedelta(days=364), D)
-    fancheng = insurance_summary(user=world.users["district"], on=D)
+    assert city.window == loss_window(today()) == (today() - timedelta(days=364), today())
+    fancheng = insurance_summary(user=world.users["district"], on=today())
     assert (fancheng.policies, fancheng.claims, fancheng.premium) == (
         2,
         2,
         premium["f_insured"] + premium["f_mall"],
     )
-    housing = insurance_summary(user=world.users["housing"], on=D)  # residential and public housing
+    housing = insurance_summary(user=world.users["housing"], on=today())  # residential and public housing
     assert (housing.policies, housing.claims, housing.paid) == (2, 1, Decimal("1000.00"))
-    narrowed = insurance_summary(user=world.users["city"], on=D, filters={"district": "420602"})
+    narrowed = insurance_summary(user=world.users["city"], on=today(), filters={"district": "420602"})
     assert (narrowed.policies, narrowed.claims) == (1, 0)
 
 
@@ -78,7 +79,7 @@ def earned(cover: PolicyElevator, start, end) -> Decimal:
 
 
 def test_each_insurer_has_its_cover_claims_earned_premium_and_loss_ratio(world, scene):
-    start, end = loss_window(D)
+    start, end = loss_window(today())
     a, b = world.orgs["insurer_a"], world.orgs["insurer_b"]
     expected_a = earned(cover_of(scene, "f_insured"), start, end) + earned(
         cover_of(scene, "f_lapsed"), start, end
@@ -86,7 +87,7 @@ def test_each_insurer_has_its_cover_claims_earned_premium_and_loss_ratio(world, 
     expected_b = earned(cover_of(scene, "f_mall"), start, end) + earned(
         cover_of(scene, "x_housing"), start, end
     )
-    rows = {row.key: row for row in insurer_performance(user=world.users["nfra"], on=D)}
+    rows = {row.key: row for row in insurer_performance(user=world.users["nfra"], on=today())}
     assert set(rows) == {a.credit_code, b.credit_code}
     row_a, row_b = rows[a.credit_code], rows[b.credit_code]
     assert (row_a.elevators_covered, row_a.policies, row_b.elevators_covered, row_b.policies) == (1, 1, 2, 2)
@@ -99,14 +100,14 @@ def test_each_insurer_has_its_cover_claims_earned_premium_and_loss_ratio(world, 
     assert (row_a.average_days_to_payment, row_b.average_days_to_payment) == (Decimal("30.0"), None)
     assert (row_a.open_claims_over_30_days, row_b.open_claims_over_30_days) == (0, 1)
     # the same figures for the city regulator
-    assert insurer_performance(user=world.users["city"], on=D) == list(rows.values())
+    assert insurer_performance(user=world.users["city"], on=today()) == list(rows.values())
 
 
 def test_each_insurer_counts_its_policies_in_force_with_a_premium_outside_the_band(world, scene):
     """The insurance regulator's column of flagged premiums."""
     Policy.objects.filter(pk=scene.policies["f_mall"].pk).update(premium_outside_band=True)
     Policy.objects.filter(pk=scene.policies["f_lapsed"].pk).update(premium_outside_band=True)  # ended
-    rows = {row.key: row for row in insurer_performance(user=world.users["nfra"], on=D)}
+    rows = {row.key: row for row in insurer_performance(user=world.users["nfra"], on=today())}
     a, b = world.orgs["insurer_a"], world.orgs["insurer_b"]
     assert (rows[a.credit_code].policies_outside_band, rows[b.credit_code].policies_outside_band) == (0, 1)
 
@@ -117,11 +118,11 @@ def test_earned_premium_stops_at_a_cancellation(world, scene):
 
     policy = scene.policies["f_mall"]  # began 10 days ago
     cover = cover_of(scene, "f_mall")
-    policy_cancel(user=SYSTEM, policy=policy, on=D - timedelta(days=5))
+    policy_cancel(user=SYSTEM, policy=policy, on=today() - timedelta(days=5))
     cover.refresh_from_db()
-    start, end = loss_window(D)
+    start, end = loss_window(today())
     term = (policy.end_date - policy.start_date).days + 1
     covers = PolicyElevator.objects.filter(pk=cover.pk)
     assert earned_premium_by_insurer(covers=covers, start=start, end=end) == {
-        policy.insurer_id: (cover.premium * 5 / term).quantize(CENT)  # D-10 .. D-6
+        policy.insurer_id: (cover.premium * 5 / term).quantize(CENT)  # today()-10 .. today()-6
     }

@@ -9,8 +9,9 @@ from core.principal import SYSTEM
 from reporting.months import month_end, previous_month
 from reporting.selectors import coverage_by
 from reporting.services import month_approve, month_freeze, month_publish
+from tests.utils.dates import today
 
-from .dashboard_scene import D, build_scene, more_elevators
+from .dashboard_scene import build_scene, more_elevators
 
 pytestmark = pytest.mark.django_db
 URL = "/open-data/coverage/"
@@ -28,7 +29,7 @@ def publish(world, month):
 
 
 def test_without_a_published_month_the_page_says_so(world, scene):
-    month_freeze(user=SYSTEM, month=previous_month(D))  # a draft is not public
+    month_freeze(user=SYSTEM, month=previous_month(today()))  # a draft is not public
     response = Client().get(URL)
     assert response.status_code == 200
     assert "尚无发布的月度数据" in response.content.decode()
@@ -36,7 +37,7 @@ def test_without_a_published_month_the_page_says_so(world, scene):
 
 
 def test_anyone_reads_the_published_city_and_district_figures_and_nothing_else(world, scene):
-    last, before = previous_month(D), previous_month(previous_month(D))
+    last, before = previous_month(today()), previous_month(previous_month(today()))
     publish(world, before)
     month_freeze(user=SYSTEM, month=last)  # frozen, not published
     response = Client().get(URL)
@@ -52,13 +53,13 @@ def test_anyone_reads_the_published_city_and_district_figures_and_nothing_else(w
 
 
 def test_the_public_page_costs_the_same_queries_for_more_months(world, scene):
-    publish(world, previous_month(previous_month(D)))
+    publish(world, previous_month(previous_month(today())))
     client = Client()
     client.get(URL)
     with CaptureQueriesContext(connection) as one:
         client.get(URL)
     more_elevators(world, 3, tag="pub")
-    publish(world, previous_month(D))
+    publish(world, previous_month(today()))
     with CaptureQueriesContext(connection) as two:
         client.get(URL)
     assert len(two) == len(one)

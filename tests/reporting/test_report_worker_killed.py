@@ -20,11 +20,28 @@ from .conftest import LAST_MONTH
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_report_whose_worker_is_killed_mid_build_is_built_and_mailed_once(world, registry, media, tmp_path):
+@pytest.fixture
+def frozen(world, registry):
+    """Last month frozen and published without its reports, HOUSING with a contact to mail."""
     Contact.objects.create(organisation=world.orgs["housing"], name="住建联系人", email="h@zj.example.cn")
     frozen, _ = month_freeze(user=SYSTEM, month=LAST_MONTH)
     month_approve(user=SYSTEM, frozen_month=frozen)
     month_publish(user=SYSTEM, frozen_month=frozen, reports=False)
+    return frozen
+
+
+def built_and_mailed_once(run, *, media, mailbox) -> None:
+    """The run was built on its second attempt: one file on disk, one e-mail carrying it."""
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == (ReportStatus.DONE, 2)
+    assert [p.name for p in (media / "reports").rglob("*.xlsx")] == [run.file.name.rsplit("/", 1)[-1]]
+    [message] = mails(mailbox)
+    assert message["To"] == "h@zj.example.cn"
+    [attachment] = message.iter_attachments()
+    assert attachment.get_filename() == run.filename
+
+
+def test_a_report_whose_worker_is_killed_mid_build_is_built_and_mailed_once(frozen, media, tmp_path):
     queue, mailbox, logs = own_queue(), tmp_path / "mail", tmp_path / "logs"
 
     with through_broker(os.environ["REDIS_URL"], queue=queue):
@@ -44,24 +61,12 @@ def test_a_report_whose_worker_is_killed_mid_build_is_built_and_mailed_once(worl
                 lambda: ReportRun.objects.filter(pk=run.pk, emailed_at__isnull=False).exists(), 60
             )
 
-    run.refresh_from_db()
-    assert (run.status, run.attempts) == (ReportStatus.DONE, 2)
-    assert [p.name for p in (media / "reports").rglob("*.xlsx")] == [run.file.name.rsplit("/", 1)[-1]]
-    [message] = mails(mailbox)
-    assert message["To"] == "h@zj.example.cn"
-    [attachment] = message.iter_attachments()
-    assert attachment.get_filename() == run.filename
+    built_and_mailed_once(run, media=media, mailbox=mailbox)
 
 
-def test_a_report_whose_pool_process_is_killed_is_built_again_by_the_same_worker(
-    world, registry, media, tmp_path
-):
+def test_a_report_whose_pool_process_is_killed_is_built_again_by_the_same_worker(frozen, media, tmp_path):
     """A prefork worker's pool process dies (the OOM killer's usual victim): the worker rejects the
     task back to the queue (task_reject_on_worker_lost) and its next pool process builds it."""
-    Contact.objects.create(organisation=world.orgs["housing"], name="住建联系人", email="h@zj.example.cn")
-    frozen, _ = month_freeze(user=SYSTEM, month=LAST_MONTH)
-    month_approve(user=SYSTEM, frozen_month=frozen)
-    month_publish(user=SYSTEM, frozen_month=frozen, reports=False)
     queue, mailbox, logs = own_queue(), tmp_path / "mail", tmp_path / "logs"
 
     with through_broker(os.environ["REDIS_URL"], queue=queue):
@@ -77,8 +82,4 @@ def test_a_report_whose_pool_process_is_killed_is_built_again_by_the_same_worker
                 lambda: ReportRun.objects.filter(pk=run.pk, emailed_at__isnull=False).exists(), 60
             )
 
-    run.refresh_from_db()
-    assert (run.status, run.attempts) == (ReportStatus.DONE, 2)
-    assert [p.name for p in (media / "reports").rglob("*.xlsx")] == [run.file.name.rsplit("/", 1)[-1]]
-    [message] = mails(mailbox)
-    assert message["To"] == "h@zj.example.cn"
+    built_and_mailed_once(run, media=media, mailbox=mailbox)

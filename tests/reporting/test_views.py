@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 
 from reporting.selectors import coverage_by, insurance_summary, worklist_headers
 from tests.utils.clients import browser
+from tests.utils.dates import today
 
-from .dashboard_scene import D, build_scene, more_elevators
+from .dashboard_scene import build_scene, more_elevators
 
 pytestmark = pytest.mark.django_db
 
@@ -48,14 +49,14 @@ def test_the_readers_open_the_dashboard_and_find_it_in_the_navigation(world, sce
 def test_each_kind_sees_the_engines_figures_for_its_scope_only(world, scene, key):
     response = browser(world, key).get(OVERVIEW)
     user = world.users[key]
-    expected = coverage_by(user=user, on=D, by="district")
+    expected = coverage_by(user=user, on=today(), by="district")
     total = response.context["total"]
     assert (total.in_scope, total.insured) == (expected.total.in_scope, expected.total.insured)
     districts = next(s for s in response.context["sections"] if s["key"] == "districts")
     assert {row.key: (row.in_scope, row.insured) for row, _url in districts["rows"]} == {
         row.key: (row.in_scope, row.insured) for row in expected.rows
     }
-    assert response.context["insurance"] == insurance_summary(user=user, on=D)
+    assert response.context["insurance"] == insurance_summary(user=user, on=today())
     assert response.context["chart_data"]["total"] == {**expected.total.as_dict()}
     if key == "district":
         assert [row.key for row, _url in districts["rows"]] == ["420606"]
@@ -63,7 +64,7 @@ def test_each_kind_sees_the_engines_figures_for_its_scope_only(world, scene, key
 
 def test_the_page_shows_the_figures_as_of_the_chosen_day_and_the_target(world, scene, settings):
     settings.TIBAO = {**settings.TIBAO, "COVERAGE_TARGET": 0.6}
-    on = D - timedelta(days=150)  # the lapsed and the public-housing elevators were insured then
+    on = today() - timedelta(days=150)  # the lapsed and the public-housing elevators were insured then
     response = browser(world, "city").get(OVERVIEW, {"on": on.isoformat()})
     page = response.content.decode()
     expected = coverage_by(user=world.users["city"], on=on)
@@ -75,7 +76,7 @@ def test_the_page_shows_the_figures_as_of_the_chosen_day_and_the_target(world, s
     assert 'id="coverage-data"' in page and "js/coverage.js" in page
     # a bad day falls back to today with the error shown, never a 500
     bad = browser(world, "city").get(OVERVIEW, {"on": "2026-02-30"})
-    assert bad.status_code == 200 and bad.context["on"] == D
+    assert bad.status_code == 200 and bad.context["on"] == today()
 
 
 def test_the_drill_down_goes_city_district_place_category_work_list(world, scene):
@@ -160,9 +161,9 @@ def test_the_trend_shows_frozen_months_against_their_targets_and_the_change(worl
     from reporting.selectors import coverage_change
     from reporting.services import month_approve, month_freeze, month_publish, target_set
 
-    last = previous_month(D)
+    last = previous_month(today())
     before = previous_month(last)
-    target_set(user=world.users["city"], due_on=D + timedelta(days=200), rate="0.75")
+    target_set(user=world.users["city"], due_on=today() + timedelta(days=200), rate="0.75")
     for month in (before, last):
         month_freeze(user=SYSTEM, month=month)
     older, _ = month_freeze(user=SYSTEM, month=before)
@@ -180,7 +181,7 @@ def test_the_trend_shows_frozen_months_against_their_targets_and_the_change(worl
     # a district regulator reads published months only, of its district
     district = browser(world, "district").get(OVERVIEW).context["trend"]
     assert [m["month"] for m in district] == [before.strftime("%Y-%m")]
-    assert month_start(D) > last
+    assert month_start(today()) > last
 
 
 def test_the_change_between_months_is_in_rate_points():
@@ -203,7 +204,7 @@ def test_the_change_between_months_is_in_rate_points():
 
 
 def test_the_work_list_is_as_of_the_chosen_day(world, scene):
-    on = D - timedelta(days=150)  # before the first policy of f_insured and the mall's began
+    on = today() - timedelta(days=150)  # before the first policy of f_insured and the mall's began
     response = browser(world, "city").get(WORKLIST, {"on": on.isoformat()})
     e = scene.elevators
     assert {row["pk"] for row in response.context["rows"]} == {
