@@ -232,11 +232,8 @@ def reports_measure() -> dict:
     def rows(department: str) -> int:  # its work list's length: the month's uninsured in its scope
         return frozen_coverage(frozen_month=frozen, scope=department_scope(department).key).total.uninsured
 
-    # the largest first, so that the workers finish together
-    batches = sorted(
-        report_batches(runs), key=lambda batch: rows(department_of[batch[0]]) * len(batch), reverse=True
-    )
-    departments = sorted(department_of.values(), key=rows, reverse=True)
+    batches = report_batches(runs)  # the largest first, as the service queues them
+    departments = sorted(department_of.values(), key=rows, reverse=True)  # the bare writer's alike
     connection.close()
     seconds, workers = _in_processes("worker", batches, f"{month:%Y-%m-%d}")
     limit, bare = _in_processes("bare", departments, f"{month:%Y-%m-%d}")

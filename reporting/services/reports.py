@@ -20,6 +20,7 @@ from core.dbrouter import read_db, replica_reads
 from core.exceptions import ApplicationError
 
 from ..models import (
+    FrozenFigure,
     FrozenMonth,
     ReportRun,
     ReportStatus,
@@ -67,13 +68,22 @@ def reports_request(
 
 def report_batches(runs: list[ReportRun]) -> list[list[int]]:
     """The runs' ids in batches of one scope each (SAMR and NFRA share the city's): each batch is
-    one task, so several workers share a month and a scope's rows are read once."""
-    from ..months import department_scope
+    one task, so several workers share a month and a scope's rows are read once. The largest
+    first (the scope's uninsured elevators in the frozen month, the length of its work list, times
+    its reports), so that workers taking the next task when free finish together."""
+    from ..months import TOTAL, department_scope
 
     batches: dict[tuple[str, str], list[int]] = {}
     for run in runs:
         batches.setdefault(department_scope(run.department).key, []).append(run.pk)
-    return list(batches.values())
+    uninsured = {
+        (scope, code): in_scope - insured
+        for scope, code, in_scope, insured in FrozenFigure.objects.filter(
+            frozen_month__in={run.frozen_month_id for run in runs}, by=TOTAL
+        ).values_list("scope", "scope_code", "in_scope", "insured")
+    }
+    order = sorted(batches, key=lambda key: uninsured.get(key, 0) * len(batches[key]), reverse=True)
+    return [batches[key] for key in order]
 
 
 def report_generate(*, report_run_id: int) -> ReportRun:
