@@ -1,5 +1,6 @@
-"""The elevator registry: place categories, elevators and their lifecycle (the divisions they stand
-in are accounts.District)."""
+"""Place categories and their sectors, the conditions on elevators (in scope, old, insured, three-no,
+and those other apps register), and the elevators themselves (the divisions they stand in are
+accounts.District)."""
 
 from collections.abc import Callable
 from datetime import date
@@ -15,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Department, District, OrganisationKind
 from core.visibility import VisibleQuerySet, organisation_of
 
-from .choices import PASSING_RESULTS, ElevatorStatus, InspectionResult
-from .codes import (
+from ..choices import PASSING_RESULTS, ElevatorStatus, InspectionResult
+from ..codes import (
     CATEGORIES_BY_CODE,
     CATEGORY_CHOICES,
     ELEVATOR_CATEGORIES,
@@ -25,8 +26,8 @@ from .codes import (
     EquipmentCodeForm,
     normalise_registration_number,
 )
-from .rescue_codes import RESCUE_CODE_LENGTH, rescue_code_validator
-from .safety import SafetyState, inspection_due_soon_condition, safety_state_expression, safety_state_for
+from ..rescue_codes import RESCUE_CODE_LENGTH, rescue_code_validator
+from ..safety import SafetyState, inspection_due_soon_condition, safety_state_expression, safety_state_for
 
 
 class PlaceCategory(models.Model):
@@ -370,91 +371,3 @@ class Elevator(models.Model):
     def is_three_no(self) -> bool:
         """Predicate twin of three_no_condition."""
         return self.user_unit_id is None or self.maintenance_company_id is None or not self.has_repair_funds
-
-
-class ElevatorRecordQuerySet(VisibleQuerySet):
-    """Rows about one elevator (inspections, lifecycle events, and other apps' records): seen by
-    whoever sees the elevator."""
-
-    def visible_to(self, user):
-        return self.filter(elevator__in=Elevator.objects.visible_to(user))
-
-
-def choice_label(choices: type[models.Choices], value) -> str:
-    """What `get_<field>_display()` gives for a field of `choices`: the label, or the value when it
-    is none of them. A look-up by value, where Django's hashes every (lazy) label of the field on
-    each call: the audit of a bulk import names each of its rows (core.audit.log_bulk)."""
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
-
-
-class Inspection(models.Model):
-    class Kind(models.TextChoices):
-        PERIODIC = "periodic", _("定期检验")
-        ACCEPTANCE = "acceptance", _("监督检验")
-        SELF = "self", _("自行检测")
-
-    elevator = models.ForeignKey(
-        Elevator, on_delete=models.CASCADE, related_name="inspections", verbose_name=_("电梯")
-    )
-    inspected_on = models.DateField(_("检验日期"))
-    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.PERIODIC)
-    result = models.CharField(_("结论"), max_length=16, choices=InspectionResult.choices)
-    next_due = models.DateField(_("下次检验日期"), null=True, blank=True)
-    inspection_body = models.CharField(_("检验机构"), max_length=200, blank=True)
-    report_number = models.CharField(_("报告编号"), max_length=64, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-
-    objects = ElevatorRecordQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("检验记录")
-        verbose_name_plural = _("检验记录")
-        ordering = ["-inspected_on", "-pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["elevator", "inspected_on", "kind"], name="inspection_once_per_day_kind"
-            ),
-            models.CheckConstraint(
-                condition=Q(next_due__isnull=True) | Q(next_due__gt=models.F("inspected_on")),
-                name="inspection_next_due_after_date",
-                violation_error_message=_("下次检验日期必须晚于检验日期。"),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.elevator} {self.inspected_on} {choice_label(InspectionResult, self.result)}"
-
-
-class LifecycleEvent(models.Model):
-    """Something that happened to an elevator: construction notices, registration and status changes."""
-
-    class Kind(models.TextChoices):
-        INSTALL_NOTICE = "install_notice", _("安装告知")
-        MODIFICATION_NOTICE = "modification_notice", _("改造告知")
-        MAJOR_REPAIR_NOTICE = "major_repair_notice", _("重大修理告知")
-        REGISTRATION = "registration", _("使用登记")
-        REGISTRATION_CHANGE = "registration_change", _("登记变更")
-        STATUS_CHANGE = "status_change", _("状态变更")
-
-    elevator = models.ForeignKey(
-        Elevator, on_delete=models.CASCADE, related_name="events", verbose_name=_("电梯")
-    )
-    occurred_on = models.DateField(_("日期"))
-    kind = models.CharField(_("事件"), max_length=32, choices=Kind.choices)
-    description = models.CharField(_("说明"), max_length=500, blank=True)
-    reference = models.CharField(_("文号"), max_length=100, blank=True)
-    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
-
-    objects = ElevatorRecordQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("生命周期事件")
-        verbose_name_plural = _("生命周期事件")
-        ordering = ["-occurred_on", "-pk"]
-        indexes = [models.Index(fields=["elevator", "occurred_on"])]
-
-    def __str__(self) -> str:
-        return f"{self.elevator} {self.occurred_on} {choice_label(self.Kind, self.kind)}"
