@@ -8,10 +8,13 @@ nothing is written through `serializer.save()`. The answer re-reads the object t
 `get_queryset()` (visibility, annotations, prefetches) and serializes it for reading.
 """
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from .bulk import CREATED
 from .permissions import ReadVisibleWriteByKind
 
 
@@ -53,6 +56,17 @@ class VisibleModelViewSet(
         """The written object as a reader sees it (through visibility, with the list's annotations)."""
         instance = self.get_queryset().get(pk=instance.pk)
         return Response(self.get_serializer(instance).data, status=status_code)
+
+    def respond_upserted(self, data, write: Callable[[dict], tuple[object, str]]) -> Response:
+        """A write by the row's own key (a POST that creates or updates): the write serializer checks
+        the shape of `data`, `write(validated_data)` (a service) returns the object and its outcome;
+        201 when it created the object, else 200."""
+        shape = self.get_write_serializer(data=data)
+        shape.is_valid(raise_exception=True)
+        instance, outcome = write(shape.validated_data)
+        return self.respond(
+            instance, status_code=status.HTTP_201_CREATED if outcome == CREATED else status.HTTP_200_OK
+        )
 
 
 class ServiceCreateMixin:

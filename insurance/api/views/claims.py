@@ -7,10 +7,10 @@ insurer's claim answers 404; writes are for insurers only (403 for everyone else
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.response import Response
 
-from core.api.bulk import CREATED, BulkItemResult, bulk_action
+from core.api.bulk import BulkItemResult, bulk_action
 from core.api.viewsets import VisibleModelViewSet
 
 from ...filtersets import ClaimFilterSet
@@ -66,11 +66,8 @@ class ClaimViewSet(VisibleModelViewSet):
         },
     )
     def create(self, request, *args, **kwargs):
-        shape = self.get_write_serializer(data=request.data)
-        shape.is_valid(raise_exception=True)
-        claim, outcome = claim_upsert(insurer=insurer_of(request.user), data=shape.validated_data)
-        return self.respond(
-            claim, status_code=status.HTTP_201_CREATED if outcome == CREATED else status.HTTP_200_OK
+        return self.respond_upserted(
+            request.data, lambda data: claim_upsert(insurer=insurer_of(request.user), data=data)
         )
 
     @extend_schema(

@@ -5,10 +5,9 @@ rectify or close one hazard is the services' rule."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import status
 from rest_framework.decorators import action
 
-from core.api.bulk import CREATED, bulk_action
+from core.api.bulk import bulk_action
 from core.api.viewsets import VisibleModelViewSet
 
 from ...filtersets.hazards import HazardFilterSet
@@ -67,12 +66,7 @@ class HazardViewSet(VisibleModelViewSet):
         responses={201: HazardSerializer, 200: HazardSerializer, 400: REFUSED},
     )
     def create(self, request, *args, **kwargs):
-        shape = self.get_write_serializer(data=request.data)
-        shape.is_valid(raise_exception=True)
-        hazard, outcome = hazard_report(user=request.user, data=shape.validated_data)
-        return self.respond(
-            hazard, status_code=status.HTTP_201_CREATED if outcome == CREATED else status.HTTP_200_OK
-        )
+        return self.respond_upserted(request.data, lambda data: hazard_report(user=request.user, data=data))
 
     @extend_schema(
         summary=_("登记整改"),

@@ -7,11 +7,11 @@ record of another company or of an elevator the caller does not see answers 404.
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
 
 from accounts.models import OrganisationKind
-from core.api.bulk import CREATED, bulk_action
+from core.api.bulk import bulk_action
 from core.api.shapes import QuickShape
 from core.api.viewsets import VisibleModelViewSet
 from core.visibility import organisation_of
@@ -75,12 +75,7 @@ class MaintenanceRecordViewSet(VisibleModelViewSet):
         },
     )
     def create(self, request, *args, **kwargs):
-        shape = self.get_write_serializer(data=request.data)
-        shape.is_valid(raise_exception=True)
-        record, outcome = record_upsert(user=request.user, data=shape.validated_data)
-        return self.respond(
-            record, status_code=status.HTTP_201_CREATED if outcome == CREATED else status.HTTP_200_OK
-        )
+        return self.respond_upserted(request.data, lambda data: record_upsert(user=request.user, data=data))
 
     @extend_schema(
         summary=_("修改维保记录"),

@@ -9,10 +9,9 @@ the services.
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import status
 from rest_framework.decorators import action
 
-from core.api.bulk import CREATED, bulk_action
+from core.api.bulk import bulk_action
 from core.api.viewsets import VisibleModelViewSet
 
 from ...filtersets.rescues import ClaimProposalFilterSet, RescueFilterSet
@@ -73,12 +72,7 @@ class RescueViewSet(VisibleModelViewSet):
         },
     )
     def create(self, request, *args, **kwargs):
-        shape = self.get_write_serializer(data=request.data)
-        shape.is_valid(raise_exception=True)
-        rescue, outcome = rescue_record(user=request.user, data=shape.validated_data)
-        return self.respond(
-            rescue, status_code=status.HTTP_201_CREATED if outcome == CREATED else status.HTTP_200_OK
-        )
+        return self.respond_upserted(request.data, lambda data: rescue_record(user=request.user, data=data))
 
     bulk = bulk_action(
         summary=_("批量报送救援记录"),

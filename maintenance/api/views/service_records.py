@@ -14,7 +14,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.bulk import CREATED, bulk_action
+from core.api.bulk import bulk_action
 from core.api.viewsets import VisibleModelViewSet
 from insurance.permissions import insurer_of
 
@@ -70,11 +70,8 @@ class ServiceRecordViewSet(VisibleModelViewSet):
         responses={201: ServiceRecordSerializer, 200: ServiceRecordSerializer, 400: OpenApiResponse()},
     )
     def create(self, request, *args, **kwargs):
-        shape = self.get_write_serializer(data=request.data)
-        shape.is_valid(raise_exception=True)
-        record, outcome = service_record_upsert(insurer=insurer_of(request.user), data=shape.validated_data)
-        return self.respond(
-            record, status_code=status.HTTP_201_CREATED if outcome == CREATED else status.HTTP_200_OK
+        return self.respond_upserted(
+            request.data, lambda data: service_record_upsert(insurer=insurer_of(request.user), data=data)
         )
 
     bulk = bulk_action(
