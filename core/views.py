@@ -12,7 +12,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -357,7 +357,9 @@ class ObjectHistoryView(VisibleDetailView):
             model=Elevator, list_url_name="elevator-list", detail_url_name="elevator-detail",
             history_related=("inspections",)), name="elevator-history")
 
-    `detail_url_name` is empty for an object without a page of its own (the tab is then the page).
+    (`history_path` writes that line for a page whose URLs follow the `<name>-list` and
+    `<name>-detail` pattern.) `detail_url_name` is empty for an object without a page of its own
+    (the tab is then the page).
     A page with access rules beyond visibility (its kind, an organisation's administrators) is a
     subclass with the page's own mixin.
     """
@@ -382,6 +384,18 @@ class ObjectHistoryView(VisibleDetailView):
             detail_url=reverse(self.detail_url_name, args=[self.object.pk]) if self.detail_url_name else "",
             **kwargs,
         )
+
+
+def history_path(route: str, *, model, name: str, history_related: tuple[str, ...] = ()):
+    """The history tab of a page whose URLs are named `<name>-list` and `<name>-detail`: at
+    `<route><int:pk>/history/`, named `<name>-history` (ObjectHistoryView)."""
+    view = ObjectHistoryView.as_view(
+        model=model,
+        list_url_name=f"{name}-list",
+        detail_url_name=f"{name}-detail",
+        history_related=history_related,
+    )
+    return path(f"{route}<int:pk>/history/", view, name=f"{name}-history")
 
 
 class AuditSearchView(KindsOnlyMixin, VisibleListView):

@@ -3,7 +3,7 @@ rescues, feedback. Each section belongs to its part of the app."""
 
 from django.urls import path
 
-from core.views import ObjectHistoryView
+from core.views import history_path
 
 from .models import Hazard, MaintenanceRecord, RescueIncident, ServiceRecord
 from .views import attachments, feedback, hazards, records, rescues, service_records
@@ -25,15 +25,7 @@ urlpatterns = [
     path(
         "maintenance/records/<int:pk>/", records.RecordDetailView.as_view(), name="maintenance-record-detail"
     ),
-    path(
-        "maintenance/records/<int:pk>/history/",
-        ObjectHistoryView.as_view(
-            model=MaintenanceRecord,
-            list_url_name="maintenance-record-list",
-            detail_url_name="maintenance-record-detail",
-        ),
-        name="maintenance-record-history",
-    ),
+    history_path("maintenance/records/", model=MaintenanceRecord, name="maintenance-record"),
     path("maintenance/companies/ranking/", records.company_ranking, name="maintenance-company-ranking"),
     # --- services ---------------------------------------------------------------------------
     path(
@@ -47,29 +39,14 @@ urlpatterns = [
     ),
     path("services/new/", service_records.service_record_create, name="service-new"),
     path("services/<int:pk>/", service_records.ServiceRecordDetailView.as_view(), name="service-detail"),
-    path(
-        "services/<int:pk>/history/",
-        ObjectHistoryView.as_view(
-            model=ServiceRecord, list_url_name="service-list", detail_url_name="service-detail"
-        ),
-        name="service-history",
-    ),
+    history_path("services/", model=ServiceRecord, name="service"),
     # --- hazards ----------------------------------------------------------------------------
     path("hazards/", hazards.HazardListView.as_view(), name="hazard-list"),
     path("hazards/export/", hazards.HazardListView.as_view(export=True), name="hazard-export"),
     path("hazards/new/", hazards.hazard_report_view, name="hazard-report"),
     path("hazards/board/", hazards.hazard_board_view, name="hazard-board"),
     path("hazards/<int:pk>/", hazards.HazardDetailView.as_view(), name="hazard-detail"),
-    path(
-        "hazards/<int:pk>/history/",
-        ObjectHistoryView.as_view(
-            model=Hazard,
-            list_url_name="hazard-list",
-            detail_url_name="hazard-detail",
-            history_related=("steps",),
-        ),
-        name="hazard-history",
-    ),
+    history_path("hazards/", model=Hazard, name="hazard", history_related=("steps",)),
     path("hazards/<int:pk>/rectify/", hazards.hazard_rectify_view, name="hazard-rectify"),
     path("hazards/<int:pk>/close/", hazards.hazard_close_view, name="hazard-close"),
     # --- rescues and feedback ---------------------------------------------------------------
@@ -78,13 +55,7 @@ urlpatterns = [
     path("rescues/new/", rescues.rescue_record_view, name="rescue-record"),
     path("rescues/board/", rescues.RescueBoardView.as_view(), name="rescue-board"),
     path("rescues/<int:pk>/", rescues.RescueDetailView.as_view(), name="rescue-detail"),
-    path(
-        "rescues/<int:pk>/history/",
-        ObjectHistoryView.as_view(
-            model=RescueIncident, list_url_name="rescue-list", detail_url_name="rescue-detail"
-        ),
-        name="rescue-history",
-    ),
+    history_path("rescues/", model=RescueIncident, name="rescue"),
     path("claim-proposals/", rescues.ClaimProposalListView.as_view(), name="claim-proposal-list"),
     path(
         "claim-proposals/export.xlsx",
