@@ -6,6 +6,8 @@ Everything is written through insurance's services: products by `product_create`
 elevator's user unit, no two policies of one model overlap on an elevator, every premium is
 `rating.quote`'s; last year's are written expired, as `policies_expire` leaves them), claims by
 `claims_bulk_upsert` (the claims API's rules). So the demo can never hold what the rules forbid.
+At benchmark scale the policies are registered without audit entries and with their foreign keys
+checked once at the end (`at_benchmark_scale`), as the registry's bulk load is written.
 
 Policies started on a day of the past year, so all are in force today; one group in
 EXPIRING_EVERY ends within the expiry notices' horizon (the next 30 days, relative to the day

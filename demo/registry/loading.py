@@ -3,8 +3,10 @@
 A demo of thousands goes through `bulk_create` with every elevator's timeline (yearly inspections,
 construction notice, registration, rework, status change). A benchmark of a million skips the
 history — one inspection per elevator — and streams rows in bounded chunks: PostgreSQL takes them
-by COPY FROM STDIN (several times faster than INSERT), other databases by 5,000-row bulk_create.
-Bulk writes bypass the change log on purpose: a generated demo has no one to attribute it to.
+by COPY FROM STDIN (several times faster than INSERT), other databases by 5,000-row bulk_create;
+around the COPY the tables' foreign keys are checked once and, on a first load, their plain
+indexes built after it (demo.bulkload). Bulk writes bypass the change log on purpose: a generated
+demo has no one to attribute it to.
 """
 
 import threading
