@@ -14,11 +14,21 @@ A serializer with `validate()`, `validate_<field>` methods, serializer-level val
 defaults is not sped up (its items all go through DRF).
 """
 
+import datetime
 import re
 from decimal import Decimal
 
-from rest_framework import serializers
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinLengthValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+)
+from rest_framework import ISO_8601, serializers
 from rest_framework.fields import empty
+from rest_framework.settings import api_settings
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 _FALLBACK = object()
 
@@ -101,8 +111,59 @@ def _drf(*types):
     return build
 
 
+def _iso_first(field, formats) -> bool:
+    """Whether the field tries ISO 8601 first: then DRF's answer for a text Python's fromisoformat
+    reads is fromisoformat's (Django's parse_date and parse_datetime try it first)."""
+    formats = getattr(field, "input_formats", formats)
+    return bool(formats) and formats[0].lower() == ISO_8601
+
+
+def _date(check=None):
+    """A date as date.fromisoformat reads it (then `check`); any other text is DRF's to read or
+    refuse, in its words."""
+
+    def build(field):
+        if not _iso_first(field, api_settings.DATE_INPUT_FORMATS):
+            return _drf(str)(field)
+
+        def convert(value):
+            if type(value) is not str:
+                raise _Refer
+            day = datetime.date.fromisoformat(value)
+            if check is not None:
+                check(day)
+            return day
+
+        return convert
+
+    return build
+
+
+def _datetime(check=None):
+    """A date-time as datetime.fromisoformat reads it, in the field's timezone as DRF puts it
+    (`enforce_timezone`), then `check`; any other text is DRF's."""
+
+    def build(field):
+        if not _iso_first(field, api_settings.DATETIME_INPUT_FORMATS):
+            return _drf(str)(field)
+
+        def convert(value):
+            if type(value) is not str:
+                raise _Refer
+            moment = field.enforce_timezone(datetime.datetime.fromisoformat(value))
+            if check is not None:
+                check(moment)
+            return moment
+
+        return convert
+
+    return build
+
+
 # Exact classes (a subclass may change the conversion) or those known to only add a check there.
 def _converters():
+    from core.validators import validate_plausible_date
+
     from .fields import PlausibleDateField, PlausibleDateTimeField
 
     return {
@@ -111,10 +172,10 @@ def _converters():
         serializers.IntegerField: _whole,
         serializers.BooleanField: _yes_no,
         serializers.DecimalField: _decimal,
-        serializers.DateField: _drf(str),
-        PlausibleDateField: _drf(str),
-        serializers.DateTimeField: _drf(str),
-        PlausibleDateTimeField: _drf(str),
+        serializers.DateField: _date(),
+        PlausibleDateField: _date(validate_plausible_date),
+        serializers.DateTimeField: _datetime(),
+        PlausibleDateTimeField: _datetime(validate_plausible_date),
     }
 
 
@@ -127,6 +188,53 @@ def _speeds_up(serializer: serializers.Serializer) -> bool:
         and not serializer.validators
         and not any(hasattr(serializer, f"validate_{name}") for name in serializer.fields)
     )
+
+
+def _checked(convert, validators):
+    """`convert`, then the field's validators: the common ones written out (each refusing exactly
+    what the validator refuses: any refusal sends the item to DRF, which says why), the others
+    called; None when one needs the serializer's context (DRF's to run)."""
+    if any(getattr(validator, "requires_context", False) for validator in validators):
+        return None
+    longest = shortest = least = most = None
+    no_nul = no_surrogate = False
+    others = []
+    for validator in validators:
+        kind, limit = type(validator), getattr(validator, "limit_value", None)
+        if kind is MaxLengthValidator and type(limit) is int:
+            longest = limit if longest is None else min(longest, limit)
+        elif kind is MinLengthValidator and type(limit) is int:
+            shortest = limit if shortest is None else max(shortest, limit)
+        elif kind is MinValueValidator and type(limit) in (int, Decimal) and least is None:
+            least = limit
+        elif kind is MaxValueValidator and type(limit) in (int, Decimal) and most is None:
+            most = limit
+        elif kind is ProhibitNullCharactersValidator:
+            no_nul = True
+        elif kind is ProhibitSurrogateCharactersValidator:
+            no_surrogate = True
+        else:
+            others.append(validator)
+
+    def checked(raw):
+        value = convert(raw)
+        if longest is not None and len(value) > longest:
+            raise _Refer
+        if shortest is not None and len(value) < shortest:
+            raise _Refer
+        if least is not None and value < least:
+            raise _Refer
+        if most is not None and value > most:
+            raise _Refer
+        if no_nul and "\x00" in str(value):
+            raise _Refer
+        if no_surrogate:
+            str(value).encode()  # UnicodeEncodeError exactly when it holds a surrogate (U+D800..U+DFFF)
+        for validator in others:
+            validator(value)
+        return value
+
+    return checked
 
 
 class QuickShape:
@@ -143,15 +251,14 @@ class QuickShape:
             if field.default is not empty or field.source == "*" or "." in field.source:
                 return
             build = converters.get(type(field))
-            # (name, source, convert or None for "refer when present", required, allow_null, validators)
+            # (name, source, convert-and-check or None for "refer when present", required, allow_null)
             plan.append(
                 (
                     field.field_name,
                     field.source,
-                    build(field) if build else None,
+                    _checked(build(field), field.validators) if build else None,
                     field.required,
                     field.allow_null,
-                    field.validators,
                 )
             )
         self.plan = plan
@@ -165,26 +272,21 @@ class QuickShape:
 
     def _quick(self, data: dict):
         validated = {}
-        for name, source, convert, required, allow_null, validators in self.plan:
-            if name not in data:
-                if required:
-                    return _FALLBACK
-                continue
-            raw = data[name]
-            if raw is None:
-                if not allow_null:
-                    return _FALLBACK
-                validated[source] = None
-                continue
-            if convert is None:
-                return _FALLBACK
-            try:
-                value = convert(raw)
-                for validator in validators:
-                    if getattr(validator, "requires_context", False):
+        try:
+            for name, source, convert, required, allow_null in self.plan:
+                if name not in data:
+                    if required:
                         return _FALLBACK
-                    validator(value)
-            except Exception:  # whatever it is, the serializer says it in its own words
-                return _FALLBACK
-            validated[source] = value
+                    continue
+                raw = data[name]
+                if raw is None:
+                    if not allow_null:
+                        return _FALLBACK
+                    validated[source] = None
+                    continue
+                if convert is None:
+                    return _FALLBACK
+                validated[source] = convert(raw)
+        except Exception:  # whatever it is, the serializer says it in its own words
+            return _FALLBACK
         return validated
