@@ -2,8 +2,8 @@
 
 Each is used inside the seed's transaction, around a step's writes (the registry's COPY, the
 policies' bulk registration): foreign keys checked once at the end instead of row by row, plain
-indexes built once at the end instead of kept up to date, fresh planner statistics. They take
-locks until commit: for seeding and benchmarks, not for a portal in use.
+indexes built once at the end instead of kept up to date (the policies'), fresh planner
+statistics. They take locks until commit: for seeding and benchmarks, not for a portal in use.
 """
 
 from collections.abc import Iterator
@@ -54,9 +54,12 @@ def secondary_indexes_built_after(cursor, models, *, rows_before: int, rows_adde
     """Drop the plain (non-unique) indexes of `models`' tables and build them again afterwards, in
     one transaction, when the load at least doubles the tables (a first seed: they are empty).
 
-    Keeping a dozen indexes up to date row by row costs COPY more than sorting each once at the
-    end; the unique ones stay, so a duplicate is refused as it is written. Like dropping the
-    foreign keys, this locks the tables until commit: for seeding and benchmarks only.
+    For a load that waits on the server (the policies' COPY comes after their reads and pricing):
+    keeping indexes up to date row by row costs it more than sorting each once at the end. Where
+    the server works while the writer prepares the next rows (the registry's COPY), keeping them
+    costs nothing extra and building them afterwards would. The unique ones stay, so a duplicate
+    is refused as it is written. Like dropping the foreign keys, this locks the tables until
+    commit: for seeding and benchmarks only.
     """
     if rows_added < max(rows_before, 1):
         yield
