@@ -11,6 +11,7 @@ nothing is written through `serializer.save()`. The answer re-reads the object t
 from collections.abc import Callable
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
@@ -67,6 +68,20 @@ class VisibleModelViewSet(
         return self.respond(
             instance, status_code=status.HTTP_201_CREATED if outcome == CREATED else status.HTTP_200_OK
         )
+
+
+REFUSED = OpenApiResponse(description=_("被拒绝。"))
+
+
+def upsert_schema(*, summary, description, request, response, refused: OpenApiResponse = REFUSED):
+    """The schema of a POST answered by `respond_upserted`: 201 created, 200 updated or unchanged,
+    400 refused."""
+    return extend_schema(
+        summary=summary,
+        description=description,
+        request=request,
+        responses={201: response, 200: response, 400: refused},
+    )
 
 
 class ServiceCreateMixin:

@@ -6,12 +6,12 @@ insurer's claim answers 404; writes are for insurers only (403 for everyone else
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from core.api.bulk import BulkItemResult, bulk_action
-from core.api.viewsets import VisibleModelViewSet
+from core.api.viewsets import VisibleModelViewSet, upsert_schema
 
 from ...filtersets import ClaimFilterSet
 from ...models import Claim
@@ -52,18 +52,14 @@ class ClaimViewSet(VisibleModelViewSet):
     may_write = staticmethod(is_insurer)
     write_refusal = _("只有保险机构可以报送或修改理赔。")
 
-    @extend_schema(
+    @upsert_schema(
         summary=_("报送理赔（按理赔编号新建或更新）"),
         description=_(
             "同一理赔编号再次报送即更新该理赔（状态变更须符合流转规则），内容无变化则不写入。"
             "新建返回201，更新或无变化返回200；被拒绝返回400并列出各字段原因。"
         ),
         request=ClaimWriteSerializer,
-        responses={
-            201: ClaimSerializer,
-            200: ClaimSerializer,
-            400: OpenApiResponse(description=_("被拒绝。")),
-        },
+        response=ClaimSerializer,
     )
     def create(self, request, *args, **kwargs):
         return self.respond_upserted(

@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework.decorators import action
 
 from core.api.bulk import bulk_action
-from core.api.viewsets import VisibleModelViewSet
+from core.api.viewsets import VisibleModelViewSet, upsert_schema
 
 from ...filtersets.hazards import HazardFilterSet
 from ...models import Hazard
@@ -56,14 +56,15 @@ class HazardViewSet(VisibleModelViewSet):
     write_refusal = REPORTER_REFUSAL
     object_rules = {"rectify": RECTIFY_HAZARD, "close": VERIFY_HAZARD}
 
-    @extend_schema(
+    @upsert_schema(
         summary=_("报告隐患（按隐患编号新建或更新）"),
         description=_(
             "同一隐患编号再次报送即更新（已核销的不能修改），内容无变化则不写入。重大隐患在保存后立即通报"
             "市级和电梯所在区县的市场监管部门（站内通知和邮件），无论报送几次只通报一次。新建返回201，其余200。"
         ),
         request=HazardWriteSerializer,
-        responses={201: HazardSerializer, 200: HazardSerializer, 400: REFUSED},
+        response=HazardSerializer,
+        refused=REFUSED,
     )
     def create(self, request, *args, **kwargs):
         return self.respond_upserted(request.data, lambda data: hazard_report(user=request.user, data=data))

@@ -6,14 +6,14 @@ record of another company or of an elevator the caller does not see answers 404.
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
 
 from accounts.models import OrganisationKind
 from core.api.bulk import bulk_action
 from core.api.shapes import QuickShape
-from core.api.viewsets import VisibleModelViewSet
+from core.api.viewsets import VisibleModelViewSet, upsert_schema
 from core.visibility import organisation_of
 
 from ...filtersets.records import MaintenanceRecordFilterSet
@@ -61,18 +61,14 @@ class MaintenanceRecordViewSet(VisibleModelViewSet):
     object_rules = {"review": REVIEW_RECORD}
     write_refusal = _("只有维保单位可以报送维保记录。")
 
-    @extend_schema(
+    @upsert_schema(
         summary=_("报送维保记录（按记录编号新建或更新）"),
         description=_(
             "只有电梯的维保单位可以报送。同一记录编号再次报送即更新，内容无变化则不写入。"
             "必填：record_number、equipment_code、performed_on、level，其余可空。新建返回201，更新或无变化返回200。"
         ),
         request=MaintenanceRecordWriteSerializer,
-        responses={
-            201: MaintenanceRecordSerializer,
-            200: MaintenanceRecordSerializer,
-            400: OpenApiResponse(description=_("被拒绝。")),
-        },
+        response=MaintenanceRecordSerializer,
     )
     def create(self, request, *args, **kwargs):
         return self.respond_upserted(request.data, lambda data: record_upsert(user=request.user, data=data))

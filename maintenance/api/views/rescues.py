@@ -12,7 +12,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework.decorators import action
 
 from core.api.bulk import bulk_action
-from core.api.viewsets import VisibleModelViewSet
+from core.api.viewsets import VisibleModelViewSet, upsert_schema
 
 from ...filtersets.rescues import ClaimProposalFilterSet, RescueFilterSet
 from ...models import ClaimProposal, RescueIncident
@@ -58,18 +58,14 @@ class RescueViewSet(VisibleModelViewSet):
         proposals = ClaimProposal.objects.visible_to(self.request.user).filter(rescue=OuterRef("pk"))
         return super().get_queryset().annotate(visible_proposal_id=Subquery(proposals.values("pk")[:1]))
 
-    @extend_schema(
+    @upsert_schema(
         summary=_("报送救援记录（按救援编号新建或更新）"),
         description=_(
             "电梯以设备代码或6位电梯识别码指明。同一救援编号再次报送即更新，内容无变化则不写入。"
             "新建返回201，更新或无变化返回200。"
         ),
         request=RescueWriteSerializer,
-        responses={
-            201: RescueSerializer,
-            200: RescueSerializer,
-            400: OpenApiResponse(description=_("被拒绝。")),
-        },
+        response=RescueSerializer,
     )
     def create(self, request, *args, **kwargs):
         return self.respond_upserted(request.data, lambda data: rescue_record(user=request.user, data=data))

@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.bulk import bulk_action
-from core.api.viewsets import VisibleModelViewSet
+from core.api.viewsets import VisibleModelViewSet, upsert_schema
 from insurance.permissions import insurer_of
 
 from ...filtersets.service_records import ServiceRecordFilterSet
@@ -60,14 +60,15 @@ class ServiceRecordViewSet(VisibleModelViewSet):
     may_write = staticmethod(is_insurer)
     write_refusal = gettext_lazy("只有保险机构可以登记保险服务。")
 
-    @extend_schema(
+    @upsert_schema(
         summary=gettext_lazy("登记保险服务（按服务编号新建或更新）"),
         description=gettext_lazy(
             "同一服务编号再次报送即更新，内容无变化则不写入。新建返回201，更新或无变化返回200；"
             "电梯在服务日期没有本机构在保的“保险+维保服务”保单时返回400并列出该电梯（elevators）。"
         ),
         request=ServiceRecordWriteSerializer,
-        responses={201: ServiceRecordSerializer, 200: ServiceRecordSerializer, 400: OpenApiResponse()},
+        response=ServiceRecordSerializer,
+        refused=OpenApiResponse(),
     )
     def create(self, request, *args, **kwargs):
         return self.respond_upserted(
