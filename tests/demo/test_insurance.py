@@ -137,3 +137,35 @@ def test_the_summary_counts_what_the_policy_and_claim_lists_show(output):
     assert figures["有效"] + figures["已到期"] == listed_policies
     assert figures["续保"] == Policy.objects.filter(renewed_from__isnull=False).count() > 0
     assert figures["理赔"] == listed_claims == Claim.objects.count()
+
+
+FOREIGN_KEYS = "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])"
+INDEXES = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)"
+
+
+@pytest.mark.postgres
+def test_at_benchmark_scale_the_policies_are_written_unaudited_with_keys_and_indexes_back(monkeypatch):
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    tables = [Policy._meta.db_table, PolicyElevator._meta.db_table]
+
+    def schema():
+        with connection.cursor() as cursor:
+            cursor.execute(FOREIGN_KEYS, [tables])
+            keys = sorted(row[0] for row in cursor.fetchall())
+            cursor.execute(INDEXES, [tables])
+            return keys, sorted(cursor.fetchall())
+
+    before = schema()
+    monkeypatch.setattr("demo.insurance.BULK_THRESHOLD", ELEVATORS)  # this seed counts as benchmark scale
+    seed()
+    assert schema() == before
+    assert Policy.objects.count() > 100
+    written = ContentType.objects.get_for_models(Policy, PolicyElevator).values()
+    assert not LogEntry.objects.filter(content_type__in=written).exists()
+    # the rules still hold: every cover under its policy's dates and model, premiums as rated
+    assert not PolicyElevator.objects.exclude(start_date=F("policy__start_date")).exists()
+    assert not PolicyElevator.objects.exclude(model=F("policy__model")).exists()
+    assert not PolicyElevator.objects.exclude(premium=F("rated_premium")).exists()
