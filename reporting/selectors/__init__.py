@@ -6,14 +6,13 @@ from .coverage import (
     GROUPINGS,
     Coverage,
     CoverageFigure,
-    ForecastPoint,
     coverage_all,
     coverage_by,
     coverage_change,
     coverage_elevators,
-    coverage_forecast,
     coverage_rate,
 )
+from .forecast import ForecastPoint, coverage_forecast
 from .insurers import earned_premium_by_insurer, insurance_summary, insurer_performance, loss_window
 from .worklist import coverage_worklist, lapsed_on, worklist_cells, worklist_export_table, worklist_headers
 

@@ -1,6 +1,6 @@
 """The renewal cliff: coverage on the coming days of today's in-scope elevators if no policy were
 renewed or registered, and the policies whose end causes the drop. Counted by the coverage engine's
-definitions (reporting.selectors.coverage), which re-exports these names."""
+definitions (reporting.selectors.coverage), which imports nothing from here."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
