@@ -4,6 +4,11 @@ address, per scope for costly actions (quotes), and per address for wrong API ke
 Rates are settings (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], from TIBAO_API_RATE_* and
 TIBAO_QUOTE_RATE) and are read on each request rather than once at import as DRF's classes do, so
 a deployment or a test that changes them is obeyed. A refused request is a 429 with Retry-After.
+
+On Redis (core.cache.TolerantRedisCache) a request is counted in one round trip, by a script over a
+sorted set of the caller's request times (`sliding_log`), with DRF's sliding window and its
+Retry-After; on any other cache (memory: one process, the tests) DRF's list of times, read and
+stored back.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -38,7 +43,21 @@ class SettingsRateThrottle(SimpleRateThrottle):
     def allow_request(self, request, view):
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        sliding_log = getattr(self.cache, "sliding_log", None)
+        if sliding_log is None or self.rate is None:
+            return super().allow_request(request, view)
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        allowed, count, oldest = sliding_log(
+            self.key, now=self.now, window=self.duration, allowed=self.num_requests
+        )
+        if allowed:
+            return True
+        # What DRF's wait() reads: as many times as counted, the oldest last.
+        self.history = [oldest] * count
+        return self.throttle_failure()
 
 
 class CallerRateThrottle(SettingsRateThrottle):

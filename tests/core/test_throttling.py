@@ -1,17 +1,49 @@
 """API rate limits (issue 8, section 6): per API key or user, per anonymous address, for quotes, and
 for wrong API keys per address; a spent budget is a 429 with Retry-After. The suite's own rates are
-out of reach (tests/conftest.py); these tests lower them."""
+out of reach (tests/conftest.py); these tests lower them. Each runs on the cache in memory and on
+Redis (REDIS_URL, keys of the test's own prefix), where a request is counted in one round trip."""
 
+import logging
 import re
+import uuid
 
 import pytest
+import redis
 from rest_framework.test import APIClient
 
+from core.api.throttles import CallerRateThrottle
+from tests.utils.celery import CLOSED_BROKER
 from tests.utils.clients import session, with_key
 
 pytestmark = pytest.mark.django_db
 
 ELEVATORS = "/api/v1/elevators/"
+
+
+def redis_cache(location: str) -> dict:
+    return {
+        "default": {
+            "BACKEND": "core.cache.TolerantRedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": f"tibao-test-{uuid.uuid4().hex[:8]}",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+
+
+@pytest.fixture(autouse=True, params=["memory", "redis"])
+def kind_of_cache(request, settings, _api_rates_out_of_reach):
+    """The cache in memory (tests/conftest.py), or Redis with keys of this test's own."""
+    if request.param == "redis":
+        location = settings.REDIS_URL or "redis://127.0.0.1:6379/0"
+        settings.CACHES = redis_cache(location)
+        prefix = settings.CACHES["default"]["KEY_PREFIX"]
+        yield request.param
+        with redis.Redis.from_url(location) as client:
+            for key in client.scan_iter(f"{prefix}:*"):
+                client.delete(key)
+    else:
+        yield request.param
 
 
 @pytest.fixture
@@ -111,3 +143,42 @@ def test_anonymous_callers_are_throttled_per_address(rates):
 def test_the_suite_runs_far_below_its_rates(world):
     client = with_key(world, "city")
     assert all(client.get(ELEVATORS).status_code == 200 for _ in range(30))
+
+
+def test_the_window_slides_as_drfs_and_retry_after_is_drfs(world, rates, monkeypatch):
+    """Requests at 0, 10, 20 s of a 3/min budget: refused at 30 s for 30 s (the oldest leaves the
+    window at 60 s), and at 50 s for 10 s; allowed at 60 s, refused again at 61 s, and so on."""
+    rates(user="3/min")
+    request = APIClient().get(ELEVATORS).wsgi_request
+    request.user = world.users["city"]
+    clock = {"now": 1_000_000.0}
+    monkeypatch.setattr(CallerRateThrottle, "timer", lambda self: clock["now"])
+    answers = []
+    for moment in (0, 10, 20, 30, 50, 60, 61, 70, 79.5, 80.5):
+        clock["now"] = 1_000_000.0 + moment
+        throttle = CallerRateThrottle()
+        allowed = throttle.allow_request(request, None)
+        answers.append((moment, allowed, None if allowed else throttle.wait()))
+    assert answers == [
+        (0, True, None),
+        (10, True, None),
+        (20, True, None),
+        (30, False, 30.0),
+        (50, False, 10.0),
+        (60, True, None),
+        (61, False, 9.0),
+        (70, True, None),
+        (79.5, False, 0.5),
+        (80.5, True, None),
+    ]
+
+
+def test_with_redis_down_requests_are_served_and_not_counted(world, rates, settings, caplog, kind_of_cache):
+    if kind_of_cache != "redis":
+        pytest.skip("the cache in memory is never down")
+    settings.CACHES = redis_cache(CLOSED_BROKER)
+    rates(user="1/min")
+    client = session(world, "district")
+    with caplog.at_level(logging.WARNING, logger="core.cache"):
+        assert [client.get(ELEVATORS).status_code for _ in range(3)] == [200, 200, 200]
+    assert "sliding_log skipped" in caplog.text
