@@ -118,42 +118,25 @@ def _iso_first(field, formats) -> bool:
     return bool(formats) and formats[0].lower() == ISO_8601
 
 
-def _date(check=None):
-    """A date as date.fromisoformat reads it (then `check`); any other text is DRF's to read or
-    refuse, in its words."""
+def _iso(parse, formats: str, *, in_timezone: bool = False, check=None):
+    """A date or date-time as `parse` (date/datetime.fromisoformat) reads it, a date-time put in the
+    field's timezone as DRF puts it (`enforce_timezone`), then `check`; any other text is DRF's to
+    read or refuse, in its words. `formats`: the DRF setting of the field's default input formats."""
 
     def build(field):
-        if not _iso_first(field, api_settings.DATE_INPUT_FORMATS):
+        if not _iso_first(field, getattr(api_settings, formats)):
             return _drf(str)(field)
+        finish = field.enforce_timezone if in_timezone else None
 
         def convert(value):
             if type(value) is not str:
                 raise _Refer
-            day = datetime.date.fromisoformat(value)
+            parsed = parse(value)
+            if finish is not None:
+                parsed = finish(parsed)
             if check is not None:
-                check(day)
-            return day
-
-        return convert
-
-    return build
-
-
-def _datetime(check=None):
-    """A date-time as datetime.fromisoformat reads it, in the field's timezone as DRF puts it
-    (`enforce_timezone`), then `check`; any other text is DRF's."""
-
-    def build(field):
-        if not _iso_first(field, api_settings.DATETIME_INPUT_FORMATS):
-            return _drf(str)(field)
-
-        def convert(value):
-            if type(value) is not str:
-                raise _Refer
-            moment = field.enforce_timezone(datetime.datetime.fromisoformat(value))
-            if check is not None:
-                check(moment)
-            return moment
+                check(parsed)
+            return parsed
 
         return convert
 
@@ -166,16 +149,19 @@ def _converters():
 
     from .fields import PlausibleDateField, PlausibleDateTimeField
 
+    date_args = (datetime.date.fromisoformat, "DATE_INPUT_FORMATS")
+    moment_args = (datetime.datetime.fromisoformat, "DATETIME_INPUT_FORMATS")
+    date, moment = _iso(*date_args), _iso(*moment_args, in_timezone=True)
     return {
         serializers.CharField: _text,
         serializers.ChoiceField: _choice,
         serializers.IntegerField: _whole,
         serializers.BooleanField: _yes_no,
         serializers.DecimalField: _decimal,
-        serializers.DateField: _date(),
-        PlausibleDateField: _date(validate_plausible_date),
-        serializers.DateTimeField: _datetime(),
-        PlausibleDateTimeField: _datetime(validate_plausible_date),
+        serializers.DateField: date,
+        PlausibleDateField: _iso(*date_args, check=validate_plausible_date),
+        serializers.DateTimeField: moment,
+        PlausibleDateTimeField: _iso(*moment_args, in_timezone=True, check=validate_plausible_date),
     }
 
 
