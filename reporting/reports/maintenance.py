@@ -21,6 +21,8 @@ from maintenance.selectors.records import maintenance_state_expression
 from maintenance.selectors.rescues import rescue_figures
 from maintenance.selectors.service_records import service_figures
 
+from .workbook import Column
+
 RATE_PLACES = Decimal("0.0001")  # the places of CompanyScore.on_time_rate
 
 
@@ -127,7 +129,6 @@ def figure_rows(figures: MaintenanceFigures) -> list[tuple]:
 def maintenance_sheet(book, figures: MaintenanceFigures) -> None:
     """The "维保与服务" sheet: the figures live from the registry for the month (as the claims
     sheet is), then the month's services by insurer and kind."""
-    from .builders import Column  # builders imports this module
 
     sheet = book.sheet(_("维保与服务"))
     sheet.note(

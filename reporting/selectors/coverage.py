@@ -384,19 +384,3 @@ def coverage_change(*, months: list[dict]) -> CoverageChange:
         return (Decimal(str(now)) - Decimal(str(then))).quantize(RATE_PLACES)
 
     return CoverageChange(latest, rates[latest], change(previous), change(f"{year - 1}-{month:02d}"))
-
-
-# The renewal cliff (reporting.selectors.forecast) counts by the definitions above, so it imports
-# this module, not the other way round. Its names are still read here (reporting.services.months
-# imports forecast_all from this module): they are looked up in forecast when asked for.
-_FORECAST_NAMES = frozenset(
-    {"FORECAST_DAYS", "ForecastPoint", "coverage_forecast", "forecast_all", "forecast_point"}
-)
-
-
-def __getattr__(name: str):
-    if name in _FORECAST_NAMES:
-        from . import forecast
-
-        return getattr(forecast, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

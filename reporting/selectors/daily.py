@@ -9,15 +9,8 @@ from accounts.models import OrganisationKind
 from core.visibility import organisation_of
 
 from ..models import DailyFigure, DailySnapshot, ScopeKind
-from .coverage import (
-    GROUPINGS,
-    Coverage,
-    CoverageFigure,
-    ForecastPoint,
-    coverage_by,
-    coverage_forecast,
-    forecast_point,
-)
+from .coverage import GROUPINGS, Coverage, CoverageFigure, coverage_by
+from .forecast import ForecastPoint, coverage_forecast, forecast_point
 
 TOTAL = ""
 FORECAST = "forecast"  # services.FORECAST: the renewal cliff's points

@@ -24,7 +24,7 @@ from ..models import (
 )
 from ..months import CITY_SLICE, TOTAL, freeze_slices, month_end, month_start, slice_scopes
 from ..selectors import GROUPINGS, coverage_all
-from ..selectors.coverage import forecast_all
+from ..selectors.forecast import forecast_all
 from ..selectors.slices import CellSlice, coverage_slices
 from ..tasks import freeze_finish, freeze_slice, generate_month_reports
 from .permissions import actor_of, check_city_regulator

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import openpyxl
 
-from reporting.reports.builders import Book, Column, tables
+from reporting.reports.workbook import Book, Column, tables
 
 TEXTS = [
     "襄阳市襄城区人民路 12 号",
