@@ -17,6 +17,7 @@ from insurance.services import policy_cancel
 from reporting.selectors import coverage_by, coverage_forecast, coverage_rate
 from tests.elevators.factories import ElevatorFactory
 from tests.insurance.factories import policy, product_version
+from tests.utils.dates import today
 
 pytestmark = pytest.mark.django_db
 
@@ -160,6 +161,22 @@ def test_the_renewal_cliff_names_the_policies_whose_end_drops_coverage(world, ci
     assert [(p.days, p.figure.in_scope, p.figure.insured) for p in points] == [(30, 6, 3), (60, 6, 3)]
     assert [p.end_date for p in policies] == [D]
     assert policies[0].elevators_ending == 1
+
+
+def test_a_cliff_policy_counts_only_its_elevators_left_uninsured(world):
+    liability = product_version(world.orgs["insurer_a"], model=InsuranceModel.LIABILITY, code="A-L")
+    unit = world.orgs["pm_fancheng"]
+    renewed, left, left_too, later = (
+        ElevatorFactory(district=world.fancheng, user_unit=unit) for _ in range(4)
+    )
+    day = today()
+    ending = policy(
+        liability, [renewed, left, left_too], start=day - timedelta(days=300), end=day + timedelta(days=20)
+    )
+    policy(liability, [renewed], start=day + timedelta(days=21))  # renewed the day after: not a drop
+    policy(liability, [later], start=day - timedelta(days=100))  # ends beyond the last horizon
+    _points, policies = coverage_forecast(user=world.users["city"], on=day)
+    assert [(p.pk, p.elevators_ending) for p in policies] == [(ending.pk, 2)]
 
 
 def test_cover_from_a_later_day_counts_from_that_day_only(world):
