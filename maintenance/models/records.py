@@ -104,6 +104,18 @@ class MaintenanceRecord(models.Model):
         indexes = [
             models.Index(fields=["elevator", "performed_on"], name="maintenance_elevator_day_idx"),
             models.Index(fields=["elevator", "level", "performed_on"], name="maintenance_level_day_idx"),
+            # a worker's other jobs, for the worker-overlap flag (services.record_flags): a batch's
+            # records are matched by certificate, not against every record
+            models.Index(
+                fields=["worker_certificate", "started_at"],
+                name="maintenance_worker_jobs_idx",
+                condition=~Q(worker_certificate=""),
+            ),
+            models.Index(
+                fields=["second_worker_certificate", "started_at"],
+                name="maintenance_second_jobs_idx",
+                condition=~Q(second_worker_certificate=""),
+            ),
         ]
 
     def __str__(self) -> str:
