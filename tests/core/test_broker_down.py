@@ -5,6 +5,7 @@ Redis is "down" by pointing the broker and the cache at a port where nothing lis
 """
 
 import io
+import logging
 import os
 
 import pytest
@@ -21,7 +22,7 @@ from tests.accounts.test_notice_worker import wait_until
 from tests.maintenance.conftest_hazards import make_cast
 from tests.maintenance.test_hazards_api import HAZARDS, SERIOUS, item
 from tests.utils.celery import CLOSED_BROKER, own_queue, through_broker
-from tests.utils.clients import browser, with_key
+from tests.utils.clients import browser, session, with_key
 
 NOTIFY = "maintenance.tasks.notify_regulators_of_hazard"
 
@@ -115,3 +116,18 @@ def test_the_kept_task_goes_through_the_real_broker_once_it_is_back(
             )
     assert TaskOutbox.objects.count() == 0 and notified(cast) == ["city", "district"]
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_with_redis_down_the_rate_limit_serves_and_counts_nothing(world, settings, caplog):
+    """The API's rate limit counts on Redis (decision 0024): down, requests are served uncounted."""
+    settings.CACHES = {"default": {"BACKEND": "core.cache.TolerantRedisCache", "LOCATION": CLOSED_BROKER}}
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**rates, "user": "1/min"},
+    }
+    client = session(world, "district")
+    with caplog.at_level(logging.WARNING, logger="core.cache"):
+        assert [client.get("/api/v1/elevators/").status_code for _ in range(3)] == [200, 200, 200]
+    assert "sliding_log skipped" in caplog.text
