@@ -1,6 +1,6 @@
 """Writing one chunk of parsed rows, set-based: the new elevators, their lifecycle events and the
 inspections the file reports are inserted by COPY with ids from their sequences
-(core.pgcopy.copy_insert, decision 0019), the changed elevators by one UPDATE … FROM (VALUES …),
+(core.pgcopy.rows_insert, decision 0019), the changed elevators by one UPDATE … FROM (VALUES …),
 and the inspections of the chunk's known elevators are read in one query (the elevator follows its
 latest inspection). Every row written is audited like a single save (core.audit.log_bulk).
 
@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from core.audit import log_bulk
-from core.pgcopy import copy_insert
+from core.pgcopy import rows_insert
 from core.xlsx import TableRow
 
 from ..models import Elevator, Inspection, LifecycleEvent
@@ -84,7 +84,7 @@ def write_chunk(
         return
     created = [new_elevator(values) for values in created]
     rescue_codes_assign(elevators=created)
-    _insert(created)
+    rows_insert(created)
     events.extend(
         new_event(
             {
@@ -100,8 +100,8 @@ def write_chunk(
     inspections, followed = _inspections(created, list(existing.values()), changed)
     updated = {id(after): (before, after) for before, after in [*changed, *followed]}
     _update(after for _before, after in updated.values())
-    _insert(events)
-    _insert(inspections)
+    rows_insert(events)
+    rows_insert(inspections)
     log_bulk(created=[*created, *events, *inspections], updated=updated.values())
 
 
@@ -146,16 +146,6 @@ class NewRows:
 
 
 new_elevator, new_event, new_inspection = NewRows(Elevator), NewRows(LifecycleEvent), NewRows(Inspection)
-
-
-def _insert(objs: list) -> None:
-    """Insert new rows of one model with their ids (COPY on PostgreSQL)."""
-    if not objs:
-        return
-    if connection.vendor == "postgresql":
-        copy_insert(objs)
-    else:
-        type(objs[0]).objects.bulk_create(objs, batch_size=CHUNK_ROWS)
 
 
 UPDATED = [*(ATTNAMES[name] for name in ELEVATOR_FIELDS), "updated_at"]

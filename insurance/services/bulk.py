@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from core.audit import log_bulk
 from core.exceptions import ApplicationError
-from core.pgcopy import CopyLayout, any_of, copy_insert
+from core.pgcopy import CopyLayout, any_of, copy_insert, rows_insert
 from elevators.models import Elevator, PlaceCategory
 
 from ..models import FundingSource, Policy, PolicyElevator, ProductVersion
@@ -294,10 +294,7 @@ def _write(policies: list[Policy], covers: list[tuple[Policy, ElevatorQuote]]) -
     With the audit log off there is no entry to write: on PostgreSQL the covers then go by COPY
     lines made straight from the quotes, without a row object each, and none is returned.
     """
-    if connection.vendor == "postgresql":
-        copy_insert(policies)
-    else:
-        Policy.objects.bulk_create(policies)
+    rows_insert(policies)
     if not connection.features.can_return_rows_from_bulk_insert:
         _fetch_policy_ids(policies)
     ratings: dict[tuple, tuple[dict, str]] = {}

@@ -42,9 +42,9 @@ from django.db.models.functions import ASin, Cast, Cos, Power, Radians, Sin, Sqr
 from django.utils.translation import gettext as _
 
 from core.audit import log_bulk
+from core.pgcopy import rows_insert
 
 from ..models import Attachment, MaintenanceRecord, RecordFlag, ReviewFlag
-from .inserts import rows_insert
 
 EARTH_RADIUS_M = 6_371_000
 

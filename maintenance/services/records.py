@@ -16,7 +16,7 @@ Rules, however a record arrives (the API, a batch, the browser form):
   record and item (its hazard number is the record's number and the item's code).
 A batch is read in a few queries (elevators by code, the company's records by number), new records
 and their items are inserted at once (COPY with ids from the sequence on PostgreSQL,
-services/inserts.py; bulk_create elsewhere) and audited with core.audit.log_bulk, and the flags of
+core.pgcopy.rows_insert; bulk_create elsewhere) and audited with core.audit.log_bulk, and the flags of
 the whole batch are decided in the database (services/record_flags.py); the changed records are
 updated in one statement and their replaced items deleted in one, audited with log_bulk as saving
 and deleting them would be. Refused items write nothing; the others are stored.
@@ -36,6 +36,7 @@ from accounts.models import Organisation, OrganisationKind, User
 from core.api.bulk import CREATED, UNCHANGED, UPDATED, BulkItemResult, refused
 from core.audit import log_bulk
 from core.exceptions import ApplicationError
+from core.pgcopy import rows_insert
 from core.rules import ObjectRule
 from core.text import normalise_code
 from core.visibility import organisation_of
@@ -45,7 +46,6 @@ from ..checklists import ITEMS_BY_CODE, item_codes_for
 from ..models import HazardSeverity, HazardSource, ItemResult, MaintenanceRecord, RecordItem, ReviewOutcome
 from .attachments import attachment_add
 from .hazards import hazards_bulk_report
-from .inserts import rows_insert
 from .record_flags import record_flags_refresh
 
 RECORDS_BATCH_MAX = 1_000

@@ -20,11 +20,10 @@ from accounts.models import Organisation
 from core.api.bulk import CREATED, REFUSED, UNCHANGED, UPDATED, BulkItemResult, refused
 from core.audit import log_bulk
 from core.exceptions import ApplicationError
+from core.pgcopy import rows_insert
 from elevators.models import Elevator
 from insurance.models import InsuranceModel, Policy, PolicyElevator
 from maintenance.models import ServiceElevator, ServiceKind, ServiceRecord
-
-from .inserts import rows_insert
 
 SERVICES_BATCH_MAX = 1_000
 IDS_PER_QUERY = 900  # stays under SQLite's limit on query parameters

@@ -2,10 +2,10 @@
 
 from datetime import date
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from core.audit import log_bulk
-from core.pgcopy import copy_insert
+from core.pgcopy import rows_insert
 
 from ...models import ClaimPayment, ClaimStatusChange
 from .rules import Lookups, Plan, plan_item
@@ -41,16 +41,15 @@ def write_new(plan: Plan) -> None:
 def write_new_in_bulk(plans: list[Plan]) -> None:
     """Many new claims in one COPY (PostgreSQL) or INSERT per table, audited like single ones
     (`core.audit.log_bulk`). A number taken meanwhile raises IntegrityError."""
-    insert = copy_insert if connection.vendor == "postgresql" else _bulk_create
-    claims = insert([plan.claim for plan in plans])
-    changes = insert(
+    claims = rows_insert([plan.claim for plan in plans])
+    changes = rows_insert(
         [
             _of(ClaimStatusChange(claim_id=plan.claim.pk, from_status=f, to_status=t, on=on), plan.claim)
             for plan in plans
             for f, t, on in [plan.transition]
         ]
     )
-    payments = insert(
+    payments = rows_insert(
         [
             _of(ClaimPayment(claim_id=plan.claim.pk, **payment), plan.claim)
             for plan in plans
@@ -65,10 +64,6 @@ def _of(row, claim):
     leave it, without the descriptor's per-assignment checks."""
     type(row)._meta.get_field("claim").set_cached_value(row, claim)
     return row
-
-
-def _bulk_create(objs: list) -> list:
-    return type(objs[0]).objects.bulk_create(objs) if objs else objs
 
 
 def create_or_update(item: dict, plan: Plan, lookups: Lookups, today: date) -> Plan:
