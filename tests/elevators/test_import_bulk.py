@@ -92,6 +92,7 @@ def test_a_refused_row_stops_the_writes_but_every_row_is_checked_and_counted(sma
     assert list(Elevator.objects.values_list("equipment_code", flat=True)) == [code(3)]
 
 
+@pytest.mark.postgres  # the counts are of the COPY path (core.audit.COPY_FROM); SQLite batches otherwise
 def test_a_chunk_costs_the_same_queries_for_few_rows_or_many():
     def queries(rows: list[list]) -> int:
         with CaptureQueriesContext(connection) as captured:
