@@ -9,7 +9,31 @@ statistics. They take locks until commit: for seeding and benchmarks, not for a 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from auditlog.context import disable_auditlog
 from django.db import connection
+
+from elevators.models import Elevator
+
+BULK_THRESHOLD = 100_000  # from this many elevators on: the demo is loaded as a bulk load
+
+
+def is_benchmark_scale() -> bool:
+    """Whether the demo being written is a benchmark database (decision 0025): BULK_THRESHOLD
+    elevators or more in the registry, on PostgreSQL. Below it, and on SQLite, the demo is written
+    and audited like any other writes."""
+    return connection.vendor == "postgresql" and Elevator.objects.count() >= BULK_THRESHOLD
+
+
+@contextmanager
+def unaudited_at_benchmark_scale() -> Iterator[None]:
+    """No audit entries for what is written inside, at benchmark scale only (decision 0025): a
+    generated city has no one's changes to trace."""
+    if not is_benchmark_scale():
+        yield
+        return
+    with disable_auditlog():
+        yield
+
 
 FOREIGN_KEYS_SQL = """
     SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid)

@@ -47,8 +47,12 @@ from insurance.services.claims import claims_bulk_upsert
 from insurance.services.claims.values import CLAIMS_BATCH_MAX, CREATED
 
 from .accounts import INSURERS
-from .bulkload import analyze_tables, foreign_keys_checked_once, secondary_indexes_built_after
-from .registry import BULK_THRESHOLD
+from .bulkload import (
+    analyze_tables,
+    foreign_keys_checked_once,
+    is_benchmark_scale,
+    secondary_indexes_built_after,
+)
 
 D = Decimal
 CHUNK = 5000
@@ -353,7 +357,7 @@ def claims_write(*, rng: random.Random, today: date) -> None:
 
 def _analyze(*models) -> None:
     """Fresh planner statistics for the rows just written, on PostgreSQL (see analyze_tables)."""
-    if connection.vendor == "postgresql" and Elevator.objects.count() >= BULK_THRESHOLD:
+    if is_benchmark_scale():
         with connection.cursor() as cursor:
             analyze_tables(cursor, models)
 
@@ -379,7 +383,7 @@ def at_benchmark_scale(stack: ExitStack) -> None:
     audit entries, as the registry's bulk load writes none: a generated city has no one's changes
     to trace, and a million entries would cost more than the policies. Below that scale nothing
     changes: the demo's policies are audited as any bulk registration is."""
-    if connection.vendor != "postgresql" or Elevator.objects.count() < BULK_THRESHOLD:
+    if not is_benchmark_scale():
         return
     cursor = stack.enter_context(connection.cursor())
     stack.enter_context(foreign_keys_checked_once(cursor, [Policy, PolicyElevator]))

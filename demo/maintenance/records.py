@@ -15,7 +15,7 @@ from django.conf import settings
 
 from maintenance.checklists import items_for
 from maintenance.models import ItemResult, MaintenanceLevel, ScanMethod
-from maintenance.services.records import records_bulk_upsert
+from maintenance.services.records import RECORDS_BATCH_MAX, records_bulk_upsert
 
 from .actors import DemoElevator, Logins, at, check_results
 
@@ -28,7 +28,6 @@ CYCLE = 24
 TYPED_SHARE, SHORT_SHARE, ONE_WORKER_SHARE = 0.02, 0.01, 0.01
 ITEM_SHARE = 0.05  # records that note an adjusted checklist item
 ROUTE = 30  # elevators on one two-worker team's round
-BATCH = 60  # records per call, in day order: a batch spans a few days, so the overlap check stays small
 SLOT_MINUTES = 115  # the longest job (yearly: 90 minutes and some) fits in a slot
 WORKERS = "王建国 李志强 张伟 刘洋 陈磊 杨勇 黄军 赵鹏 吴刚 周涛 徐明 孙辉 马超 朱华 胡平 郭杰".split()
 FINDINGS = ["调整厅门门锁啮合深度", "清洁曳引轮及导轨", "更换轿门门刀滚轮", "紧固控制柜接线端子"]
@@ -124,6 +123,6 @@ def records_write(*, rng: random.Random, today: date, elevators: list[DemoElevat
     """Each company's records through records_bulk_upsert, acting as the company's demo login."""
     for company_id, items in record_items(rng, today=today, elevators=elevators).items():
         user = logins.of(company_id)
-        for start in range(0, len(items), BATCH):
-            results = records_bulk_upsert(user=user, items=items[start : start + BATCH])
+        for start in range(0, len(items), RECORDS_BATCH_MAX):  # as many as the API takes in one call
+            results = records_bulk_upsert(user=user, items=items[start : start + RECORDS_BATCH_MAX])
             check_results(results, "maintenance records")

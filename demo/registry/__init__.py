@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import District, OrganisationKind
 from demo.accounts import DemoOrganisation, organisation_details, organisations_ensure
+from demo.bulkload import BULK_THRESHOLD  # from this many elevators on: no histories, COPY
 from elevators.models import Elevator
 
 from . import data
@@ -38,8 +39,6 @@ __all__ = [
     "elevators_generate",
     "registry_organisations_ensure",
 ]
-
-BULK_THRESHOLD = 100_000  # from this many elevators on: no histories, COPY on PostgreSQL
 
 
 def registry_organisations_ensure(*, rng: random.Random) -> int:

@@ -159,7 +159,7 @@ def test_at_benchmark_scale_the_policies_are_written_unaudited_with_keys_and_ind
             return keys, sorted(cursor.fetchall())
 
     before = schema()
-    monkeypatch.setattr("demo.insurance.BULK_THRESHOLD", ELEVATORS)  # this seed counts as benchmark scale
+    monkeypatch.setattr("demo.bulkload.BULK_THRESHOLD", ELEVATORS)  # this seed counts as benchmark scale
     seed()
     assert schema() == before
     assert Policy.objects.count() > 100

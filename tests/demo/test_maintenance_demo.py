@@ -85,6 +85,39 @@ def test_demo_maintenance_is_realistic_and_within_the_rules():
     assert len(on_time) / len(rescues) >= 0.75
 
 
+def audited_records() -> int:
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    return LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(MaintenanceRecord)).count()
+
+
+def test_below_benchmark_scale_every_record_is_audited():
+    seed()
+    assert audited_records() == MaintenanceRecord.objects.count()
+
+
+@pytest.mark.postgres
+def test_at_benchmark_scale_the_records_are_written_unaudited_and_flagged_alike(monkeypatch):
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            seed()
+            audited = counts()
+            raise Rollback
+    except Rollback:
+        pass
+    monkeypatch.setattr("demo.bulkload.BULK_THRESHOLD", ELEVATORS)  # this seed counts as benchmark scale
+    seed()
+    assert audited_records() == 0
+    unaudited = counts()
+    for name in ("services", "proposals"):  # they follow the policies (test below)
+        audited.pop(name), unaudited.pop(name)
+    assert unaudited == audited
+
+
 def test_demo_maintenance_is_deterministic():
     class Rollback(Exception):
         pass
