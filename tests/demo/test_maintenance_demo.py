@@ -92,6 +92,21 @@ def audited_records() -> int:
     return LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(MaintenanceRecord)).count()
 
 
+def counts_of_a_rolled_back_seed() -> dict:
+    """What a seed writes (`counts`), in a transaction rolled back afterwards."""
+
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            seed()
+            written = counts()
+            raise Rollback
+    except Rollback:
+        return written
+
+
 def test_below_benchmark_scale_every_record_is_audited():
     seed()
     assert audited_records() == MaintenanceRecord.objects.count()
@@ -99,16 +114,7 @@ def test_below_benchmark_scale_every_record_is_audited():
 
 @pytest.mark.postgres
 def test_at_benchmark_scale_the_records_are_written_unaudited_and_flagged_alike(monkeypatch):
-    class Rollback(Exception):
-        pass
-
-    try:
-        with transaction.atomic():
-            seed()
-            audited = counts()
-            raise Rollback
-    except Rollback:
-        pass
+    audited = counts_of_a_rolled_back_seed()
     monkeypatch.setattr("demo.bulkload.BULK_THRESHOLD", ELEVATORS)  # this seed counts as benchmark scale
     seed()
     assert audited_records() == 0
@@ -119,16 +125,7 @@ def test_at_benchmark_scale_the_records_are_written_unaudited_and_flagged_alike(
 
 
 def test_demo_maintenance_is_deterministic():
-    class Rollback(Exception):
-        pass
-
-    try:
-        with transaction.atomic():
-            seed()
-            first = counts()
-            raise Rollback
-    except Rollback:
-        pass
+    first = counts_of_a_rolled_back_seed()
     assert not MaintenanceRecord.objects.exists()
     seed()
     again = counts()
