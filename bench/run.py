@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from bench.harness import machine  # noqa: E402
 from bench.harness.child import MARKER  # noqa: E402
 from bench.harness.figures import FIGURES, select  # noqa: E402
-from bench.harness.results import results_write, store_read, store_write, table  # noqa: E402
+from bench.harness.results import results_write, scale_store, store_read, store_write, table  # noqa: E402
 
 
 def now() -> str:
@@ -143,11 +143,12 @@ def main() -> None:
     run.update(finished=now(), load_after=machine.load())
     # Read again now: another run (of other figures) may have written it meanwhile.
     store = store_read()
-    store["figures"].update(measured)
-    store["runs"] = {
+    part = scale_store(store, args.scale)
+    part["figures"].update(measured)
+    part["runs"] = {
         key: entry
-        for key, entry in {**store.get("runs", {}), run_id: run}.items()
-        if any(f.get("run") == key for f in store["figures"].values())
+        for key, entry in {**part["runs"], run_id: run}.items()
+        if any(f.get("run") == key for f in part["figures"].values())
     }
     text = table(store, FIGURES)
     print("\n" + text)

@@ -2,7 +2,9 @@
 
 Each figure's rows are also kept in bench/results.json with the time and load of the part that
 measured them, so that a run of a subset (`--only`) replaces those figures' rows and keeps the
-others' (each row says when it was measured).
+others' (each row says when it was measured). They are kept per scale (the benchmark database's
+elevators): a run at 10,000,000 leaves the rows of 1,000,000 as they were, and the table has a
+part per scale.
 """
 
 import json
@@ -15,10 +17,25 @@ BEGIN = "<!-- bench:begin (written by bench/run.py: edit the analysis below the 
 END = "<!-- bench:end -->"
 
 
+DEFAULT_SCALE = 1_000_000
+
+
 def store_read() -> dict:
-    if STORE.exists():
-        return json.loads(STORE.read_text(encoding="utf-8"))
-    return {"figures": {}}
+    """{"scales": {"<elevators>": {"figures": {...}, "runs": {...}}}}; a store written before the
+    scales were kept apart held the runs of the default scale only."""
+    store = json.loads(STORE.read_text(encoding="utf-8")) if STORE.exists() else {}
+    if "figures" in store:
+        store = {"scales": {str(DEFAULT_SCALE): store}}
+    store.setdefault("scales", {})
+    return store
+
+
+def scale_store(store: dict, scale: int) -> dict:
+    """The figures and runs of one scale in `store` (created empty the first time)."""
+    part = store["scales"].setdefault(str(scale), {})
+    part.setdefault("figures", {})
+    part.setdefault("runs", {})
+    return part
 
 
 def store_write(store: dict) -> None:
@@ -38,6 +55,14 @@ def met_text(met) -> str:
 
 
 def table(store: dict, order: list) -> str:
+    """A part per scale, the smallest first: the runs, then a row per figure (or why not)."""
+    parts = []
+    for scale in sorted(store["scales"], key=int):
+        parts += [f"### At {int(scale):,} elevators", "", scale_table(store["scales"][scale], order), ""]
+    return "\n".join(parts).rstrip("\n")
+
+
+def scale_table(store: dict, order: list) -> str:
     lines = [
         "The runs the rows below come from (the machine is shared: read the ratios, each limit was "
         "measured in the same part of the same run as its figure):",

@@ -46,14 +46,14 @@ def store(rows):
         },
     }
     entry = {"at": "2026-12-01 14:00", "load": "1.0 → 2.0", "run": "r1", "rows": rows}
-    return {"runs": {"r1": run}, "figures": {"coverage": entry}}
+    return {"scales": {"1000000": {"runs": {"r1": run}, "figures": {"coverage": entry}}}}
 
 
 def test_the_table_gives_each_row_its_ratio_goal_and_run_and_says_what_was_not_measured():
     row = {"figure": "coverage", "value": "1,651.0 ms", "limit": "1,679.0 ms (best SQL)", "ratio": 0.983,
            "goal": "≤ 1.3×", "met": True, "note": ""}  # fmt: skip
     data = store([row])
-    data["figures"]["dashboard"] = {
+    data["scales"]["1000000"]["figures"]["dashboard"] = {
         "at": "2026-12-01 14:01",
         "load": "2.0 → 2.0",
         "status": "not measured (x)",
@@ -69,6 +69,30 @@ def test_the_table_gives_each_row_its_ratio_goal_and_run_and_says_what_was_not_m
         line.startswith("| elevator list API") and "not measured (not run yet)" in line for line in lines
     )
     assert "- `python bench/run.py --only coverage`, 2026-12-01 14:00 – 2026-12-01 14:05 UTC; 2 cores" in text
+
+
+def test_each_scale_keeps_its_own_rows_and_a_store_from_before_scales_is_the_default_one(
+    tmp_path, monkeypatch
+):
+    row = {"figure": "coverage", "value": "1.0 ms", "limit": "–", "ratio": None, "goal": "–", "met": None}
+    path = tmp_path / "results.json"
+    monkeypatch.setattr(results, "STORE", path)
+    path.write_text(json.dumps(store([row])["scales"]["1000000"]), encoding="utf-8")  # the old layout
+    data = results.store_read()
+    assert list(data["scales"]) == ["1000000"]
+    ten = results.scale_store(data, 10_000_000)
+    ten["figures"]["coverage"] = {
+        **data["scales"]["1000000"]["figures"]["coverage"],
+        "rows": [{**row, "value": "9.0 ms"}],
+    }
+    ten["runs"] = data["scales"]["1000000"]["runs"]
+    results.store_write(data)
+    text = results.table(results.store_read(), [f for f in FIGURES if f.key == "coverage"])
+    first, tenth = text.index("### At 1,000,000 elevators"), text.index("### At 10,000,000 elevators")
+    assert first < tenth
+    assert "| coverage | 1.0 ms |" in text[first:tenth]
+    assert "| coverage | 9.0 ms |" in text[tenth:]
+    assert "1.0 ms" not in text[tenth:]
 
 
 def test_results_md_keeps_the_analysis_and_replaces_only_the_generated_part(tmp_path, monkeypatch):
