@@ -3,13 +3,13 @@ from django.urls import path
 
 from core.views import ObjectHistoryView
 
-from . import views, views_two_factor
+from . import views
 from .models import Organisation
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", views_two_factor.PortalLoginView.as_view(), name="login"),
-    path("login/verify/", views_two_factor.LoginVerifyView.as_view(), name="login-verify"),
+    path("login/", views.PortalLoginView.as_view(), name="login"),
+    path("login/verify/", views.LoginVerifyView.as_view(), name="login-verify"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
     path(
@@ -20,15 +20,13 @@ urlpatterns = [
     path("notices/", views.NoticeListView.as_view(), name="notice-list"),
     path("notices/mark-read/", views.notice_mark_read, name="notice-mark-read"),
     path("account/password/", views.PortalPasswordChangeView.as_view(), name="password-change"),
-    path("account/two-factor/", views_two_factor.TwoFactorView.as_view(), name="two-factor"),
+    path("account/two-factor/", views.TwoFactorView.as_view(), name="two-factor"),
     path(
         "account/two-factor/backup-codes/",
-        views_two_factor.BackupCodesRegenerateView.as_view(),
+        views.BackupCodesRegenerateView.as_view(),
         name="two-factor-backup-codes",
     ),
-    path(
-        "account/two-factor/remove/", views_two_factor.TwoFactorRemoveView.as_view(), name="two-factor-remove"
-    ),
+    path("account/two-factor/remove/", views.TwoFactorRemoveView.as_view(), name="two-factor-remove"),
     path("account/users/", views.OrganisationUserListView.as_view(), name="org-user-list"),
     path(
         "account/users/<int:pk>/history/",

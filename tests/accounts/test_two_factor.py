@@ -1,4 +1,4 @@
-"""Two-factor sign-in (django-otp, accounts.two_factor, accounts.views_two_factor): enrolment with a
+"""Two-factor sign-in (django-otp, accounts.two_factor, accounts.views.two_factor): enrolment with a
 code computed from the device's key as an authenticator app would, the code step after the
 password, backup codes, removal behind the password, forced enrolment for the required kinds, the
 lock-out and API keys untouched; organisation admins of any kind when that is required."""

@@ -16,11 +16,11 @@ from django.views.generic import FormView, View
 
 from core.views import ObjectHistoryView, VisibleListView, refusals_on
 
-from .filtersets import NoticeFilterSet, OrganisationFilterSet
-from .forms import ApiKeyCreateForm, OrganisationUserCreateForm
-from .models import Notice, Organisation, OrganisationApiKey, User
-from .roles import role_summary
-from .services import api_key_create, api_key_revoke, notices_mark_read, user_create, user_deactivate
+from ..filtersets import NoticeFilterSet, OrganisationFilterSet
+from ..forms import ApiKeyCreateForm, OrganisationUserCreateForm
+from ..models import Notice, Organisation, OrganisationApiKey, User
+from ..roles import role_summary
+from ..services import api_key_create, api_key_revoke, notices_mark_read, user_create, user_deactivate
 
 
 @login_required

@@ -24,9 +24,9 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from core.views import refusals_on
 
-from .forms import OtpCodeForm, PasswordConfirmForm
-from .models import User
-from .two_factor import (
+from ..forms import OtpCodeForm, PasswordConfirmForm
+from ..models import User
+from ..two_factor import (
     backup_codes_left,
     backup_codes_regenerate,
     provisioning_qr_svg,
