@@ -57,12 +57,23 @@ def met_text(met) -> str:
 def table(store: dict, order: list) -> str:
     """A part per scale, the smallest first: the runs, then a row per figure (or why not)."""
     parts = []
-    for scale in sorted(store["scales"], key=int):
-        parts += [f"### At {int(scale):,} elevators", "", scale_table(store["scales"][scale], order), ""]
+    scales = sorted(store["scales"], key=int)
+    for scale in scales:
+        # A figure on a scratch database of its own is the same at every scale: a part that did not
+        # run it points at the smallest that did.
+        elsewhere = {
+            figure.key: f"{int(other):,}"
+            for figure in order
+            if not figure.needs_database
+            for other in reversed(scales)
+            if other != scale and figure.key in store["scales"][other]["figures"]
+        }
+        text = scale_table(store["scales"][scale], order, elsewhere)
+        parts += [f"### At {int(scale):,} elevators", "", text, ""]
     return "\n".join(parts).rstrip("\n")
 
 
-def scale_table(store: dict, order: list) -> str:
+def scale_table(store: dict, order: list, elsewhere: dict[str, str]) -> str:
     lines = [
         "The runs the rows below come from (the machine is shared: read the ratios, each limit was "
         "measured in the same part of the same run as its figure):",
@@ -84,6 +95,10 @@ def scale_table(store: dict, order: list) -> str:
     notes = []
     for figure in order:
         entry = store["figures"].get(figure.key)
+        if entry is None and figure.key in elsewhere:
+            status = f"its own scratch database whatever the scale: see the part at {elsewhere[figure.key]}"
+            lines.append(f"| {cell(figure.title)} | {status} | – | – | – | – | – |")
+            continue
         if entry is None:
             lines.append(f"| {cell(figure.title)} | not measured (not run yet) | – | – | – | – | – |")
             continue

@@ -93,6 +93,14 @@ def test_each_scale_keeps_its_own_rows_and_a_store_from_before_scales_is_the_def
     assert "| coverage | 1.0 ms |" in text[first:tenth]
     assert "| coverage | 9.0 ms |" in text[tenth:]
     assert "1.0 ms" not in text[tenth:]
+    claims = next(f for f in FIGURES if f.key == "claims")  # a scratch database of its own
+    data["scales"]["1000000"]["figures"]["claims"] = {**data["scales"]["1000000"]["figures"]["coverage"]}
+    text = results.table(data, [f for f in FIGURES if f.key == "coverage"] + [claims])
+    tenth = text.index("### At 10,000,000 elevators")
+    assert (
+        f"| {claims.title} | its own scratch database whatever the scale: see the part at 1,000,000 |"
+        in text[tenth:]
+    )
 
 
 def test_results_md_keeps_the_analysis_and_replaces_only_the_generated_part(tmp_path, monkeypatch):
