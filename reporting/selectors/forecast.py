@@ -68,17 +68,7 @@ def coverage_forecast(
             in_scope=Count("pk"), insured=Count("pk", filter=insured_condition(on=day))
         )
         answer.append(forecast_point(n, on, counts["in_scope"], counts["insured"]))
-    horizon = on + timedelta(days=max(days))
-    # NOT EXISTS, not NOT IN: PostgreSQL turns it into an anti-join; a NOT IN over the half a
-    # million elevators still insured is a subplan rescanned per cover once it outgrows work_mem
-    # (minutes at 1,000,000 elevators)
-    insured_then = in_scope.filter(insured_condition(on=horizon), pk=OuterRef("elevator_id"))
-    ending = (
-        PolicyElevator.objects.visible_to(user)
-        .in_force_on(on)
-        .filter(end_date__lt=horizon, elevator__in=in_scope)
-        .filter(~Exists(insured_then))
-    )
+    ending = ending_covers(user=user, on=on, days=days, in_scope=in_scope)
     # each policy's count by a subquery of its own covers, evaluated for the rows shown only (after
     # the sort and the page's limit), rather than a second pass over every ending cover
     ending_of_policy = (
@@ -93,6 +83,28 @@ def coverage_forecast(
         .filter(pk__in=ending.values("policy_id"))
         .select_related("insurer", "policyholder")
         .annotate(elevators_ending=Subquery(ending_of_policy))
-        .order_by("end_date", "number")
+        .order_by(*ENDING_ORDER)
     )
     return answer, policies
+
+
+ENDING_ORDER = ("end_date", "number")  # the renewal cliff's policies: the first to end first
+
+
+def ending_covers(*, user, on: date, days: tuple[int, ...] = FORECAST_DAYS, in_scope=None, filters=None):
+    """The covers whose end causes the renewal cliff's drop: visible to `user`, in force on `on`,
+    ending before the last horizon, of an elevator in scope on `on` (`in_scope`, or those of the
+    slice `filters`) that no cover registered insures at the horizon."""
+    if in_scope is None:
+        in_scope = coverage_elevators(user=user, filters=filters).filter(in_scope_condition(on=on))
+    horizon = on + timedelta(days=max(days))
+    # NOT EXISTS, not NOT IN: PostgreSQL turns it into an anti-join; a NOT IN over the half a
+    # million elevators still insured is a subplan rescanned per cover once it outgrows work_mem
+    # (minutes at 1,000,000 elevators)
+    insured_then = in_scope.filter(insured_condition(on=horizon), pk=OuterRef("elevator_id"))
+    return (
+        PolicyElevator.objects.visible_to(user)
+        .in_force_on(on)
+        .filter(end_date__lt=horizon, elevator__in=in_scope)
+        .filter(~Exists(insured_then))
+    )
