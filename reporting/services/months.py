@@ -23,11 +23,11 @@ from ..models import (
     ScopeKind,
     Target,
 )
-from ..months import CITY_SLICE, TOTAL, freeze_slices, month_end, month_start, slice_scopes
+from ..months import CITY_SLICE, TOTAL, freeze_scopes, freeze_slices, month_end, month_start, slice_scopes
 from ..selectors import GROUPINGS, coverage_all
 from ..selectors.forecast import forecast_all
 from ..selectors.slices import CellSlice, coverage_slices
-from ..selectors.summaries import summaries_all
+from ..selectors.summaries import summaries_all, summaries_slices
 from ..tasks import freeze_finish, freeze_slice, generate_month_reports
 from .permissions import actor_of, check_city_regulator
 
@@ -222,10 +222,7 @@ def daily_figures_refresh(
     summaries = []
     if figures is None:
         figures = _figures_at(on) + _forecast_figures(on)
-        summaries = [
-            DailySummary(scope=scope.kind, scope_code=scope.code, **fields)
-            for scope, fields in _per_scope(lambda **slice_: summaries_all(on=on, **slice_))
-        ]
+        summaries = _summaries_at(on)
     with transaction.atomic():
         DailySnapshot.objects.filter(day=on).delete()
         snapshot = DailySnapshot.objects.create(day=on, computed_at=timezone.now())
@@ -261,6 +258,18 @@ def _forecast_figures(on: date) -> list[FrozenFigure]:
     for scope, points in _per_scope(lambda **slice_: forecast_all(on=on, **slice_)):
         figures += [_figure(scope.key, FORECAST, point.figure) for point in points]
     return figures
+
+
+def _summaries_at(on: date) -> list[DailySummary]:
+    """Every scope's summary on `on` (selectors.summaries): from one pass when every scope is a
+    set of cells (as slices_figures does), else slice by slice as each scope's reader."""
+    scopes = freeze_scopes()
+    cells = [_cell_slice(scope) for scope in scopes]
+    if None in cells:
+        per_scope = _per_scope(lambda **slice_: summaries_all(on=on, **slice_))
+    else:
+        per_scope = zip(scopes, summaries_slices(on=on, slices=cells), strict=True)
+    return [DailySummary(scope=scope.kind, scope_code=scope.code, **fields) for scope, fields in per_scope]
 
 
 def _per_scope(answers_of) -> list[tuple]:

@@ -15,10 +15,13 @@ from core.principal import SYSTEM
 from insurance.models import PolicyElevator
 from maintenance.models import MaintenanceRecord, MaintenanceState
 from reporting.models import DailySummary, ScopeKind
+from reporting.months import freeze_scopes
 from reporting.reports.maintenance import maintenance_figures
 from reporting.selectors import coverage_forecast, insurance_summary
 from reporting.selectors.daily import kept_coverage
+from reporting.selectors.summaries import summaries_all, summaries_slices
 from reporting.services import daily_figures_refresh, month_freeze
+from reporting.services.months import _cell_slice, _per_scope
 from tests.elevators.factories import ElevatorFactory
 from tests.insurance.factories import policy
 from tests.utils.clients import browser
@@ -266,3 +269,16 @@ def test_a_day_kept_by_a_freeze_has_no_summary_and_its_dashboard_counts_them(wor
     response = browser(world, "city").get(OVERVIEW, {"on": ON.isoformat()})
     assert response.status_code == 200
     assert response.context["insurance"] == insurance_summary(user=world.users["city"], on=ON)
+
+
+def test_the_one_pass_agrees_with_each_slice_counted_as_its_reader(world, scene):
+    """The refresh counts every scope in one pass of cells; a scope whose reader's rule is not one
+    of the cells' is counted slice by slice as its reader (summaries_all): both give the same."""
+    scopes = freeze_scopes()
+    one_pass = summaries_slices(on=today(), slices=[_cell_slice(scope) for scope in scopes])
+    by_slice = _per_scope(lambda **slice_: summaries_all(on=today(), **slice_))
+    assert [scope.key for scope, _fields in by_slice] == [scope.key for scope in scopes]
+    assert one_pass == [fields for _scope, fields in by_slice]
+    assert {scope.key: fields["policies"] for scope, fields in by_slice} == {
+        key: figures["policies"] for key, figures in expected(scene).items()
+    } | {key: 0 for key in {s.key for s in scopes} - set(expected(scene))}
