@@ -2,16 +2,18 @@
 renewed or registered, and the policies whose end causes the drop. Counted by the coverage engine's
 definitions (reporting.selectors.coverage), which imports nothing from here."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from elevators.models import in_scope_condition, insured_condition
+from elevators.models import Elevator, elevator_condition, in_scope_condition, insured_condition
 from insurance.models import Policy, PolicyElevator
 
 from .coverage import CoverageFigure, coverage_elevators
+from .slices import CellSlice
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,37 @@ def forecast_all(
         mine = [row for row in rows if part is None or row["district_id"] == part]
         total = sum(row["n"] for row in mine)
         answers[part] = [forecast_point(n, on, total, sum(row[f"d{n}"] for row in mine)) for n in horizons]
+    return answers
+
+
+def forecast_slices(
+    *, on: date, slices: Sequence[CellSlice], days: tuple[int, ...] = FORECAST_DAYS
+) -> list[list[ForecastPoint]]:
+    """forecast_all's points for each of `slices` (selectors.slices.CellSlice), in order, from one
+    grouped count per cell of the in-scope elevators (and one of the publicly funded ones, when a
+    slice holds them apart): a slice's points are the sums of its cells, whatever the slices."""
+    horizons = sorted(set(days))
+    counts = {f"d{n}": Count("pk", filter=insured_condition(on=on + timedelta(days=n))) for n in horizons}
+    in_scope = Elevator.objects.filter(in_scope_condition(on=on))
+    cells = {False: in_scope}
+    if any(part.publicly_funded for part in slices):
+        cells[True] = in_scope.filter(elevator_condition("publicly_funded"))
+    rows = {
+        public: list(
+            elevators.values("district_id", "place_category_id").annotate(n=Count("pk"), **counts).order_by()
+        )
+        for public, elevators in cells.items()
+    }
+    answers = []
+    for part in slices:
+        mine = [row for row in rows[False] if part.holds_cell(row["district_id"], row["place_category_id"])]
+        mine += [
+            row
+            for row in rows.get(True, ())
+            if part.holds_public_of(row["district_id"], row["place_category_id"])
+        ]
+        total = sum(row["n"] for row in mine)
+        answers.append([forecast_point(n, on, total, sum(row[f"d{n}"] for row in mine)) for n in horizons])
     return answers
 
 

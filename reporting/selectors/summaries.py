@@ -164,15 +164,14 @@ def summaries_slices(
     answers = []
     for part in slices:
 
-        def held(district, place, part=part) -> bool:
-            if part.district is not None and district != part.district:
-                return False
-            return part.place_categories is None or place in part.place_categories
-
         def covers_of(district, place, part=part) -> bool:
             """Whether the slice counts the covers of a cell: the finance bureau (publicly
             funded covers only) every cell, for every elevator those cover is in its slice."""
-            return part.district in (None, district) if part.public_covers_only else held(district, place)
+            return (
+                part.district in (None, district)
+                if part.public_covers_only
+                else part.holds_cell(district, place)
+            )
 
         def covered(funding, district, place, part=part) -> bool:
             public_ok = funding == FundingSource.PUBLIC_FINANCE or not part.public_covers_only
@@ -184,12 +183,11 @@ def summaries_slices(
 
         summed = _zero()
         for key, counts in per_cell[False].items():
-            if held(*key):
+            if part.holds_cell(*key):
                 add(counts, summed)
-        if part.publicly_funded:  # of a cell outside its sector, the publicly funded elevators
-            for key, counts in per_cell[True].items():
-                if not held(*key) and part.district in (None, key[0]):
-                    add(counts, summed)
+        for key, counts in per_cell[True].items():  # of a cell outside its sector, the publicly funded
+            if part.holds_public_of(*key):
+                add(counts, summed)
         for key, counts in per_cover[part.public_covers_only].items():
             if covers_of(*key):
                 add(counts, summed)

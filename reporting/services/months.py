@@ -25,7 +25,7 @@ from ..models import (
 )
 from ..months import CITY_SLICE, TOTAL, freeze_scopes, freeze_slices, month_end, month_start, slice_scopes
 from ..selectors import GROUPINGS, coverage_all
-from ..selectors.forecast import forecast_all
+from ..selectors.forecast import forecast_all, forecast_slices
 from ..selectors.slices import CellSlice, coverage_slices
 from ..selectors.summaries import summaries_all, summaries_slices
 from ..tasks import freeze_finish, freeze_slice, generate_month_reports
@@ -255,21 +255,33 @@ def _forecast_figures(on: date) -> list[FrozenFigure]:
     """The renewal cliff's points of every scope on `on` (coverage_forecast's), one grouped count
     per slice (forecast_all), as rows `by = "forecast"`."""
     figures = []
-    for scope, points in _per_scope(lambda **slice_: forecast_all(on=on, **slice_)):
+    every_scope = _every_scope(
+        one_pass=lambda cells: forecast_slices(on=on, slices=cells),
+        slice_by_slice=lambda **slice_: forecast_all(on=on, **slice_),
+    )
+    for scope, points in every_scope:
         figures += [_figure(scope.key, FORECAST, point.figure) for point in points]
     return figures
 
 
 def _summaries_at(on: date) -> list[DailySummary]:
-    """Every scope's summary on `on` (selectors.summaries): from one pass when every scope is a
-    set of cells (as slices_figures does), else slice by slice as each scope's reader."""
+    """Every scope's summary on `on` (selectors.summaries), as DailySummary rows."""
+    every_scope = _every_scope(
+        one_pass=lambda cells: summaries_slices(on=on, slices=cells),
+        slice_by_slice=lambda **slice_: summaries_all(on=on, **slice_),
+    )
+    return [DailySummary(scope=scope.kind, scope_code=scope.code, **fields) for scope, fields in every_scope]
+
+
+def _every_scope(*, one_pass, slice_by_slice) -> list[tuple]:
+    """(scope, answer) for every scope of freeze_scopes: from one pass of cells (`one_pass`, given
+    each scope's CellSlice) when every scope is a set of cells, as slices_figures does; otherwise
+    slice by slice as each scope's reader (`slice_by_slice`, see _per_scope)."""
     scopes = freeze_scopes()
     cells = [_cell_slice(scope) for scope in scopes]
     if None in cells:
-        per_scope = _per_scope(lambda **slice_: summaries_all(on=on, **slice_))
-    else:
-        per_scope = zip(scopes, summaries_slices(on=on, slices=cells), strict=True)
-    return [DailySummary(scope=scope.kind, scope_code=scope.code, **fields) for scope, fields in per_scope]
+        return _per_scope(slice_by_slice)
+    return list(zip(scopes, one_pass(cells), strict=True))
 
 
 def _per_scope(answers_of) -> list[tuple]:

@@ -19,6 +19,7 @@ from reporting.months import freeze_scopes
 from reporting.reports.maintenance import maintenance_figures
 from reporting.selectors import coverage_forecast, insurance_summary
 from reporting.selectors.daily import kept_coverage
+from reporting.selectors.forecast import forecast_all, forecast_slices
 from reporting.selectors.summaries import summaries_all, summaries_slices
 from reporting.services import daily_figures_refresh, month_freeze
 from reporting.services.months import _cell_slice, _per_scope
@@ -273,12 +274,24 @@ def test_a_day_kept_by_a_freeze_has_no_summary_and_its_dashboard_counts_them(wor
 
 def test_the_one_pass_agrees_with_each_slice_counted_as_its_reader(world, scene):
     """The refresh counts every scope in one pass of cells; a scope whose reader's rule is not one
-    of the cells' is counted slice by slice as its reader (summaries_all): both give the same."""
+    of the cells' is counted slice by slice as its reader (summaries_all, forecast_all): both give
+    the same."""
     scopes = freeze_scopes()
     one_pass = summaries_slices(on=today(), slices=[_cell_slice(scope) for scope in scopes])
     by_slice = _per_scope(lambda **slice_: summaries_all(on=today(), **slice_))
     assert [scope.key for scope, _fields in by_slice] == [scope.key for scope in scopes]
     assert one_pass == [fields for _scope, fields in by_slice]
+    # the renewal cliff's points likewise (forecast_slices against forecast_all per slice)
+    points = forecast_slices(on=today(), slices=[_cell_slice(scope) for scope in scopes])
+    assert points == [p for _scope, p in _per_scope(lambda **slice_: forecast_all(on=today(), **slice_))]
+    # in scope today: the nine in use; insured in 90 days: f_insured, f_mall, x_housing and f_renewed
+    # (its renewal), not f_ending and x_ending (their policy ends in 64 days)
+    city = points[0]
+    assert [(p.days, p.figure.in_scope, p.figure.insured) for p in city] == [
+        (30, 9, 6),
+        (60, 9, 6),
+        (90, 9, 4),
+    ]
     assert {scope.key: fields["policies"] for scope, fields in by_slice} == {
         key: figures["policies"] for key, figures in expected(scene).items()
     } | {key: 0 for key in {s.key for s in scopes} - set(expected(scene))}
