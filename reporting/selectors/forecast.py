@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
+from core.principal import SYSTEM
 from elevators.models import Elevator, elevator_condition, in_scope_condition, insured_condition
 from insurance.models import Policy, PolicyElevator
 
@@ -58,7 +59,7 @@ def forecast_slices(
     slice holds them apart): a slice's points are the sums of its cells, whatever the slices."""
     horizons = sorted(set(days))
     counts = {f"d{n}": Count("pk", filter=insured_condition(on=on + timedelta(days=n))) for n in horizons}
-    in_scope = Elevator.objects.filter(in_scope_condition(on=on))
+    in_scope = Elevator.objects.visible_to(SYSTEM).filter(in_scope_condition(on=on))  # summed per slice
     cells = {False: in_scope}
     if any(part.publicly_funded for part in slices):
         cells[True] = in_scope.filter(elevator_condition("publicly_funded"))

@@ -123,7 +123,7 @@ def summaries_slices(
     per_cell: dict[bool, dict[tuple, Counter]] = {False: {}, True: {}}
     start, end = loss_window(on)
     for public_only in (False, True) if public else (False,):
-        elevators = Elevator.objects.all()
+        elevators = Elevator.objects.visible_to(SYSTEM)  # every elevator: the cells are summed per slice
         if public_only:
             elevators = elevators.filter(elevator_condition("publicly_funded"))
         counts = per_cell[public_only]
@@ -131,7 +131,8 @@ def summaries_slices(
         for district, place, state, n in states:
             counts.setdefault((district, place), Counter())[STATE_FIELDS[MaintenanceState(state)]] += n
         claims = (
-            Claim.objects.filter(elevator__in=elevators, reported_on__gte=start, reported_on__lte=end)
+            Claim.objects.visible_to(SYSTEM)
+            .filter(elevator__in=elevators, reported_on__gte=start, reported_on__lte=end)
             .values_list(*on_cover)
             .annotate(**CLAIM_TOTALS)
             .order_by()
@@ -140,7 +141,7 @@ def summaries_slices(
             counts.setdefault((district, place), Counter()).update(claims=n, paid=paid or 0)
     # the covers in force: distinct elevators and premium per cell, of all and of the publicly
     # funded policies; the (policy, cell) pairs for the distinct policies
-    covers = PolicyElevator.objects.in_force_on(on)
+    covers = PolicyElevator.objects.visible_to(SYSTEM).in_force_on(on)
     per_cover = {False: {}, True: {}}
     for district, place, n, premium, public_n, public_premium in (
         covers.values_list(*on_cover)
