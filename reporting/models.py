@@ -390,7 +390,8 @@ class DailySnapshot(models.Model):
 class DailyFigureQuerySet(VisibleQuerySet):
     """Each reader reads the scope its own dashboard shows, and nothing else: the city-wide
     readers the city and its districts, a district regulator its district, a department its
-    sector (the same sets of elevators `Elevator.objects.visible_to` gives them)."""
+    sector (the same sets of elevators `Elevator.objects.visible_to` gives them). A kept day's
+    coverage rows and its summaries are read by the same rule."""
 
     def of_scope(self, kind: str, code: str = ""):
         return self.filter(scope=kind, scope_code=code)
@@ -432,3 +433,42 @@ class DailyFigure(ScopedFigure):
 
     def __str__(self) -> str:
         return f"{self.snapshot} {self.scope}:{self.scope_code} {self.by}={self.key}"
+
+
+class DailySummary(models.Model):
+    """One scope's figures of a kept day beside its coverage rows (DailyFigure): the insurance
+    summary, the maintenance states and the first policies of the renewal cliff, as the dashboard
+    shows them for that scope's reader (reporting.selectors.summaries), kept so that a request
+    reads one row instead of counting the covers, the claims and the registry.
+
+    Kept by the hourly refresh only: a day kept by a month's freeze has none, and its dashboard
+    counts these figures live."""
+
+    snapshot = models.ForeignKey(
+        DailySnapshot, on_delete=models.CASCADE, related_name="summaries", verbose_name=_("统计日")
+    )
+    scope = models.CharField(_("范围"), max_length=16, choices=ScopeKind.choices)
+    scope_code = models.CharField(_("范围代码"), max_length=16, blank=True)
+    policies = models.PositiveIntegerField(_("有效保单"))
+    elevators_covered = models.PositiveIntegerField(_("承保电梯"))
+    premium = models.DecimalField(_("保费（元）"), max_digits=16, decimal_places=2)
+    claims = models.PositiveIntegerField(_("理赔"))
+    paid = models.DecimalField(_("已赔付（元）"), max_digits=16, decimal_places=2)
+    maintenance_on_time = models.PositiveIntegerField(_("按期维保电梯"))
+    maintenance_overdue = models.PositiveIntegerField(_("维保超期电梯"))
+    maintenance_none = models.PositiveIntegerField(_("无维保记录电梯"))
+    # the first policies ending (coverage_forecast's order): [[policy id, elevators ending], ...]
+    ending_policies = models.JSONField(_("最先到期的保单"), default=list)
+
+    objects = DailyFigureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("每日汇总数字")
+        verbose_name_plural = _("每日汇总数字")
+        ordering = ["snapshot", "scope", "scope_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "scope", "scope_code"], name="daily_summary_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot} {self.scope}:{self.scope_code}"

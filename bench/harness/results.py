@@ -47,7 +47,9 @@ def cell(text) -> str:
 
 
 def ratio_text(ratio) -> str:
-    return "–" if ratio is None else f"{ratio:,.2f}×"
+    if ratio is None:
+        return "–"
+    return f"{ratio:,.2f}×" if ratio >= 0.01 else f"{ratio:.2g}×"  # a tiny ratio keeps two digits
 
 
 def met_text(met) -> str:

@@ -3,7 +3,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from elevators.models import Elevator
@@ -17,6 +17,13 @@ OPEN_STATUSES = (HazardStatus.OPEN, HazardStatus.RECTIFYING)
 class HazardQuerySet(ElevatorScopedQuerySet):
     elevator_kinds = SAFETY_RECORD_READERS
     owner_field = "reporter"
+
+    def of_elevators(self, elevators) -> Q:
+        """Hazards are few beside the elevators: beside the reporter's own (an OR, which keeps
+        PostgreSQL from a semi-join) an EXISTS probes one elevator per hazard by its key, where
+        `elevator IN (…)` hashed every elevator the reader sees first (0.43 s for a sector of
+        700,000 at 1,000,000 elevators, on each dashboard of that reader)."""
+        return Q(Exists(elevators.filter(pk=OuterRef("elevator_id"))))
 
     def open(self):
         """Not yet rectified (open or being rectified)."""

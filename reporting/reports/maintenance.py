@@ -64,24 +64,31 @@ class MaintenanceFigures:
         return sum(row["services"] for row in self.services)
 
 
+def in_use_states(elevators, *, on: date):
+    """The elevators of `elevators` in use, each annotated with its maintenance state on `on` (a
+    MaintenanceState value): what the on-time rate counts (ADR 0009)."""
+    return (
+        elevators.filter(status=ElevatorStatus.IN_USE)
+        .annotate(state=maintenance_state_expression(on=on))
+        .order_by()
+    )
+
+
 def maintenance_figures(
-    *, user, start: date, end: date, district=None, place_category=None
+    *, user, start: date, end: date, district=None, place_category=None, states: dict | None = None
 ) -> MaintenanceFigures:
     """The maintenance figures `user` sees, optionally of one district or place category: services
-    performed and rescues alarmed on start..end, the maintenance states and hazards on `end`."""
+    performed and rescues alarmed on start..end, the maintenance states and hazards on `end`.
+    `states`: the elevators per MaintenanceState on `end` already counted (a kept day's), else
+    counted here."""
     elevators = Elevator.objects.visible_to(user)
     sliced = district is not None or place_category is not None
     if district is not None:
         elevators = elevators.filter(district=district)
     if place_category is not None:
         elevators = elevators.filter(place_category=place_category)
-    states = dict(
-        elevators.filter(status=ElevatorStatus.IN_USE)
-        .annotate(state=maintenance_state_expression(on=end))
-        .order_by()
-        .values_list("state")
-        .annotate(n=Count("pk"))
-    )
+    if states is None:
+        states = dict(in_use_states(elevators, on=end).values_list("state").annotate(n=Count("pk")))
     rescues = RescueIncident.objects.visible_to(user)
     if sliced:
         rescues = rescues.filter(elevator__in=elevators)

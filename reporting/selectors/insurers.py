@@ -37,31 +37,45 @@ class InsuranceSummary:
     paid: Decimal
     window: tuple[date, date]
 
+    @classmethod
+    def of(cls, *, on: date, policies: int, elevators: int, premium, claims: int, paid) -> "InsuranceSummary":
+        """The summary of `on` from its counts (a sum of nothing is 0.00 yuan)."""
+        return cls(
+            policies=policies,
+            elevators_covered=elevators,
+            premium=(premium or Decimal(0)).quantize(MONEY_PLACES),
+            claims=claims,
+            paid=(paid or Decimal(0)).quantize(MONEY_PLACES),
+            window=loss_window(on),
+        )
+
+
+def insurance_sources(*, user, on: date, filters: dict | None = None) -> tuple[QuerySet, QuerySet]:
+    """What a slice's insurance summary counts: the covers visible to `user` in force on `on` of
+    the slice's elevators, and the claims on those elevators reported in the window ending on `on`.
+    Claims are counted in aggregate through the elevators the caller sees, as for sector
+    departments (insurance.selectors.claim_totals_for_sector)."""
+    elevators = coverage_elevators(user=user, filters=filters)
+    covers = PolicyElevator.objects.visible_to(user).in_force_on(on).filter(elevator__in=elevators)
+    start, end = loss_window(on)
+    claims = Claim.objects.filter(elevator__in=elevators, reported_on__gte=start, reported_on__lte=end)
+    return covers, claims
+
+
+COVER_TOTALS = {
+    "policies": Count("policy", distinct=True),
+    "elevators": Count("elevator", distinct=True),
+    "premium": Sum("premium"),
+}
+CLAIM_TOTALS = {"claims": Count("pk"), "paid": Sum("amount_paid")}
+
 
 def insurance_summary(*, user, on: date, filters: dict | None = None) -> InsuranceSummary:
     """Beside the coverage of a slice: the policies (and their covers' premium) in force on `on`
     covering its elevators, and the claims on its elevators reported in the window ending on
-    `on` with the amounts paid on them. Claims are counted in aggregate through the elevators
-    the caller sees, as for sector departments (insurance.selectors.claim_totals_for_sector)."""
-    elevators = coverage_elevators(user=user, filters=filters)
-    covers = PolicyElevator.objects.visible_to(user).in_force_on(on).filter(elevator__in=elevators)
-    cover_totals = covers.aggregate(
-        policies=Count("policy", distinct=True),
-        elevators=Count("elevator", distinct=True),
-        premium=Sum("premium"),
-    )
-    start, end = loss_window(on)
-    claim_totals = Claim.objects.filter(
-        elevator__in=elevators, reported_on__gte=start, reported_on__lte=end
-    ).aggregate(claims=Count("pk"), paid=Sum("amount_paid"))
-    return InsuranceSummary(
-        policies=cover_totals["policies"],
-        elevators_covered=cover_totals["elevators"],
-        premium=(cover_totals["premium"] or Decimal(0)).quantize(MONEY_PLACES),
-        claims=claim_totals["claims"],
-        paid=(claim_totals["paid"] or Decimal(0)).quantize(MONEY_PLACES),
-        window=(start, end),
-    )
+    `on` with the amounts paid on them (insurance_sources)."""
+    covers, claims = insurance_sources(user=user, on=on, filters=filters)
+    return InsuranceSummary.of(on=on, **covers.aggregate(**COVER_TOTALS), **claims.aggregate(**CLAIM_TOTALS))
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,20 @@ class CellSlice:
     public_covers_only: bool = False
     district: str | None = None
 
+    def holds_cell(self, district: str, place: str) -> bool:
+        """Whether every elevator of the cell (district, place category) is in the slice."""
+        if self.district is not None and district != self.district:
+            return False
+        return self.place_categories is None or place in self.place_categories
+
+    def holds_public_of(self, district: str, place: str) -> bool:
+        """Whether the slice holds, of a cell it does not hold whole, its publicly funded elevators."""
+        return (
+            self.publicly_funded
+            and self.district in (None, district)
+            and not self.holds_cell(district, place)
+        )
+
 
 def coverage_slices(*, on: date, slices: Sequence[CellSlice]) -> list[dict[str, Coverage]]:
     """For each of `slices`, what `coverage_all` answers for it (every grouping of GROUPINGS), in

@@ -15,6 +15,7 @@ from elevators.models import PlaceCategorySector
 from ..models import (
     DailyFigure,
     DailySnapshot,
+    DailySummary,
     FrozenFigure,
     FrozenMonth,
     MonthStatus,
@@ -22,10 +23,11 @@ from ..models import (
     ScopeKind,
     Target,
 )
-from ..months import CITY_SLICE, TOTAL, freeze_slices, month_end, month_start, slice_scopes
+from ..months import CITY_SLICE, TOTAL, freeze_scopes, freeze_slices, month_end, month_start, slice_scopes
 from ..selectors import GROUPINGS, coverage_all
-from ..selectors.forecast import forecast_all
+from ..selectors.forecast import forecast_all, forecast_slices
 from ..selectors.slices import CellSlice, coverage_slices
+from ..selectors.summaries import summaries_all, summaries_slices
 from ..tasks import freeze_finish, freeze_slice, generate_month_reports
 from .permissions import actor_of, check_city_regulator
 
@@ -212,10 +214,15 @@ def daily_figures_refresh(
     """Keep the coverage figures of `on` (today by default) for every scope and grouping, the same
     rows a frozen month stores (slice_figures), replacing that day's in one transaction: the
     dashboards read them (selectors.daily.coverage_kept) instead of counting on each request.
-    `figures`: the day's rows already computed (a month's freeze passes its own)."""
+    Beside them each scope's summary (the insurance figures, the maintenance states, the first
+    ending policies: selectors.summaries), so that a dashboard request counts nothing.
+    `figures`: the day's rows already computed (a month's freeze passes its own, and keeps no
+    summaries: a dashboard of that day counts them live)."""
     on = on or timezone.localdate()
+    summaries = []
     if figures is None:
         figures = _figures_at(on) + _forecast_figures(on)
+        summaries = _summaries_at(on)
     with transaction.atomic():
         DailySnapshot.objects.filter(day=on).delete()
         snapshot = DailySnapshot.objects.create(day=on, computed_at=timezone.now())
@@ -235,6 +242,9 @@ def daily_figures_refresh(
             ],
             batch_size=1000,
         )
+        for summary in summaries:
+            summary.snapshot = snapshot
+        DailySummary.objects.bulk_create(summaries)
     return snapshot
 
 
@@ -245,17 +255,50 @@ def _forecast_figures(on: date) -> list[FrozenFigure]:
     """The renewal cliff's points of every scope on `on` (coverage_forecast's), one grouped count
     per slice (forecast_all), as rows `by = "forecast"`."""
     figures = []
+    every_scope = _every_scope(
+        one_pass=lambda cells: forecast_slices(on=on, slices=cells),
+        slice_by_slice=lambda **slice_: forecast_all(on=on, **slice_),
+    )
+    for scope, points in every_scope:
+        figures += [_figure(scope.key, FORECAST, point.figure) for point in points]
+    return figures
+
+
+def _summaries_at(on: date) -> list[DailySummary]:
+    """Every scope's summary on `on` (selectors.summaries), as DailySummary rows."""
+    every_scope = _every_scope(
+        one_pass=lambda cells: summaries_slices(on=on, slices=cells),
+        slice_by_slice=lambda **slice_: summaries_all(on=on, **slice_),
+    )
+    return [DailySummary(scope=scope.kind, scope_code=scope.code, **fields) for scope, fields in every_scope]
+
+
+def _every_scope(*, one_pass, slice_by_slice) -> list[tuple]:
+    """(scope, answer) for every scope of freeze_scopes: from one pass of cells (`one_pass`, given
+    each scope's CellSlice) when every scope is a set of cells, as slices_figures does; otherwise
+    slice by slice as each scope's reader (`slice_by_slice`, see _per_scope)."""
+    scopes = freeze_scopes()
+    cells = [_cell_slice(scope) for scope in scopes]
+    if None in cells:
+        return _per_scope(slice_by_slice)
+    return list(zip(scopes, one_pass(cells), strict=True))
+
+
+def _per_scope(answers_of) -> list[tuple]:
+    """(scope, answer) for every scope of freeze_slices, from one call per slice of `answers_of`
+    (a selector answering a slice as None and each of its `districts`, as forecast_all does): the
+    city with its districts as the system, a department as its scope's reader."""
+    answers = []
     for key in freeze_slices():
         scopes = slice_scopes(key)
         if key == CITY_SLICE:
             districts = [scope.code for scope in scopes[1:]]
-            answers = forecast_all(user=SYSTEM, on=on, districts=districts)
-            per_scope = [answers[None], *(answers[code] for code in districts)]
+            per_scope = answers_of(user=SYSTEM, districts=districts)
+            answers += zip(scopes, [per_scope[None], *(per_scope[code] for code in districts)], strict=True)
         else:
-            per_scope = [forecast_all(user=scopes[0].principal, on=on, filters=scopes[0].filters)[None]]
-        for scope, points in zip(scopes, per_scope, strict=True):
-            figures += [_figure(scope.key, FORECAST, point.figure) for point in points]
-    return figures
+            [scope] = scopes
+            answers.append((scope, answers_of(user=scope.principal, filters=scope.filters)[None]))
+    return answers
 
 
 def _store(frozen: FrozenMonth, figures: list[FrozenFigure]) -> None:

@@ -17,12 +17,19 @@ from core.views import may_read
 from ..models import MonthStatus, ScopeKind
 from ..months import coverage_trend, month_start, scope_of
 from ..reports.maintenance import maintenance_figures
-from ..selectors import coverage_change, insurance_summary
-from ..selectors.daily import coverage_kept, forecast_kept, kept_coverage
+from ..selectors import coverage_change
+from ..selectors.daily import (
+    coverage_kept,
+    forecast_kept,
+    insurance_kept,
+    kept_coverage,
+    maintenance_states_kept,
+)
+from ..selectors.summaries import ENDING_POLICIES_KEPT
 from .access import INSURER_FIGURE_READERS, ReadersOnlyMixin, coverage_target, slice_of
 from .maps import city_map
 
-ENDING_POLICIES_SHOWN = 20
+ENDING_POLICIES_SHOWN = ENDING_POLICIES_KEPT
 
 
 def ranked(rows):
@@ -39,11 +46,12 @@ def chart_rows(rows, link=None) -> list[dict]:
     return [{**row.as_dict(), "url": link(row) if link else ""} for row in rows]
 
 
-def maintenance_panel(*, user, on, district, place) -> dict:
+def maintenance_panel(*, user, on, district, place, states=None) -> dict:
     """The "维保与服务" panel: the maintenance figures of the slice (services and rescues of the
-    month up to `on`, states and hazards on `on`), each with the list a reader opens next."""
+    month up to `on`, states and hazards on `on`; `states` kept, or counted), each with the list a
+    reader opens next."""
     figures = maintenance_figures(
-        user=user, start=month_start(on), end=on, district=district, place_category=place
+        user=user, start=month_start(on), end=on, district=district, place_category=place, states=states
     )
     where = {"district": district.pk if district else None}
     hazards = reverse("hazard-list")
@@ -135,10 +143,12 @@ class CoverageOverviewView(ReplicaReadsMixin, ReadersOnlyMixin, TemplateView):
             forecast=points,
             ending_policies=ending_policies,
             ending_policies_more=len(ending_policies) == ENDING_POLICIES_SHOWN,
-            insurance=insurance_summary(user=user, on=on, filters=filters),
+            insurance=insurance_kept(user=user, on=on, filters=filters, kept=kept),
             worklist_url=worklist_url,
             show_insurers=may_read(user, INSURER_FIGURE_READERS),
-            maintenance=maintenance_panel(user=user, on=on, district=district, place=place),
+            maintenance=maintenance_panel(
+                user=user, on=on, district=district, place=place, states=maintenance_states_kept(kept)
+            ),
             trend=trend,
             changes=coverage_change(months=trend),
             city_url=overview + query(on=on.isoformat()),
