@@ -23,6 +23,7 @@ from bench.harness.rows import Row, s
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 GOAL_SECONDS = 180
+GOAL_SCALE = 1_000_000  # the goal is set for a million elevators (issue "Scale"); other scales have none
 META_TABLE = "bench_seed"
 
 
@@ -175,6 +176,11 @@ def bench_rows(
 def seed_rows(record: dict) -> list[Row]:
     scale, seconds, limit = record["scale"], record["seconds"], record["limit"]
     when = "" if record["at"] == "this run" else f" (seeded {record['at']}, not in this run)"
+    goal, met = (
+        (f"≤ {GOAL_SECONDS} s", True)
+        if scale == GOAL_SCALE
+        else (f"– (≤ {GOAL_SECONDS} s is for {GOAL_SCALE:,})", None)
+    )
     mix_text = ", ".join(f"{n:,} {label}" for label, n in record["mix"].items() if n is not None)
     return [
         Row(
@@ -182,8 +188,8 @@ def seed_rows(record: dict) -> list[Row]:
             s(seconds),
             f"{s(limit)} (INSERT … generate_series of the registry's {2 * scale:,} rows, same indexes)",
             seconds / limit,
-            f"≤ {GOAL_SECONDS} s",
-            seconds <= GOAL_SECONDS,
+            goal,
+            met and seconds <= GOAL_SECONDS,
             note=f"load {record['load']}; steps: {'; '.join(record['steps'])}",
         ),
         Row(
@@ -191,8 +197,8 @@ def seed_rows(record: dict) -> list[Row]:
             s(record["cpu"]),
             s(seconds) + " (its wall clock)",
             record["cpu"] / seconds,
-            f"≤ {GOAL_SECONDS} s",
-            record["cpu"] <= GOAL_SECONDS,
+            goal,
+            met and record["cpu"] <= GOAL_SECONDS,
         ),
         Row(f"what the seed wrote{when}", mix_text),
     ]
