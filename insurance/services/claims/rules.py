@@ -141,6 +141,7 @@ class Plan:
     changed: list[str] = field(default_factory=list)
     transition: tuple[str, str, date] | None = None  # (from, to, on)
     payments: list[dict] | None = None  # the claim's new payments, or None to keep them
+    stored: Claim | None = None  # for an update: the claim as stored (locked), `claim` is its copy
 
 
 def plan_item(item, lookups: Lookups, today: date) -> Plan:
@@ -245,7 +246,14 @@ def _plan_update(existing: Claim, values: dict, *, policy, elevator, lookups: Lo
     transition = None
     if "status" in changed:
         transition = (existing.status, claim.status, getattr(claim, STATUS_DATE_FIELD[claim.status]))
-    return Plan(claim=claim, outcome=UPDATED, changed=changed, transition=transition, payments=payments)
+    return Plan(
+        claim=claim,
+        outcome=UPDATED,
+        changed=changed,
+        transition=transition,
+        payments=payments,
+        stored=existing,
+    )
 
 
 def _check(
