@@ -52,17 +52,34 @@ class _AnyOf(Lookup):
         return f"{lhs} = ANY(%s)", (*params, self.rhs)
 
 
-def any_of(name: str, values) -> Q | Lookup:
+class _AnyOfProbed(_AnyOf):
+    """`column = ANY(ARRAY(SELECT unnest(%s)))`: the same rows, the array's length hidden from the
+    planner (an init plan's result), so that it probes an index on the column value by value."""
+
+    lookup_name = "any_of_probed"
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY(SELECT unnest(%s)))", (*params, self.rhs)
+
+
+def any_of(name: str, values, *, probe: bool = False) -> Q | Lookup:
     """A filter for `queryset.filter(...)`: the rows whose `name` is one of `values` (`name__in`).
 
     On PostgreSQL the values go as one array parameter; they must be of the column's own Python
     type as stored (str for text, int for keys and numbers): they are not prepared one by one.
     Elsewhere, and for no values, it is the plain `__in` lookup.
+
+    `probe` is for a table that grows fast under the lookup (a batch's claims by number): with
+    statistics older than the rows, PostgreSQL took a plain array of 1,000 numbers as matching
+    more rows than the whole "insurer = X" part and read every claim of the insurer (21 ms at
+    70,000 claims, growing with them); hidden in an init plan, the array is looked up in the
+    (insurer, number) index one number at a time (0.9 ms), whatever the statistics say.
     """
     values = list(values)
     if connection.vendor != "postgresql" or not values:
         return Q(**{f"{name}__in": values})
-    return _AnyOf(F(name), values)
+    return (_AnyOfProbed if probe else _AnyOf)(F(name), values)
 
 
 class CopyLayout:

@@ -240,3 +240,14 @@ def test_a_row_the_database_refuses_leaves_the_others_updated_one_by_one(company
     assert LogEntry.objects.get_for_object(claims[1]).filter(action=LogEntry.Action.UPDATE).count() == 0
     assert LogEntry.objects.count() == before + 3  # U-0's update, U-2's update and its status change
     assert ClaimStatusChange.objects.filter(claim=claims[2]).count() == 2
+
+
+def test_new_claims_in_a_batch_take_the_same_queries_whatever_their_number(company, covers):
+    def create(count: int, prefix: str) -> int:
+        items = [claim_data(covers[n], claim_number=f"{prefix}-{n}") for n in range(count)]
+        with CaptureQueriesContext(connection) as queries:
+            results = claims_bulk_upsert(insurer=company, items=items)
+        assert [r["result"] for r in results] == ["created"] * count
+        return len(queries)
+
+    assert create(2, "S") == create(12, "L")

@@ -43,7 +43,7 @@ def write_new_in_bulk(plans: list[Plan]) -> None:
     """Many new claims in one COPY (PostgreSQL) or INSERT per table, audited like single ones
     (`core.audit.log_bulk`). A number taken meanwhile raises IntegrityError."""
     claims = rows_insert([plan.claim for plan in plans])
-    log_bulk(created=[*claims, *_insert_children(plans)])
+    log_bulk(created=[*claims, *_insert_children(plans)], just_inserted=True)
 
 
 def _insert_children(plans: list[Plan]) -> list:
