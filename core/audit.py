@@ -123,7 +123,7 @@ def log_bulk(*, created=(), updated=(), deleted=(), just_inserted: bool = False)
             entry(action.CREATE, obj, diffs[id(obj)])
     for before, after in updated:
         if auditlog.contains(after.__class__):
-            diff = model_instance_diff(before, after, use_json_for_changes=use_json)
+            diff = _update_diff(before, after, use_json=use_json)
             if diff:
                 entry(action.UPDATE, after, diff)
     for obj in deleted:
@@ -137,6 +137,33 @@ def log_bulk(*, created=(), updated=(), deleted=(), just_inserted: bool = False)
 
 
 COPY_FROM = 100  # entries: fewer go by INSERT, where COPY's set-up costs more than it saves
+
+
+def _update_diff(before, after, *, use_json: bool) -> dict | None:
+    """`model_instance_diff(before, after)`: auditlog's change set of one row's update, worked out
+    by auditlog on the fields that may differ only. A field whose stored value is the very same
+    object on both sides, or an equal str, int, bool, date or None, has the same text on both
+    and is in no change set; a bulk update changes a few fields of twenty, and auditlog's reading
+    of every field of both sides was a third of the CPU of 1,000 updated claims."""
+    maybe = [
+        field.name
+        for field in after._meta.concrete_fields
+        if not _surely_same(
+            before.__dict__.get(field.attname, _UNSET), after.__dict__.get(field.attname, _UNSET)
+        )
+    ]
+    if not maybe:  # (auditlog reads an empty fields_to_check as "every field")
+        return None
+    return model_instance_diff(before, after, fields_to_check=maybe, use_json_for_changes=use_json)
+
+
+SAME_TEXT_WHEN_EQUAL = (str, int, bool, date, type(None))  # exact types: not datetime, not Decimal
+
+
+def _surely_same(old, new) -> bool:
+    if old is new:
+        return old is not _UNSET  # a deferred field on both sides: auditlog reads it
+    return type(old) is type(new) and type(old) in SAME_TEXT_WHEN_EQUAL and old == new
 
 
 def _attribution() -> dict | None:
