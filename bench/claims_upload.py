@@ -7,7 +7,8 @@
 3. POSTs the claims in batches to /api/v1/claims/bulk/ with the API key (http.client, one request
    at a time per connection; --concurrency connections), checks that every item was created, and
    prints claims per second; then re-sends the first batches, which must all come back unchanged,
-   for the rate of the idempotent path.
+   for the rate of the idempotent path, and once more as updates (a reserve changed, the reported
+   claims accepted), which must all come back updated.
 4. Deletes the claims and loads the same rows into the claims table with COPY FROM STDIN (timed
    from the COPY statement, the rows already formatted), and prints that rate and the ratio.
 `make bench` runs it as the figure "claims" (bench_rows); run alone, it prints the same rows.
@@ -191,6 +192,18 @@ def claim_items(count: int, *, policies: list, elevators: list, start: date, tod
     return items
 
 
+def changed_items(items: list[dict]) -> list[dict]:
+    """`items` sent again as updates: every reserve changed, and the reported claims accepted on
+    the day they were reported."""
+    changed = []
+    for item in items:
+        update = {"claim_number": item["claim_number"], "amount_reserved": "4321.00"}
+        if item.get("status", "reported") == "reported":
+            update.update(status="accepted", accepted_on=item["reported_on"])
+        changed.append(update)
+    return changed
+
+
 # --- the API ----------------------------------------------------------------------------------
 
 
@@ -295,11 +308,22 @@ def measure(*, claims: int, batch: int, elevators: int, workers: int, concurrenc
             f"API re-send (all unchanged): {len(resent):,} claims in {resend_seconds:.1f} s = {resend_rate:,.0f} claims/s"
         )
 
+        changed = changed_items(resent)
+        update_seconds = upload(
+            port, world["key"], changed, batch=batch, concurrency=concurrency, expect="updated"
+        )
+        update_rate = len(changed) / update_seconds
+        print(
+            f"API update (reserve changed, reported ones accepted): {len(changed):,} claims in "
+            f"{update_seconds:.1f} s = {update_rate:,.0f} claims/s"
+        )
+
         from insurance.models import Claim, ClaimStatusChange
 
+        moved = sum(1 for item in resent if item.get("status", "reported") == "reported")
         stored = (Claim.objects.count(), ClaimStatusChange.objects.count())
-        if stored != (claims, claims):
-            raise SystemExit(f"expected {claims} claims and status changes, found {stored}")
+        if stored != (claims, claims + moved):
+            raise SystemExit(f"expected {claims} claims and {claims + moved} status changes, found {stored}")
         stop_portal(portal)
         portal = None
 
@@ -316,6 +340,7 @@ def measure(*, claims: int, batch: int, elevators: int, workers: int, concurrenc
         "claims": claims, "batch": batch, "workers": workers, "concurrency": concurrency,
         "api_seconds": api_seconds, "api_rate": api_rate, "portal_cpu": portal_cpu,
         "resent": len(resent), "resend_seconds": resend_seconds, "resend_rate": resend_rate,
+        "updated": len(changed), "update_seconds": update_seconds, "update_rate": update_rate,
         "copy_seconds": copy_seconds, "copy_rate": copy_rate,
         "load": f"{load_before:.1f} → {os.getloadavg()[0]:.1f}",
     }  # fmt: skip
@@ -346,6 +371,13 @@ def rows(m: dict) -> list:
             f"{m['resend_rate']:,.0f} claims/s",
             copy,
             m["resend_rate"] / m["copy_rate"],
+        ),
+        Row(
+            f"bulk claims updated, {m['updated']:,} (each reserve changed, the reported ones accepted: "
+            "status changes and audit entries)",
+            f"{m['update_rate']:,.0f} claims/s",
+            copy,
+            m["update_rate"] / m["copy_rate"],
         ),
     ]
 

@@ -57,7 +57,7 @@ def acting_as(label: str, *, actor=None, **data):
             auditlog_value.set(enclosing)
 
 
-def log_bulk(*, created=(), updated=(), deleted=()) -> int:
+def log_bulk(*, created=(), updated=(), deleted=(), just_inserted: bool = False) -> int:
     """Audit a bulk write like single ones: the entries auditlog's receivers would have written.
 
     `created` are new objects, `updated` are (before, after) pairs of one row, `deleted` are
@@ -66,6 +66,11 @@ def log_bulk(*, created=(), updated=(), deleted=()) -> int:
     pre_save receiver; all are inserted at once (by COPY on PostgreSQL). Models auditlog does not
     track, and updates that changed no tracked field, are left out. Returns the number of entries
     written.
+
+    `just_inserted` says the `created` rows were inserted by the caller's transaction a moment ago,
+    with ids no other row can name yet: a reverse one-to-one relation then points at none of them
+    (as when auditlog's receiver logs a save), and the query that would look for such rows is
+    skipped.
     """
     from auditlog.context import auditlog_disabled
 
@@ -79,7 +84,7 @@ def log_bulk(*, created=(), updated=(), deleted=()) -> int:
     for obj in created:
         by_model[obj.__class__].append(obj)
     plans = {
-        model: _CreationDiff(objs, use_json=use_json)
+        model: _CreationDiff(objs, use_json=use_json, just_inserted=just_inserted)
         for model, objs in by_model.items()
         if auditlog.contains(model)
     }
@@ -118,7 +123,7 @@ def log_bulk(*, created=(), updated=(), deleted=()) -> int:
             entry(action.CREATE, obj, diffs[id(obj)])
     for before, after in updated:
         if auditlog.contains(after.__class__):
-            diff = model_instance_diff(before, after, use_json_for_changes=use_json)
+            diff = _update_diff(before, after, use_json=use_json)
             if diff:
                 entry(action.UPDATE, after, diff)
     for obj in deleted:
@@ -132,6 +137,33 @@ def log_bulk(*, created=(), updated=(), deleted=()) -> int:
 
 
 COPY_FROM = 100  # entries: fewer go by INSERT, where COPY's set-up costs more than it saves
+
+
+def _update_diff(before, after, *, use_json: bool) -> dict | None:
+    """`model_instance_diff(before, after)`: auditlog's change set of one row's update, worked out
+    by auditlog on the fields that may differ only. A field whose stored value is the very same
+    object on both sides, or an equal str, int, bool, date or None, has the same text on both
+    and is in no change set; a bulk update changes a few fields of twenty, and auditlog's reading
+    of every field of both sides was a third of the CPU of 1,000 updated claims."""
+    maybe = [
+        field.name
+        for field in after._meta.concrete_fields
+        if not _surely_same(
+            before.__dict__.get(field.attname, _UNSET), after.__dict__.get(field.attname, _UNSET)
+        )
+    ]
+    if not maybe:  # (auditlog reads an empty fields_to_check as "every field")
+        return None
+    return model_instance_diff(before, after, fields_to_check=maybe, use_json_for_changes=use_json)
+
+
+SAME_TEXT_WHEN_EQUAL = (str, int, bool, date, type(None))  # exact types: not datetime, not Decimal
+
+
+def _surely_same(old, new) -> bool:
+    if old is new:
+        return old is not _UNSET  # a deferred field on both sides: auditlog reads it
+    return type(old) is type(new) and type(old) in SAME_TEXT_WHEN_EQUAL and old == new
 
 
 def _attribution() -> dict | None:
@@ -164,10 +196,10 @@ class _CreationDiff:
     and only each object's own values are read; the result is the same dictionary. A reverse
     one-to-one relation (a row of another table pointing at the object) costs auditlog a query
     per object; here one query finds the objects that have such a row, and the others' empty
-    side is left out of the diff as auditlog leaves it.
+    side is left out of the diff as auditlog leaves it (no query for rows just inserted).
     """
 
-    def __init__(self, objs: list, *, use_json: bool):
+    def __init__(self, objs: list, *, use_json: bool, just_inserted: bool = False):
         self.use_json = use_json
         first = objs[0]
         model = first.__class__
@@ -190,7 +222,7 @@ class _CreationDiff:
             )
             old = get_field_value(None, field, use_json)
             pointed = (
-                _pointed_at(field, objs)
+                (set() if just_inserted else _pointed_at(field, objs))
                 if field.one_to_one and field.auto_created and not field.concrete
                 else None
             )

@@ -30,7 +30,13 @@ savepoint and is retried as an update of the row that won (usually: unchanged).
 Batches (`claims_bulk_upsert`): everything a batch refers to is read in a handful of queries (the
 insurer's policies by number, elevators by code, those policies' covers of those elevators and
 their coverage items, the existing claims, locked), every item is checked in memory, and then:
-- updates are saved one by one through save(), each in a savepoint; auditlog records them as usual;
+- updates are written together, in one savepoint (`write_updates_in_bulk`): one UPDATE of the
+  columns any of them changed (`core.pgcopy.rows_update`, one array per column), their status
+  changes and new payments inserted like new claims' rows, the payments those replace deleted in
+  one statement, and the entries auditlog's receivers would have written for each claim, status
+  change and payment, created or deleted, written by `log_bulk`. If the database refuses one row,
+  the savepoint is rolled back and each update is saved on its own, the one at fault refused.
+  1,000 updates a request: 6,408 queries and 1.8 CPU seconds one by one, 14 queries and 0.17 s so;
 - new claims are inserted with one COPY per table on PostgreSQL (claims, status changes, payments;
   ids drawn from the tables' sequences, `core.pgcopy.copy_insert`), one bulk_create elsewhere,
   inside one savepoint, and the audit entries save() would have written — one per row, same
@@ -84,7 +90,7 @@ from .values import (
     incident_day,
     key_of,
 )
-from .writes import create_or_update, write_new_in_bulk, write_update
+from .writes import create_or_update, write_new_in_bulk, write_update, write_updates_in_bulk
 
 __all__ = [
     "CLAIMS_BATCH_MAX",
@@ -205,23 +211,22 @@ def claims_bulk_upsert(
 def _bulk_pass(insurer: Organisation, items: list, indexes: list[int], results: list, today: date) -> None:
     lookups = Lookups(insurer, [items[i] for i in indexes])
     new: list[tuple[int, Plan]] = []
+    changed: list[tuple[int, Plan]] = []
     for index in indexes:
         item = items[index]
         try:
             plan = plan_item(item, lookups, today)
-            if plan.outcome == CREATED:
-                new.append((index, plan))
-                continue
-            if plan.outcome == UPDATED:
-                write_update(plan)
         except ApplicationError as exc:
             results[index] = _refused(index, item, exc)
-        except IntegrityError:
-            results[index] = _result(
-                index, item, REFUSED, errors={"non_field_errors": [_("数据库拒绝了此项。")]}
-            )
+            continue
+        if plan.outcome == CREATED:
+            new.append((index, plan))
+        elif plan.outcome == UPDATED:
+            changed.append((index, plan))
         else:
             results[index] = _result(index, item, plan.outcome, claim=plan.claim)
+    if changed:
+        _write_updates(items, changed, results)
     if not new:
         return
     # Insert in one global order (the number), so that two batches racing for the same new numbers
@@ -245,6 +250,30 @@ def _bulk_pass(insurer: Organisation, items: list, indexes: list[int], results: 
             results[index] = _refused(index, items[index], exc)
         else:
             results[index] = _result(index, items[index], plan.outcome, claim=plan.claim)
+
+
+def _write_updates(items: list, changed: list[tuple[int, Plan]], results: list) -> None:
+    """The pass's changed claims in one go (write_updates_in_bulk), in a savepoint; if the database
+    refuses one of them, the savepoint is rolled back and each is written on its own, the one at
+    fault refused."""
+    try:
+        with transaction.atomic():
+            write_updates_in_bulk([plan for _index, plan in changed])
+    except IntegrityError:
+        pass
+    else:
+        for index, plan in changed:
+            results[index] = _result(index, items[index], UPDATED, claim=plan.claim)
+        return
+    for index, plan in changed:
+        try:
+            write_update(plan)
+        except IntegrityError:
+            results[index] = _result(
+                index, items[index], REFUSED, errors={"non_field_errors": [_("数据库拒绝了此项。")]}
+            )
+        else:
+            results[index] = _result(index, items[index], UPDATED, claim=plan.claim)
 
 
 def claims_counts(results: list[dict]) -> dict[str, int]:

@@ -35,6 +35,18 @@ from .values import (
 # --- what a batch refers to -----------------------------------------------------------------
 
 
+# The columns of a policy the rules read (a claim's checks and its audit entry name no other).
+POLICY_COLUMNS = ("pk", "number", "insurer_id", "product_version_id", "cancelled_on")
+# A stored claim's own columns, and of its policy and elevator what the rules and the claim's API
+# answer read: the whole rows of both (an elevator has some forty columns) were a third of the
+# reading of 1,000 stored claims.
+CLAIM_COLUMNS_READ = (
+    *(f.name for f in Claim._meta.concrete_fields),
+    *(f"policy__{name}" for name in POLICY_COLUMNS if name != "pk"),
+    "elevator__equipment_code",
+)
+
+
 class Lookups:
     """The insurer's policies, elevators, covers, coverage items and existing claims (locked) that
     a batch names, each read in one query; anything asked for later is read (and kept) on demand."""
@@ -55,9 +67,8 @@ class Lookups:
         self.load_claims(numbers)
         self.policies = {
             policy.number: policy
-            # the columns the rules read (a claim's checks and its audit entry name no other)
             for policy in Policy.objects.filter(any_of("number", policy_numbers), insurer=insurer)
-            .only("pk", "number", "insurer_id", "product_version_id", "cancelled_on")
+            .only(*POLICY_COLUMNS)
             .order_by()  # read into a dict: the models' default order would be a sort for nothing
         }
         self.elevators = {
@@ -94,8 +105,9 @@ class Lookups:
             return
         claims = (
             Claim.objects.select_for_update(of=("self",))
-            .filter(any_of("claim_number", numbers), insurer=self.insurer)
+            .filter(any_of("claim_number", numbers, probe=True), insurer=self.insurer)
             .select_related("policy", "elevator")
+            .only(*CLAIM_COLUMNS_READ)
             .prefetch_related("payments")
             .order_by("pk")
         )
@@ -141,6 +153,7 @@ class Plan:
     changed: list[str] = field(default_factory=list)
     transition: tuple[str, str, date] | None = None  # (from, to, on)
     payments: list[dict] | None = None  # the claim's new payments, or None to keep them
+    stored: Claim | None = None  # for an update: the claim as stored (locked), `claim` is its copy
 
 
 def plan_item(item, lookups: Lookups, today: date) -> Plan:
@@ -245,7 +258,14 @@ def _plan_update(existing: Claim, values: dict, *, policy, elevator, lookups: Lo
     transition = None
     if "status" in changed:
         transition = (existing.status, claim.status, getattr(claim, STATUS_DATE_FIELD[claim.status]))
-    return Plan(claim=claim, outcome=UPDATED, changed=changed, transition=transition, payments=payments)
+    return Plan(
+        claim=claim,
+        outcome=UPDATED,
+        changed=changed,
+        transition=transition,
+        payments=payments,
+        stored=existing,
+    )
 
 
 def _check(

@@ -2,10 +2,11 @@
 
 from datetime import date
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from core.audit import log_bulk
-from core.pgcopy import rows_insert
+from core.pgcopy import any_of, rows_insert, rows_update
 
 from ...models import ClaimPayment, ClaimStatusChange
 from .rules import Lookups, Plan, plan_item
@@ -42,10 +43,17 @@ def write_new_in_bulk(plans: list[Plan]) -> None:
     """Many new claims in one COPY (PostgreSQL) or INSERT per table, audited like single ones
     (`core.audit.log_bulk`). A number taken meanwhile raises IntegrityError."""
     claims = rows_insert([plan.claim for plan in plans])
+    log_bulk(created=[*claims, *_insert_children(plans)], just_inserted=True)
+
+
+def _insert_children(plans: list[Plan]) -> list:
+    """Insert the status change and the new payments of each claim planned (`rows_insert`); returns
+    them, to be audited."""
     changes = rows_insert(
         [
             _of(ClaimStatusChange(claim_id=plan.claim.pk, from_status=f, to_status=t, on=on), plan.claim)
             for plan in plans
+            if plan.transition
             for f, t, on in [plan.transition]
         ]
     )
@@ -53,10 +61,40 @@ def write_new_in_bulk(plans: list[Plan]) -> None:
         [
             _of(ClaimPayment(claim_id=plan.claim.pk, **payment), plan.claim)
             for plan in plans
-            for payment in plan.payments
+            for payment in plan.payments or ()
         ]
     )
-    log_bulk(created=[*claims, *changes, *payments])
+    return [*changes, *payments]
+
+
+def write_updates_in_bulk(plans: list[Plan]) -> None:
+    """Many changed claims at once, audited as write_update's save() and delete() audit them
+    (`core.audit.log_bulk`): one UPDATE of the columns any of them changed (`rows_update`; the
+    rows are locked, so a column one claim did not change is written back as it is stored), their
+    status changes and new payments inserted (`rows_insert`), and the payments those replace
+    deleted in one statement. A constraint refusing a row raises IntegrityError."""
+    replaced = [plan for plan in plans if plan.payments is not None]
+    old_payments = [payment for plan in replaced for payment in plan.stored.payments.all()]
+    if old_payments:
+        # Deleted as rows, not through the collector: it would send the delete signals (auditlog
+        # writing an entry a query each) that log_bulk stands for here.
+        ClaimPayment.objects.filter(any_of("claim_id", [plan.claim.pk for plan in replaced]))._raw_delete(
+            connection.alias
+        )
+    children = _insert_children(plans)
+    # Before updated_at is stamped: auditlog's receiver diffs a save() before auto_now is applied,
+    # so a claim's entry names the fields the sender changed, not the time of the change.
+    log_bulk(
+        created=children,
+        updated=[(plan.stored, plan.claim) for plan in plans],
+        deleted=old_payments,
+    )
+    now = timezone.now()
+    for plan in plans:
+        plan.claim.updated_at = now
+    rows_update(
+        [plan.claim for plan in plans], ["updated_at", *sorted({n for plan in plans for n in plan.changed})]
+    )
 
 
 def _of(row, claim):
