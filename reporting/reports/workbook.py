@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import chain, islice
 
 import xlsxwriter
 from django.utils import timezone
@@ -22,6 +23,9 @@ from core.xlsx.writing import FORMULA_PREFIXES, TableColumn, table_rows_write, x
 
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MAX_WIDTH = 60
+SHEET_ROWS = 1_048_576  # the rows a worksheet holds (Excel's limit): a longer table continues
+SHEET_TITLE = 31  # the characters a worksheet's name may have
+_END = object()
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,14 @@ def _table_column(book: "Book", kind: str) -> TableColumn:
     return TableColumn(number=formats["money"] if kind == "money" else formats["int"])
 
 
+def continued(sheet: Sheet, part: int) -> Sheet:
+    """A new sheet of `sheet`'s book for the `part`-th piece of a table too long for one:
+    "<title>（续2）" and so on, after the sheets written so far."""
+    suffix = f"（续{part}）"
+    title = sheet.worksheet.name.split("（续")[0]
+    return sheet.book.sheet(title[: SHEET_TITLE - len(suffix)] + suffix)
+
+
 def tables(
     sheets: Sequence[Sheet],
     columns: Sequence[Column],
@@ -169,7 +181,27 @@ def tables(
 ) -> int:
     """The same table on each of `sheets` (one per workbook), its rows read once: a header row
     (frozen, filtered) and the rows beneath it, each row's XML rendered once for all the sheets
-    (table_rows_write). Returns how many rows were written."""
+    (table_rows_write). Returns how many rows were written.
+
+    A worksheet holds SHEET_ROWS rows: a table longer than that (a work list of millions of
+    elevators) goes on in sheets of its own, each with the header again (`continued`), so that
+    every sheet opens in Excel."""
+    rows, count, part = iter(rows), 0, 1
+    while True:
+        room = SHEET_ROWS - 1 - max(sheet.row for sheet in sheets)  # the rows below the header
+        written = _table_part(sheets, columns, islice(rows, room), freeze=freeze)
+        count += written
+        following = next(rows, _END) if written == room else _END
+        if following is _END:
+            return count
+        rows, part = chain([following], rows), part + 1
+        sheets = [continued(sheet, part) for sheet in sheets]
+
+
+def _table_part(
+    sheets: Sequence[Sheet], columns: Sequence[Column], rows: Iterable[Sequence[object]], *, freeze: bool
+) -> int:
+    """A header row and `rows` beneath it on each of `sheets` (see `tables`)."""
     header_rows = []
     for sheet in sheets:
         header_rows.append(sheet.row)

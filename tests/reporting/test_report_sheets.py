@@ -89,3 +89,40 @@ def test_workbooks_at_different_rows_each_get_the_table(tmp_path):
         book.close()
     first, second = (openpyxl.load_workbook(tmp_path / f"{n}.xlsx").worksheets[0] for n in range(2))
     assert [c.value for c in first["A"]][1:] == [c.value for c in second["A"]][2:]
+
+
+def written(path) -> list[tuple[str, list]]:
+    book = openpyxl.load_workbook(path)
+    return [(ws.title, [row[0] for row in ws.iter_rows(values_only=True)]) for ws in book.worksheets]
+
+
+def test_a_table_longer_than_a_sheet_holds_goes_on_in_continuation_sheets(tmp_path, monkeypatch):
+    # Excel's sheet holds 1,048,576 rows (a city's work list at ten million elevators has more);
+    # the limit is lowered here so that a few rows overflow it.
+    monkeypatch.setattr("reporting.reports.workbook.SHEET_ROWS", 4)
+    books = [Book(str(tmp_path / f"{n}.xlsx")) for n in range(2)]
+    sheets = [book.sheet("未投保清单") for book in books]
+    sheets[1].note("说明")  # the second book's table starts a row lower, so both break where it must
+    rows = [(f"电梯{n}", n, Decimal("1.00"), Decimal("0.5"), date(2021, 6, 30)) for n in range(7)]
+    assert tables(sheets, COLUMNS, iter(rows)) == 7
+    for book in books:
+        book.sheet("下月到期保单")  # the next sheet comes after the continuations
+        book.close()
+    pieces = [["电梯0", "电梯1"], ["电梯2", "电梯3", "电梯4"], ["电梯5", "电梯6"]]
+    assert written(tmp_path / "0.xlsx") == [
+        ("未投保清单", ["名称", *pieces[0]]),
+        ("未投保清单（续2）", ["名称", *pieces[1]]),
+        ("未投保清单（续3）", ["名称", *pieces[2]]),
+        ("下月到期保单", []),
+    ]
+    assert written(tmp_path / "1.xlsx")[0] == ("未投保清单", ["说明", "名称", *pieces[0]])
+    assert written(tmp_path / "1.xlsx")[1:] == written(tmp_path / "0.xlsx")[1:]
+
+
+def test_a_table_that_fills_its_last_sheet_exactly_opens_no_empty_one(tmp_path, monkeypatch):
+    monkeypatch.setattr("reporting.reports.workbook.SHEET_ROWS", 4)
+    book = Book(str(tmp_path / "r.xlsx"))
+    rows = [(f"电梯{n}", n, None, None, None) for n in range(6)]  # 3 below the header, then 3 more
+    assert book.sheet("未投保清单").table(COLUMNS, rows) == 6
+    book.close()
+    assert [title for title, _names in written(tmp_path / "r.xlsx")] == ["未投保清单", "未投保清单（续2）"]
