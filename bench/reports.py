@@ -157,6 +157,7 @@ def _bare(departments, month: str) -> dict:
     from reporting.models import FrozenMonth
     from reporting.months import department_scope
     from reporting.reports.data import _ending_next_month, _work_list
+    from reporting.reports.workbook import SHEET_ROWS
 
     frozen = FrozenMonth.objects.get(month=date.fromisoformat(month))
     each = []
@@ -168,9 +169,10 @@ def _bare(departments, month: str) -> dict:
         with tempfile.TemporaryDirectory() as directory:
             book = xlsxwriter.Workbook(f"{directory}/bare.xlsx", {"constant_memory": True})
             for name, rows in (("work", work), ("ending", ending)):
-                sheet = book.add_worksheet(name)
                 for row, values in enumerate(rows):
-                    sheet.write_row(row, 0, values)
+                    if row % SHEET_ROWS == 0:  # a sheet holds no more (the report continues likewise)
+                        sheet = book.add_worksheet(f"{name}{row // SHEET_ROWS + 1}")
+                    sheet.write_row(row % SHEET_ROWS, 0, values)
             book.close()
         each.append([department, time.perf_counter() - started])
     return {"each": each, "rss": peak_rss_mb()}
