@@ -18,6 +18,7 @@ from itertools import chain, islice
 
 import xlsxwriter
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.xlsx.writing import FORMULA_PREFIXES, TableColumn, table_rows_write, xlsxwriter_close
 
@@ -164,11 +165,10 @@ def _table_column(book: "Book", kind: str) -> TableColumn:
     return TableColumn(number=formats["money"] if kind == "money" else formats["int"])
 
 
-def continued(sheet: Sheet, part: int) -> Sheet:
+def continued(sheet: Sheet, title: str, part: int) -> Sheet:
     """A new sheet of `sheet`'s book for the `part`-th piece of a table too long for one:
     "<title>（续2）" and so on, after the sheets written so far."""
-    suffix = f"（续{part}）"
-    title = sheet.worksheet.name.split("（续")[0]
+    suffix = _("（续%(part)d）") % {"part": part}
     return sheet.book.sheet(title[: SHEET_TITLE - len(suffix)] + suffix)
 
 
@@ -187,6 +187,7 @@ def tables(
     elevators) goes on in sheets of its own, each with the header again (`continued`), so that
     every sheet opens in Excel."""
     rows, count, part = iter(rows), 0, 1
+    titles = [sheet.worksheet.name for sheet in sheets]
     while True:
         room = SHEET_ROWS - 1 - max(sheet.row for sheet in sheets)  # the rows below the header
         written = _table_part(sheets, columns, islice(rows, room), freeze=freeze)
@@ -195,7 +196,7 @@ def tables(
         if following is _END:
             return count
         rows, part = chain([following], rows), part + 1
-        sheets = [continued(sheet, part) for sheet in sheets]
+        sheets = [continued(sheet, title, part) for sheet, title in zip(sheets, titles, strict=True)]
 
 
 def _table_part(
