@@ -1,17 +1,11 @@
-"""Frozen monthly figures, their approval, re-freezes, coverage targets and the monthly report runs.
-
-A frozen month holds, for every *scope* whose readers see different elevators (the city, each
-district, each department whose sector is not the whole city), the coverage figures of every
-grouping at the month's last day, as `coverage_by` computed them (docs/decisions/0007). Readers
-get the scope their visibility maps to (`reporting.months.scope_of`).
-"""
+"""Frozen months and their figures, re-freezes and coverage targets (docs/decisions/0007)."""
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Department, District, OrganisationKind
+from accounts.models import District
 from core.fields import user_reference
 from core.visibility import VisibleQuerySet
 
@@ -146,7 +140,7 @@ class ScopedFigure(models.Model):
 
     @property
     def rate(self):
-        from .selectors import coverage_rate  # the selectors import the registry's FilterSet
+        from ..selectors import coverage_rate  # the selectors import the registry's FilterSet
 
         return coverage_rate(self.insured, self.in_scope)
 
@@ -270,205 +264,3 @@ class Target(models.Model):
     def __str__(self) -> str:
         where = self.district or _("全市")
         return f"{where} {self.due_on}: {self.rate:.2%}"
-
-
-class ReportStatus(models.TextChoices):
-    PENDING = "pending", _("排队中")
-    RUNNING = "running", _("生成中")
-    DONE = "done", _("已生成")
-    FAILED = "failed", _("生成失败")
-
-
-# Kinds whose organisation is one of the eight departments and reads that department's reports.
-REPORT_READER_KINDS = (
-    OrganisationKind.SECTOR_DEPARTMENT,
-    OrganisationKind.FINANCE_BUREAU,
-    OrganisationKind.INSURANCE_REGULATOR,
-)
-
-
-def report_upload_to(run: "ReportRun", filename: str) -> str:
-    """reports/<month>/<file>: a month's eight reports side by side, whenever they were built."""
-    return f"reports/{run.frozen_month.month:%Y-%m}/{filename}"
-
-
-class ReportRunQuerySet(VisibleQuerySet):
-    """The city regulator sees every report; a department its own reports of published months."""
-
-    def for_city_regulator(self, org):
-        return self
-
-    def _own_published(self, org):
-        if not org.department:
-            return self.none()
-        return self.filter(department=org.department, frozen_month__status=MonthStatus.PUBLISHED)
-
-    for_sector_department = for_finance_bureau = for_insurance_regulator = _own_published
-
-    def downloadable(self):
-        return self.exclude(file="")
-
-
-class ReportRun(models.Model):
-    """The monthly Excel report of one department for one frozen month (STYLE.md 10).
-
-    One row per month and department: a re-run builds a new file beside the old one and swaps it in
-    one transaction, so the row always points at a complete workbook (the last good one while a
-    re-run is under way or after it failed)."""
-
-    frozen_month = models.ForeignKey(
-        FrozenMonth, on_delete=models.CASCADE, related_name="reports", verbose_name=_("月份")
-    )
-    department = models.CharField(_("部门"), max_length=16, choices=Department.choices)
-    status = models.CharField(
-        _("状态"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.PENDING
-    )
-    file = models.FileField(_("文件"), upload_to=report_upload_to, blank=True)
-    checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)
-    size = models.PositiveBigIntegerField(_("大小（字节）"), default=0)
-    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
-    message = models.TextField(_("说明"), blank=True)
-    requested_by = user_reference(_("发起人"))
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
-
-    objects = ReportRunQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("月度报表")
-        verbose_name_plural = _("月度报表")
-        ordering = ["-frozen_month__month", "department"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["frozen_month", "department"], name="report_run_one_per_month_department"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.frozen_month} {self.department} ({self.get_status_display()})"
-
-    @property
-    def filename(self) -> str:
-        return f"tibao-{self.frozen_month.month:%Y-%m}-{self.department}.xlsx"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
-
-
-class DailySnapshotQuerySet(VisibleQuerySet):
-    """A day's kept figures exist or not; which of them a reader gets is DailyFigure's rule."""
-
-    def _all(self, org):
-        return self
-
-    for_city_regulator = for_insurance_regulator = for_district_regulator = _all
-    for_sector_department = for_finance_bureau = _all
-
-
-class DailySnapshot(models.Model):
-    """The coverage figures of one day for every scope and grouping, kept so that the dashboards
-    read them instead of counting the registry on each request (docs/decisions: the daily
-    aggregate). Refreshed by a beat task for today, and for a month's last day when it is frozen."""
-
-    day = models.DateField(_("统计日"), unique=True)
-    computed_at = models.DateTimeField(_("计算时间"))
-
-    objects = DailySnapshotQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("每日投保数字")
-        verbose_name_plural = _("每日投保数字")
-        ordering = ["-day"]
-
-    def __str__(self) -> str:
-        return f"{self.day:%Y-%m-%d}"
-
-
-class DailyFigureQuerySet(VisibleQuerySet):
-    """Each reader reads the scope its own dashboard shows, and nothing else: the city-wide
-    readers the city and its districts, a district regulator its district, a department its
-    sector (the same sets of elevators `Elevator.objects.visible_to` gives them). A kept day's
-    coverage rows and its summaries are read by the same rule."""
-
-    def of_scope(self, kind: str, code: str = ""):
-        return self.filter(scope=kind, scope_code=code)
-
-    def _city_and_districts(self, org):
-        return self.filter(scope__in=[ScopeKind.CITY, ScopeKind.DISTRICT])
-
-    for_city_regulator = for_insurance_regulator = _city_and_districts
-
-    def for_district_regulator(self, org):
-        return self.filter(scope=ScopeKind.DISTRICT, scope_code=org.district_id)
-
-    def _department(self, org):
-        return self.filter(scope=ScopeKind.DEPARTMENT, scope_code=org.department)
-
-    for_sector_department = for_finance_bureau = _department
-
-
-class DailyFigure(ScopedFigure):
-    """One kept row of a day: a scope's figure for one key of one grouping ("" for the total), as
-    coverage_by answers it on that day (the same rows a frozen month stores)."""
-
-    snapshot = models.ForeignKey(
-        DailySnapshot, on_delete=models.CASCADE, related_name="figures", verbose_name=_("统计日")
-    )
-
-    objects = DailyFigureQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("每日投保数字行")
-        verbose_name_plural = _("每日投保数字行")
-        ordering = ["snapshot", "scope", "scope_code", "by", "pk"]
-        indexes = [models.Index(fields=["snapshot", "scope", "scope_code"], name="daily_figure_scope")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["snapshot", "scope", "scope_code", "by", "key"], name="daily_figure_unique"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.snapshot} {self.scope}:{self.scope_code} {self.by}={self.key}"
-
-
-class DailySummary(models.Model):
-    """One scope's figures of a kept day beside its coverage rows (DailyFigure): the insurance
-    summary, the maintenance states and the first policies of the renewal cliff, as the dashboard
-    shows them for that scope's reader (reporting.selectors.summaries), kept so that a request
-    reads one row instead of counting the covers, the claims and the registry.
-
-    Kept by the hourly refresh only: a day kept by a month's freeze has none, and its dashboard
-    counts these figures live."""
-
-    snapshot = models.ForeignKey(
-        DailySnapshot, on_delete=models.CASCADE, related_name="summaries", verbose_name=_("统计日")
-    )
-    scope = models.CharField(_("范围"), max_length=16, choices=ScopeKind.choices)
-    scope_code = models.CharField(_("范围代码"), max_length=16, blank=True)
-    policies = models.PositiveIntegerField(_("有效保单"))
-    elevators_covered = models.PositiveIntegerField(_("承保电梯"))
-    premium = models.DecimalField(_("保费（元）"), max_digits=16, decimal_places=2)
-    claims = models.PositiveIntegerField(_("理赔"))
-    paid = models.DecimalField(_("已赔付（元）"), max_digits=16, decimal_places=2)
-    maintenance_on_time = models.PositiveIntegerField(_("按期维保电梯"))
-    maintenance_overdue = models.PositiveIntegerField(_("维保超期电梯"))
-    maintenance_none = models.PositiveIntegerField(_("无维保记录电梯"))
-    # the first policies ending (coverage_forecast's order): [[policy id, elevators ending], ...]
-    ending_policies = models.JSONField(_("最先到期的保单"), default=list)
-
-    objects = DailyFigureQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("每日汇总数字")
-        verbose_name_plural = _("每日汇总数字")
-        ordering = ["snapshot", "scope", "scope_code"]
-        constraints = [
-            models.UniqueConstraint(fields=["snapshot", "scope", "scope_code"], name="daily_summary_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.snapshot} {self.scope}:{self.scope_code}"
