@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.visibility import VisibleQuerySet
@@ -21,11 +22,25 @@ class ElevatorRecordQuerySet(VisibleQuerySet):
 def choice_label(choices: type[models.Choices], value) -> str:
     """What `get_<field>_display()` gives for a field of `choices`: the label, or the value when it
     is none of them. A look-up by value, where Django's hashes every (lazy) label of the field on
-    each call: the audit of a bulk import names each of its rows (core.audit.log_bulk)."""
+    each call: the audit of a bulk import names each of its rows (core.audit.log_bulk). Each label
+    is translated once per language (the choices are fixed while the process runs)."""
+    key = (choices, value, get_language())
     try:
-        return str(choices(value).label)
+        return _LABELS[key]
+    except KeyError:
+        pass
+    except TypeError:  # a value that cannot be a key
+        key = None
+    try:
+        label = str(choices(value).label)
     except ValueError:
         return value
+    if key is not None:
+        _LABELS[key] = label
+    return label
+
+
+_LABELS: dict[tuple, str] = {}
 
 
 class Inspection(models.Model):
