@@ -163,7 +163,7 @@ def _lookups(company, items: list[dict]) -> tuple[dict, dict]:
     }
     numbers = {item["record_number"] for item in items}
     records = list(
-        MaintenanceRecord.objects.filter(any_of("record_number", numbers, probe=True), company=company)
+        MaintenanceRecord.objects.filter(any_of("record_number", numbers), company=company)
         .select_for_update()
         .order_by("pk")
     )
