@@ -26,10 +26,13 @@ def refusal_from(error: ValidationError, *, field: str | None = None, prefix: st
     return ApplicationError(prefix + " ".join(str(m) for m in messages), field=field)
 
 
-def full_clean_or_refuse(instance, *, exclude=None) -> None:
-    """Run the model's validation (fields, clean(), constraints); a failure is an ApplicationError."""
+def full_clean_or_refuse(instance, *, exclude=None, validate_constraints: bool = True) -> None:
+    """Run the model's validation (fields, clean(), constraints); a failure is an ApplicationError.
+
+    `validate_constraints=False` is for rows a service builds from values that satisfy the check
+    constraints by construction: Django checks each by a query (and a savepoint) per row."""
     try:
-        instance.full_clean(exclude=exclude)
+        instance.full_clean(exclude=exclude, validate_constraints=validate_constraints)
     except ValidationError as exc:
         raise refusal_from(exc) from exc
 

@@ -116,7 +116,16 @@ def _plan(reporter: Organisation, elevator: Elevator | None, existing: Hazard | 
         hazard = Hazard(
             reporter=reporter, hazard_number=data["hazard_number"], elevator=elevator, **values, **found_in
         )
-        full_clean_or_refuse(hazard, exclude=["reporter", "elevator"])
+        if found_in and values["deadline"] is None and values["severity"] == HazardSeverity.GENERAL:
+            # Opened by a service from a row it has just saved (a record's abnormal item): general,
+            # without criterion (_check_content) or deadline, it meets both check constraints; the
+            # key's uniqueness is the database's (the batch then falls back to one report at a
+            # time). Checking the link and the constraints was seven queries a hazard.
+            full_clean_or_refuse(
+                hazard, exclude=["reporter", "elevator", *found_in], validate_constraints=False
+            )
+        else:
+            full_clean_or_refuse(hazard, exclude=["reporter", "elevator"])
         return hazard, CREATED
     if existing.elevator_id != elevator.pk:
         raise ApplicationError(

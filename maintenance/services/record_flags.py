@@ -16,7 +16,8 @@ two that are about missing facts (one_worker, no_evidence).
 
 The flags of a batch are decided in the database, from the stored rows: one query decides every
 check but the overlap for all the records (`_decided`), one finds the overlapping pairs
-(`_overlapping`); only the texts of the details are written here.
+(`_overlapping`); only the texts of the details are written here. The stored flags are read
+only for records stored before the batch.
 """
 
 from collections import defaultdict
@@ -42,7 +43,7 @@ from django.db.models.functions import ASin, Cast, Cos, Power, Radians, Sin, Sqr
 from django.utils.translation import gettext as _
 
 from core.audit import log_bulk
-from core.pgcopy import rows_insert
+from core.pgcopy import any_of, rows_insert
 
 from ..models import Attachment, MaintenanceRecord, RecordFlag, ReviewFlag
 
@@ -77,7 +78,7 @@ def _decided(ids: list[int]) -> list[dict]:
     )
     bool_of = {"output_field": BooleanField()}
     return list(
-        MaintenanceRecord.objects.filter(pk__in=ids)
+        MaintenanceRecord.objects.filter(any_of("pk", ids))
         .annotate(
             metres=_haversine_m(
                 F("scan_in_latitude"),
@@ -165,12 +166,16 @@ def _flags(row: dict, overlap: set[str]) -> dict[str, str]:
     return flags
 
 
-def record_flags_refresh(*, records: Sequence[MaintenanceRecord]) -> None:
+def record_flags_refresh(
+    *, records: Sequence[MaintenanceRecord], new: Sequence[MaintenanceRecord] = ()
+) -> None:
     """Compute the flags of `records` (saved) from what is stored, and store what changed.
 
     Flags of other records that share an overlapping worker are added too (never removed here: they
     are recomputed when those records are saved). New flags are inserted at once (COPY on
     PostgreSQL) and audited with log_bulk; stale ones are deleted through the ORM (audited).
+    `new` are those of `records` the caller inserted in this transaction: they have no flags stored
+    yet, and are not looked for.
     """
     if not records:
         return
@@ -180,10 +185,12 @@ def record_flags_refresh(*, records: Sequence[MaintenanceRecord]) -> None:
     for other_pk in set(overlaps) - set(wanted):
         wanted[other_pk] = {ReviewFlag.WORKER_OVERLAP: _overlap_detail(overlaps[other_pk])}
     stored = defaultdict(dict)
-    for pk, record_id, name, detail in RecordFlag.objects.filter(record__in=list(wanted)).values_list(
-        "pk", "record_id", "flag", "detail"
-    ):
-        stored[record_id][name] = (pk, detail)
+    flagless = {r.pk for r in new}
+    if set(wanted) - flagless:
+        for pk, record_id, name, detail in RecordFlag.objects.filter(
+            any_of("record_id", sorted(set(wanted) - flagless))
+        ).values_list("pk", "record_id", "flag", "detail"):
+            stored[record_id][name] = (pk, detail)
     stale = {
         pk
         for record_id in ids
@@ -192,10 +199,10 @@ def record_flags_refresh(*, records: Sequence[MaintenanceRecord]) -> None:
     }
     if stale:
         RecordFlag.objects.filter(pk__in=stale).delete()
-    new = [
+    new_flags = [
         RecordFlag(record_id=record_id, flag=name, detail=detail[:300])
         for record_id, flags in wanted.items()
         for name, detail in flags.items()
         if name not in stored[record_id] or stored[record_id][name][0] in stale
     ]
-    log_bulk(created=rows_insert(new))
+    log_bulk(created=rows_insert(new_flags), just_inserted=True)

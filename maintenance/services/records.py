@@ -18,8 +18,9 @@ A batch is read in a few queries (elevators by code, the company's records by nu
 and their items are inserted at once (COPY with ids from the sequence on PostgreSQL,
 core.pgcopy.rows_insert; bulk_create elsewhere) and audited with core.audit.log_bulk, and the flags of
 the whole batch are decided in the database (services/record_flags.py); the changed records are
-updated in one statement and their replaced items deleted in one, audited with log_bulk as saving
-and deleting them would be. Refused items write nothing; the others are stored.
+updated in one statement (core.pgcopy.rows_update) and their replaced items deleted in one, audited
+with log_bulk as saving and deleting them would be (decision 0027). The number of queries of a batch
+does not depend on its size. Refused items write nothing; the others are stored.
 """
 
 from collections import defaultdict
@@ -36,7 +37,7 @@ from accounts.models import Organisation, OrganisationKind, User
 from core.api.bulk import CREATED, UNCHANGED, UPDATED, BulkItemResult, refused
 from core.audit import log_bulk
 from core.exceptions import ApplicationError
-from core.pgcopy import rows_insert
+from core.pgcopy import any_of, rows_insert, rows_update
 from core.rules import ObjectRule
 from core.text import normalise_code
 from core.visibility import organisation_of
@@ -156,19 +157,19 @@ def _lookups(company, items: list[dict]) -> tuple[dict, dict]:
     codes = {normalise_code(item["equipment_code"]) for item in items}
     elevators = {
         e.equipment_code: e
-        for e in Elevator.objects.filter(equipment_code__in=codes, maintenance_company=company).only(
+        for e in Elevator.objects.filter(any_of("equipment_code", codes), maintenance_company=company).only(
             "pk", "equipment_code", "category"
         )
     }
     numbers = {item["record_number"] for item in items}
     records = list(
-        MaintenanceRecord.objects.filter(company=company, record_number__in=numbers)
+        MaintenanceRecord.objects.filter(any_of("record_number", numbers), company=company)
         .select_for_update()
         .order_by("pk")
     )
     by_pk, items_of = {r.pk: r for r in records}, defaultdict(list)
     if records:
-        for item in RecordItem.objects.filter(record__in=list(by_pk)).order_by("pk"):
+        for item in RecordItem.objects.filter(any_of("record_id", list(by_pk))).order_by("pk"):
             item.record = by_pk[item.record_id]
             items_of[item.record_id].append(item)
     existing = {r.record_number: (r, items_of[r.pk]) for r in records}
@@ -183,9 +184,9 @@ def _write(plans: list[_Plan]) -> None:
         for item in plan.items:
             item.record = plan.record
     items = rows_insert([i for p in new for i in p.items])
-    log_bulk(created=[*created, *items])
+    log_bulk(created=[*created, *items], just_inserted=True)
     _update_in_bulk(changed)
-    record_flags_refresh(records=[p.record for p in (*new, *changed)])
+    record_flags_refresh(records=[p.record for p in (*new, *changed)], new=created)
 
 
 # What an update writes: the fields an item may set, the elevator, and the time (auto_now).
@@ -193,30 +194,26 @@ UPDATED_FIELDS = [*RECORD_FIELDS, "elevator", "updated_at"]
 
 
 def _update_in_bulk(changed: list[_Plan]) -> None:
-    """The changed records in one UPDATE (bulk_update), and the items of those that send theirs
-    replaced: the old ones deleted in one statement, the new inserted at once; every change
-    audited with log_bulk as auditlog logs a save() and a delete (before and after)."""
+    """The changed records in one UPDATE (core.pgcopy.rows_update, an array per column: the rows
+    are locked, so a field a record did not change is written back as stored), and the items of
+    those that send theirs replaced: the old ones deleted in one statement, the new inserted at
+    once. Audited with log_bulk as auditlog logs a save() and a delete, before updated_at is
+    stamped (decision 0027): an entry names the fields the sender changed, not the time."""
     if not changed:
         return
-    now = timezone.now()
-    for plan in changed:
-        plan.record.updated_at = now
-    MaintenanceRecord.objects.bulk_update([p.record for p in changed], UPDATED_FIELDS)
-    log_bulk(updated=[(p.stored, p.record) for p in changed])
     replaced = [p for p in changed if p.items is not None]
-    if not replaced:
-        return
     old = [item for p in replaced for item in p.stored_items]
-    if old:  # by SQL: the ORM's delete would send a signal, and auditlog write an entry, per item
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DELETE FROM {RecordItem._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(old))})",
-                [item.pk for item in old],
-            )
+    if old:  # as rows: the ORM's delete would send a signal, and auditlog write an entry, per item
+        RecordItem.objects.filter(any_of("pk", [item.pk for item in old]))._raw_delete(connection.alias)
     for plan in replaced:
         for item in plan.items:
             item.record = plan.record
-    log_bulk(created=rows_insert([i for p in replaced for i in p.items]), deleted=old)
+    items = rows_insert([i for p in replaced for i in p.items])
+    log_bulk(created=items, updated=[(p.stored, p.record) for p in changed], deleted=old, just_inserted=True)
+    now = timezone.now()
+    for plan in changed:
+        plan.record.updated_at = now
+    rows_update([p.record for p in changed], UPDATED_FIELDS)
 
 
 def _upsert(company, items: list[dict], user) -> list[_Plan | ApplicationError]:

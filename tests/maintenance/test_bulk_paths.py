@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from auditlog.models import LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.api.shapes import QuickShape
@@ -16,9 +18,9 @@ from maintenance.api.serializers.service_records import (
     ServiceRecordBulkItemSerializer,
     ServiceRecordBulkShape,
 )
-from maintenance.models import MaintenanceRecord, RecordFlag, ServiceRecord
+from maintenance.models import MaintenanceRecord, RecordFlag, RecordItem, ServiceRecord
 from maintenance.services.records import records_bulk_upsert
-from maintenance.services.service_records import service_records_bulk_upsert
+from maintenance.services.service_records import service_record_upsert, service_records_bulk_upsert
 from tests.core.test_quick_shape import answer
 from tests.maintenance.conftest_records import maintained, world  # noqa: F401
 from tests.maintenance.conftest_service_records import IN_COVER, cast  # noqa: F401
@@ -196,11 +198,111 @@ def test_updates_in_bulk_are_audited_as_saves_and_deletions(world):  # noqa: F81
     assert all(records[n].updated_at > before[n] for n in records)
     assert list(records["U-1"].items.values_list("item_code", flat=True)) == ["A1-04"]
     assert list(records["U-2"].items.values_list("pk", flat=True)) == old_items["U-2"]
+    # As a save() is audited (decision 0027): the fields the sender changed, not the time stamped;
+    # U-1 changed its items only, which are audited as deleted and created.
     updates = LogEntry.objects.filter(content_type__model="maintenancerecord", action=LogEntry.Action.UPDATE)
-    assert {e.object_id: sorted(e.changes_dict) for e in updates} == {
-        records["U-0"].pk: ["findings", "updated_at"],
-        records["U-1"].pk: ["updated_at"],
-        records["U-2"].pk: ["level", "updated_at"],
+    assert {e.object_id: e.changes_dict for e in updates} == {
+        records["U-0"].pk: {"findings": ["", "更换门刀"]},
+        records["U-2"].pk: {"level": ["half_monthly", "quarterly"]},
     }
+    created = LogEntry.objects.filter(content_type__model="recorditem", action=LogEntry.Action.CREATE)
+    assert created.count() == 3 + 2  # the first batch's three, then U-0's and U-1's replacements
     deleted = LogEntry.objects.filter(content_type__model="recorditem", action=LogEntry.Action.DELETE)
     assert sorted(deleted.values_list("object_id", flat=True)) == sorted(old_items["U-0"] + old_items["U-1"])
+
+
+def _queries_of(call) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_a_records_batch_takes_the_same_queries_whatever_its_size(world):  # noqa: F811
+    elevator = maintained(world)
+    user = world.users["maint"]
+    abnormal = [{"item_code": "A1-03", "result": "abnormal", "note": "门刀磨损"}]
+
+    def batch(prefix: str, count: int, **fields) -> list[dict]:
+        return [
+            batch_item(elevator, f"{prefix}-{n}", **WORKERS, worker_certificate=f"{prefix}{n}", **fields)
+            for n in range(count)
+        ]
+
+    def created(prefix: str, count: int) -> int:
+        items = batch(prefix, count, items=abnormal)
+        return _queries_of(lambda: records_bulk_upsert(user=user, items=items))
+
+    def updated(prefix: str, count: int) -> int:
+        items = batch(prefix, count, findings="更换门刀", items=[{"item_code": "A1-04", "result": "normal"}])
+        results = []
+        count_of = _queries_of(lambda: results.extend(records_bulk_upsert(user=user, items=items)))
+        assert [r.outcome for r in results] == ["updated"] * count
+        return count_of
+
+    created("W", 1)  # the log's content types are read once, then cached
+    assert created("S", 2) == created("L", 12)
+    assert updated("S", 2) == updated("L", 12)
+    assert MaintenanceRecord.objects.count() == 15
+    assert RecordItem.objects.filter(item_code="A1-04").count() == 14
+
+
+@pytest.mark.django_db
+def test_a_services_batch_takes_the_same_queries_whatever_its_size(cast):  # noqa: F811
+    insurer = cast.world.orgs["insurer_a"]
+
+    def sent(prefix: str, count: int, outcome: str, **fields) -> int:
+        items = [
+            {"service_number": f"{prefix}-{n}", "kind": "training", "performed_on": IN_COVER,
+             "attendance": n, "equipment_codes": [cast.covered.equipment_code], **fields}
+            for n in range(count)
+        ]  # fmt: skip
+        results = []
+        count_of = _queries_of(
+            lambda: results.extend(service_records_bulk_upsert(insurer=insurer, items=items))
+        )
+        assert [r.outcome for r in results] == [outcome] * count
+        return count_of
+
+    def created(prefix: str, count: int) -> int:
+        return sent(prefix, count, "created")
+
+    def updated(prefix: str, count: int) -> int:
+        return sent(prefix, count, "updated", findings="补充签到表。")
+
+    created("W", 1)  # the log's content types are read once, then cached
+    assert created("S", 2) == created("L", 12)
+    assert updated("S", 2) == updated("L", 12)
+    assert list(
+        ServiceRecord.objects.filter(service_number="L-11").values_list("attendance", "findings")
+    ) == [(11, "补充签到表。")]
+
+
+@pytest.mark.django_db
+def test_services_updated_in_bulk_are_audited_as_saved_ones(cast):  # noqa: F811
+    insurer = cast.world.orgs["insurer_a"]
+    first = [
+        {"service_number": number, "kind": "training", "performed_on": IN_COVER, "attendance": 5,
+         "equipment_codes": [cast.covered.equipment_code]}
+        for number in ("ONE", "BULK")
+    ]  # fmt: skip
+    service_records_bulk_upsert(insurer=insurer, items=first)
+    change = {"attendance": 9, "findings": "补充签到表。"}
+    service_record_upsert(insurer=insurer, data={**first[0], **change})  # through save()
+    before = ServiceRecord.objects.get(service_number="BULK").updated_at
+    results = service_records_bulk_upsert(insurer=insurer, items=[{**first[1], **change}])
+    assert [r.outcome for r in results] == ["updated"]
+    one, bulk = (ServiceRecord.objects.get(service_number=n) for n in ("ONE", "BULK"))
+    assert (bulk.attendance, bulk.findings) == (9, "补充签到表。") and bulk.updated_at > before
+
+    def update_changes(service):
+        entries = LogEntry.objects.filter(
+            content_type__model="servicerecord", object_id=service.pk, action=LogEntry.Action.UPDATE
+        )
+        return [e.changes_dict for e in entries]
+
+    assert (
+        update_changes(bulk)
+        == update_changes(one)
+        == [{"attendance": ["5", "9"], "findings": ["", "补充签到表。"]}]
+    )
