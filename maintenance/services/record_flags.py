@@ -116,21 +116,27 @@ def _decided(ids: list[int]) -> list[dict]:
 
 def _overlapping(ids: list[int]) -> dict[int, set[str]]:
     """For each record of `ids`, and each other record sharing a worker with one of them during an
-    overlapping job, the numbers of the records it overlaps (one query: a join of the records on a
-    shared certificate number and overlapping times)."""
+    overlapping job, the numbers of the records it overlaps (one query: the records joined to the
+    others on a shared certificate number and overlapping times).
+
+    The join is one equi-join per pair of certificate columns (theirs named as mine), so that each
+    reads the other records by the index on that certificate and start (maintenance 0002); one join
+    on "either certificate is one of mine" can use no index and read every stored record for each
+    of the batch's (on SQLite, which `make run` uses, that made the demo's records quadratic)."""
     table = MaintenanceRecord._meta.db_table
-    shared = " OR ".join(
-        f"(o.{mine} <> '' AND o.{mine} IN (r.worker_certificate, r.second_worker_certificate))"
-        for mine in ("worker_certificate", "second_worker_certificate")
+    certificates = ("worker_certificate", "second_worker_certificate")
+    placeholders = ", ".join(["%s"] * len(ids))
+    joins = " UNION ALL ".join(
+        f"SELECT r.id, r.record_number, o.id, o.record_number FROM {table} r JOIN {table} o "
+        f"ON o.{theirs} = r.{mine} AND o.{theirs} <> '' AND o.id <> r.id "
+        f"AND o.started_at < r.ended_at AND r.started_at < o.ended_at "
+        f"WHERE r.started_at IS NOT NULL AND r.id IN ({placeholders})"
+        for mine in certificates
+        for theirs in certificates
     )
     found: dict[int, set[str]] = defaultdict(set)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT r.id, r.record_number, o.id, o.record_number FROM {table} r JOIN {table} o "
-            f"ON o.id <> r.id AND o.started_at < r.ended_at AND r.started_at < o.ended_at AND ({shared}) "
-            f"WHERE r.started_at IS NOT NULL AND r.id IN ({', '.join(['%s'] * len(ids))})",
-            ids,
-        )
+        cursor.execute(joins, ids * len(certificates) ** 2)
         for record_id, record_number, other_id, other_number in cursor.fetchall():
             found[record_id].add(other_number)
             found[other_id].add(record_number)

@@ -114,6 +114,43 @@ def details(number):
 
 
 @pytest.mark.django_db
+def test_a_worker_named_second_on_one_record_and_first_on_another_overlaps(world):  # noqa: F811
+    elevator = maintained(world)
+    timed = {"started_at": at(9), "ended_at": at(10)}
+    later = {"started_at": at(9, 30), "ended_at": at(10, 30)}
+    items = [
+        batch_item(
+            elevator, "A", **WORKERS, **timed, worker_certificate="X1", second_worker_certificate="Y1"
+        ),
+        # Y1 is A's second worker and B's first, at an overlapping time
+        batch_item(
+            elevator, "B", **WORKERS, **later, worker_certificate="Y1", second_worker_certificate="Z1"
+        ),
+        # no certificate is no worker: two records without any never overlap
+        batch_item(elevator, "C", **WORKERS, **timed, worker_certificate="", second_worker_certificate=""),
+        batch_item(elevator, "D", **WORKERS, **later, worker_certificate="", second_worker_certificate=""),
+    ]
+    results = records_bulk_upsert(user=world.users["maint"], items=items)
+    assert {r.outcome for r in results} == {"created"}
+    assert details("A")["worker_overlap"] == "同一作业人员同时在记录B中作业"
+    assert details("B")["worker_overlap"] == "同一作业人员同时在记录A中作业"
+    assert "worker_overlap" not in details("C") and "worker_overlap" not in details("D")
+    # sent later, in a batch of its own, a record overlapping A by A's second worker is found too
+    (result,) = records_bulk_upsert(
+        user=world.users["maint"],
+        items=[
+            batch_item(
+                elevator, "E", **WORKERS, **later, worker_certificate="Q1", second_worker_certificate="Y1"
+            )
+        ],
+    )
+    assert result.outcome == "created"
+    assert details("E")["worker_overlap"] == "同一作业人员同时在记录A、B中作业"
+    # A was flagged already: its flag stays as it was until A itself is saved again
+    assert details("A")["worker_overlap"] == "同一作业人员同时在记录B中作业"
+
+
+@pytest.mark.django_db
 def test_the_flags_of_a_batch_with_their_details_and_audit(world):  # noqa: F811
     elevator = maintained(world, latitude=Decimal("32.042000"), longitude=Decimal("112.144000"))
     timed = {"started_at": at(9), "ended_at": at(10)}
