@@ -24,10 +24,20 @@ from django.db.models.signals import pre_save
 from django.utils import timezone
 from django.utils.encoding import smart_str
 
+from core.pgcopy import rows_update
+
 from .changes import _CreationDiff, _update_diff
 from .copying import _copy_entries, json_text
 
-__all__ = ["COPY_FROM", "acting_as", "attribute_current_request", "json_text", "log_bulk", "update_audited"]
+__all__ = [
+    "COPY_FROM",
+    "acting_as",
+    "attribute_current_request",
+    "json_text",
+    "log_bulk",
+    "rows_update_audited",
+    "update_audited",
+]
 
 
 def attribute_current_request(label: str, **data) -> None:
@@ -181,3 +191,21 @@ def update_audited(queryset, **values) -> int:
         queryset.model._default_manager.filter(pk__in=[row.pk for row in before]).update(**values)
         log_bulk(updated=list(zip(before, after, strict=True)))
     return len(before)
+
+
+def rows_update_audited(pairs, names, *, created=(), deleted=()) -> None:
+    """Write many changed rows of one model at once, audited as their save() would be.
+
+    `pairs` are (stored, changed) instances of each row; `names` the fields to write. The entries
+    are made first, with the rows' children just inserted (`created`) and those they replace
+    (`deleted`), in one log_bulk: auditlog's receiver diffs a save() before auto_now applies, so an
+    entry names the fields the sender changed, not the time of the change. Then updated_at is
+    stamped and the fields written in one UPDATE (core.pgcopy.rows_update): the rows are locked by
+    the caller, so a field a row did not change is written back as it is stored.
+    """
+    pairs = list(pairs)
+    log_bulk(created=created, updated=pairs, deleted=deleted, just_inserted=True)
+    now = timezone.now()
+    for _stored, row in pairs:
+        row.updated_at = now
+    rows_update([row for _stored, row in pairs], ["updated_at", *names])

@@ -28,16 +28,16 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, OrganisationKind, User
 from core.api.bulk import CREATED, UNCHANGED, UPDATED, BulkItemResult, refused
-from core.audit import log_bulk
+from core.audit import log_bulk, rows_update_audited
 from core.exceptions import ApplicationError
-from core.pgcopy import any_of, rows_insert, rows_update
+from core.pgcopy import any_of, rows_delete, rows_insert
 from core.rules import ObjectRule
 from core.text import normalise_code
 from core.visibility import organisation_of
@@ -203,17 +203,17 @@ def _update_in_bulk(changed: list[_Plan]) -> None:
         return
     replaced = [p for p in changed if p.items is not None]
     old = [item for p in replaced for item in p.stored_items]
-    if old:  # as rows: the ORM's delete would send a signal, and auditlog write an entry, per item
-        RecordItem.objects.filter(any_of("pk", [item.pk for item in old]))._raw_delete(connection.alias)
+    if old:
+        rows_delete(RecordItem.objects.filter(any_of("pk", [item.pk for item in old])))
     for plan in replaced:
         for item in plan.items:
             item.record = plan.record
-    items = rows_insert([i for p in replaced for i in p.items])
-    log_bulk(created=items, updated=[(p.stored, p.record) for p in changed], deleted=old, just_inserted=True)
-    now = timezone.now()
-    for plan in changed:
-        plan.record.updated_at = now
-    rows_update([p.record for p in changed], UPDATED_FIELDS)
+    rows_update_audited(
+        [(p.stored, p.record) for p in changed],
+        UPDATED_FIELDS,
+        created=rows_insert([i for p in replaced for i in p.items]),
+        deleted=old,
+    )
 
 
 def _upsert(company, items: list[dict], user) -> list[_Plan | ApplicationError]:

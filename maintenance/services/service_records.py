@@ -15,14 +15,13 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from core.api.bulk import CREATED, REFUSED, UNCHANGED, UPDATED, BulkItemResult, refused
-from core.audit import log_bulk
+from core.audit import log_bulk, rows_update_audited
 from core.exceptions import ApplicationError
-from core.pgcopy import any_of, rows_insert, rows_update
+from core.pgcopy import any_of, rows_delete, rows_insert
 from elevators.models import Elevator
 from insurance.models import InsuranceModel, Policy, PolicyElevator
 from maintenance.models import ServiceElevator, ServiceKind, ServiceRecord
@@ -370,20 +369,11 @@ def _update_all(plans: list[Plan], lookups: Lookups) -> None:
             for elevator_id, policy_id in plan.links.items()
             if elevator_id not in kept
         )
-    if old:  # as rows: the ORM's delete would send a signal, and auditlog write an entry, per link
-        ServiceElevator.objects.filter(any_of("pk", [link.pk for link in old]))._raw_delete(connection.alias)
-    links = rows_insert(new)
-    # Before updated_at is stamped: auditlog diffs a save() before auto_now applies.
-    log_bulk(
-        created=links,
-        updated=[(plan.stored, plan.record) for plan in plans],
-        deleted=old,
-        just_inserted=True,
+    if old:
+        rows_delete(ServiceElevator.objects.filter(any_of("pk", [link.pk for link in old])))
+    rows_update_audited(
+        [(plan.stored, plan.record) for plan in plans], UPDATED_FIELDS, created=rows_insert(new), deleted=old
     )
-    now = timezone.now()
-    for plan in plans:
-        plan.record.updated_at = now
-    rows_update([plan.record for plan in plans], UPDATED_FIELDS)
 
 
 def _create_in_bulk(plans: list[Plan]) -> None:

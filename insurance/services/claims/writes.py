@@ -2,11 +2,10 @@
 
 from datetime import date
 
-from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.db import IntegrityError, transaction
 
-from core.audit import log_bulk
-from core.pgcopy import any_of, rows_insert, rows_update
+from core.audit import log_bulk, rows_update_audited
+from core.pgcopy import any_of, rows_delete, rows_insert
 
 from ...models import ClaimPayment, ClaimStatusChange
 from .rules import Lookups, Plan, plan_item
@@ -76,24 +75,12 @@ def write_updates_in_bulk(plans: list[Plan]) -> None:
     replaced = [plan for plan in plans if plan.payments is not None]
     old_payments = [payment for plan in replaced for payment in plan.stored.payments.all()]
     if old_payments:
-        # Deleted as rows, not through the collector: it would send the delete signals (auditlog
-        # writing an entry a query each) that log_bulk stands for here.
-        ClaimPayment.objects.filter(any_of("claim_id", [plan.claim.pk for plan in replaced]))._raw_delete(
-            connection.alias
-        )
-    children = _insert_children(plans)
-    # Before updated_at is stamped: auditlog's receiver diffs a save() before auto_now is applied,
-    # so a claim's entry names the fields the sender changed, not the time of the change.
-    log_bulk(
-        created=children,
-        updated=[(plan.stored, plan.claim) for plan in plans],
+        rows_delete(ClaimPayment.objects.filter(any_of("claim_id", [plan.claim.pk for plan in replaced])))
+    rows_update_audited(
+        [(plan.stored, plan.claim) for plan in plans],
+        sorted({n for plan in plans for n in plan.changed}),
+        created=_insert_children(plans),
         deleted=old_payments,
-    )
-    now = timezone.now()
-    for plan in plans:
-        plan.claim.updated_at = now
-    rows_update(
-        [plan.claim for plan in plans], ["updated_at", *sorted({n for plan in plans for n in plan.changed})]
     )
 
 
