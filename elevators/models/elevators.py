@@ -248,7 +248,11 @@ class Elevator(models.Model):
     site_name = models.CharField(_("楼盘/场所名称"), max_length=200, blank=True)
     address = models.CharField(_("使用地点"), max_length=300)
     district = models.ForeignKey(
-        District, on_delete=models.PROTECT, related_name="elevators", verbose_name=_("所在区县")
+        District,
+        on_delete=models.PROTECT,
+        related_name="elevators",
+        verbose_name=_("所在区县"),
+        db_index=False,  # an index of the model's Meta leads with it (decision 0030)
     )
     place_category = models.ForeignKey(
         PlaceCategory, on_delete=models.PROTECT, related_name="elevators", verbose_name=_("场所类别")

@@ -50,7 +50,11 @@ class Inspection(models.Model):
         SELF = "self", _("自行检测")
 
     elevator = models.ForeignKey(
-        Elevator, on_delete=models.CASCADE, related_name="inspections", verbose_name=_("电梯")
+        Elevator,
+        on_delete=models.CASCADE,
+        related_name="inspections",
+        verbose_name=_("电梯"),
+        db_index=False,  # an index of the model's Meta leads with it (decision 0030)
     )
     inspected_on = models.DateField(_("检验日期"))
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.PERIODIC)
@@ -93,7 +97,11 @@ class LifecycleEvent(models.Model):
         STATUS_CHANGE = "status_change", _("状态变更")
 
     elevator = models.ForeignKey(
-        Elevator, on_delete=models.CASCADE, related_name="events", verbose_name=_("电梯")
+        Elevator,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("电梯"),
+        db_index=False,  # an index of the model's Meta leads with it (decision 0030)
     )
     occurred_on = models.DateField(_("日期"))
     kind = models.CharField(_("事件"), max_length=32, choices=Kind.choices)

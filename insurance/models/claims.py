@@ -40,14 +40,22 @@ class Claim(models.Model):
     Status = ClaimStatus
 
     insurer = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="claims", verbose_name=_("保险机构")
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="claims",
+        verbose_name=_("保险机构"),
+        db_index=False,  # an index of the model's Meta leads with it (decision 0030)
     )
     claim_number = models.CharField(_("理赔编号"), max_length=64)
     policy = models.ForeignKey(
         Policy, on_delete=models.PROTECT, related_name="claims", verbose_name=_("保单")
     )
     elevator = models.ForeignKey(
-        Elevator, on_delete=models.PROTECT, related_name="claims", verbose_name=_("电梯")
+        Elevator,
+        on_delete=models.PROTECT,
+        related_name="claims",
+        verbose_name=_("电梯"),
+        db_index=False,  # an index of the model's Meta leads with it (decision 0030)
     )
     incident_at = models.DateTimeField(_("出险时间"))
     kind = models.CharField(_("事故类型"), max_length=32, choices=Kind.choices)

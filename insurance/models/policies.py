@@ -124,6 +124,7 @@ class Policy(models.Model):
         on_delete=models.PROTECT,
         related_name="issued_policies",
         verbose_name=_("保险机构"),
+        db_index=False,  # an index of the model's Meta leads with it (decision 0030)
     )
     product_version = models.ForeignKey(
         ProductVersion, on_delete=models.PROTECT, related_name="policies", verbose_name=_("产品版本")
@@ -300,10 +301,18 @@ class PolicyElevator(models.Model):
     """
 
     policy = models.ForeignKey(
-        Policy, on_delete=models.CASCADE, related_name="covered", verbose_name=_("保单")
+        Policy,
+        on_delete=models.CASCADE,
+        related_name="covered",
+        verbose_name=_("保单"),
+        db_index=False,  # an index of the model's Meta leads with it (decision 0030)
     )
     elevator = models.ForeignKey(
-        Elevator, on_delete=models.PROTECT, related_name="policy_covers", verbose_name=_("电梯")
+        Elevator,
+        on_delete=models.PROTECT,
+        related_name="policy_covers",
+        verbose_name=_("电梯"),
+        db_index=False,  # an index of the model's Meta leads with it (decision 0030)
     )
     premium = models.DecimalField(_("保费（元）"), help_text=_("保单约定的保费。"), **MONEY)
     rated_premium = models.DecimalField(

@@ -29,7 +29,11 @@ class PassengerFeedback(models.Model):
     Rating = FeedbackRating
 
     elevator = models.ForeignKey(
-        Elevator, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("电梯")
+        Elevator,
+        on_delete=models.CASCADE,
+        related_name="feedback",
+        verbose_name=_("电梯"),
+        db_index=False,  # an index of the model's Meta leads with it (decision 0030)
     )
     rating = models.CharField(_("评价"), max_length=16, choices=FeedbackRating.choices)
     complaint = models.TextField(_("投诉内容"), max_length=1000, blank=True)

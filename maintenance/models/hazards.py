@@ -48,10 +48,15 @@ class Hazard(models.Model):
         on_delete=models.PROTECT,
         related_name="hazards_reported",
         verbose_name=_("报告单位"),
+        db_index=False,  # an index of the model's Meta leads with it (decision 0030)
     )
     hazard_number = models.CharField(_("隐患编号"), max_length=64)
     elevator = models.ForeignKey(
-        Elevator, on_delete=models.PROTECT, related_name="hazards", verbose_name=_("电梯")
+        Elevator,
+        on_delete=models.PROTECT,
+        related_name="hazards",
+        verbose_name=_("电梯"),
+        db_index=False,  # an index of the model's Meta leads with it (decision 0030)
     )
     found_on = models.DateField(_("发现日期"))
     found_by = models.CharField(_("发现途径"), max_length=16, choices=HazardSource.choices)

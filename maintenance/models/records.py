@@ -38,10 +38,15 @@ class MaintenanceRecord(models.Model):
         on_delete=models.PROTECT,
         related_name="maintenance_records",
         verbose_name=_("维保单位"),
+        db_index=False,  # an index of the model's Meta leads with it (decision 0030)
     )
     record_number = models.CharField(_("维保记录编号"), max_length=64)
     elevator = models.ForeignKey(
-        Elevator, on_delete=models.PROTECT, related_name="maintenance_records", verbose_name=_("电梯")
+        Elevator,
+        on_delete=models.PROTECT,
+        related_name="maintenance_records",
+        verbose_name=_("电梯"),
+        db_index=False,  # an index of the model's Meta leads with it (decision 0030)
     )
     performed_on = models.DateField(_("维保日期"))
     level = models.CharField(_("维保类别"), max_length=16, choices=MaintenanceLevel.choices)
@@ -128,7 +133,11 @@ class RecordItem(models.Model):
     Result = ItemResult
 
     record = models.ForeignKey(
-        MaintenanceRecord, on_delete=models.CASCADE, related_name="items", verbose_name=_("维保记录")
+        MaintenanceRecord,
+        on_delete=models.CASCADE,
+        related_name="items",
+        verbose_name=_("维保记录"),
+        db_index=False,  # an index of the model's Meta leads with it (decision 0030)
     )
     item_code = models.CharField(_("项目编号"), max_length=16)
     result = models.CharField(_("结果"), max_length=16, choices=ItemResult.choices)
@@ -157,7 +166,11 @@ class RecordFlag(models.Model):
     Flag = ReviewFlag
 
     record = models.ForeignKey(
-        MaintenanceRecord, on_delete=models.CASCADE, related_name="flags", verbose_name=_("维保记录")
+        MaintenanceRecord,
+        on_delete=models.CASCADE,
+        related_name="flags",
+        verbose_name=_("维保记录"),
+        db_index=False,  # an index of the model's Meta leads with it (decision 0030)
     )
     flag = models.CharField(_("疑点"), max_length=32, choices=ReviewFlag.choices)
     detail = models.CharField(_("说明"), max_length=300, blank=True)

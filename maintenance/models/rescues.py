@@ -34,10 +34,15 @@ class RescueIncident(models.Model):
         on_delete=models.PROTECT,
         related_name="rescues_reported",
         verbose_name=_("报告单位"),
+        db_index=False,  # an index of the model's Meta leads with it (decision 0030)
     )
     rescue_number = models.CharField(_("救援编号"), max_length=64)
     elevator = models.ForeignKey(
-        Elevator, on_delete=models.PROTECT, related_name="rescues", verbose_name=_("电梯")
+        Elevator,
+        on_delete=models.PROTECT,
+        related_name="rescues",
+        verbose_name=_("电梯"),
+        db_index=False,  # an index of the model's Meta leads with it (decision 0030)
     )
     alarm_at = models.DateTimeField(_("报警时间"))
     dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)

@@ -39,7 +39,11 @@ class ServiceRecord(models.Model):
     Kind = ServiceKind
 
     insurer = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="services", verbose_name=_("保险机构")
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="services",
+        verbose_name=_("保险机构"),
+        db_index=False,  # an index of the model's Meta leads with it (decision 0030)
     )
     service_number = models.CharField(_("服务编号"), max_length=64)
     kind = models.CharField(_("服务类型"), max_length=32, choices=ServiceKind.choices)
@@ -104,10 +108,18 @@ class ServiceElevator(models.Model):
     """An elevator a service was delivered on, with the insurance+maintenance policy covering it."""
 
     service = models.ForeignKey(
-        ServiceRecord, on_delete=models.CASCADE, related_name="covered", verbose_name=_("服务记录")
+        ServiceRecord,
+        on_delete=models.CASCADE,
+        related_name="covered",
+        verbose_name=_("服务记录"),
+        db_index=False,  # an index of the model's Meta leads with it (decision 0030)
     )
     elevator = models.ForeignKey(
-        Elevator, on_delete=models.PROTECT, related_name="service_links", verbose_name=_("电梯")
+        Elevator,
+        on_delete=models.PROTECT,
+        related_name="service_links",
+        verbose_name=_("电梯"),
+        db_index=False,  # an index of the model's Meta leads with it (decision 0030)
     )
     policy = models.ForeignKey(
         Policy, on_delete=models.PROTECT, related_name="service_links", verbose_name=_("保单")
