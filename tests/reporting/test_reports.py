@@ -6,11 +6,14 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Contact, Department
+from accounts.models import Contact, Department, District
 from core.principal import SYSTEM
 from reporting import services
 from reporting.models import ReportRun, ReportStatus
+from reporting.reports.data import report_data
 from reporting.selectors import coverage_by
 from reporting.services import (
     month_approve,
@@ -194,3 +197,16 @@ def test_departments_see_their_own_reports_of_published_months(world, frozen, me
     assert ReportRun.objects.visible_to(world.users["city"]).count() == 8
     assert not ReportRun.objects.visible_to(world.users["insurer_a"]).exists()
     assert services  # the module under test
+
+
+def test_the_work_list_is_read_one_district_at_a_time_in_the_sheets_order(world, frozen, registry):
+    """One query per district, in district order, so a worker holds one district's rows at a time;
+    the rows are those of one query ordered by district, place category and equipment code."""
+    data = report_data(frozen_month=frozen, department=Department.SAMR)
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(data.work_list)
+    open_ones = [registry[key] for key in ("fan_open_1", "fan_open_2", "xiang_open")]
+    expected = sorted(open_ones, key=lambda e: (e.district_id, e.place_category_id, e.equipment_code))
+    assert [row[0] for row in rows] == [e.equipment_code for e in expected]
+    reads = [q["sql"] for q in queries.captured_queries if 'FROM "elevators_elevator"' in q["sql"]]
+    assert len(reads) == District.objects.count() == 2  # the world's two districts
