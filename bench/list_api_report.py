@@ -51,7 +51,7 @@ def section(args, figures, before_rows, extra, loads) -> str:
         "Before and after in the same run (the serializer path is ElevatorSerializer over model",
         "instances with their five relations, as the list was answered before `core.api.fast_list`):",
         "",
-        "| call | serializer path | `.values()` fast path | speed-up |",
+        "| call | serializer path | `.values_list()` fast path | speed-up |",
         "|---|---:|---:|---:|",
     ]
     for name, old, new in before_rows:
@@ -64,7 +64,7 @@ def section(args, figures, before_rows, extra, loads) -> str:
         f"names by subquery, where the serializer path's join of all six tables takes "
         f"{extra['planning six tables']:.2f} ms to plan and the elevator table alone "
         f"{extra['planning alone']:.2f} ms; execution {extra['execution']:.1f} ms; the "
-        f"rest is the server writing and the driver reading 501 rows), `.values()` over it "
+        f"rest is the server writing and the driver reading 501 rows), `.values_list()` over it "
         f"{extra['values']:.1f} ms, `elevator_list_represent` {extra['represent']:.1f} ms (dates and "
         f"times come written by PostgreSQL), orjson through core.api.fast_json {extra['render']:.1f} ms "
         f"(DRF's JSONRenderer of the same page: {extra['drf render']:.1f} ms); what remains is the "
@@ -74,8 +74,8 @@ def section(args, figures, before_rows, extra, loads) -> str:
         "",
         "What would close the gaps. The JSON encoder and the date formatting are no longer the cost",
         "(orjson writes the page in a small fraction of the SQL's time; PostgreSQL writes the dates).",
-        "A 500-row page costs under twice its bare SQL: the rest is `.values()` making Django's row",
-        "dicts (~40 keys a row), the representation building the answer's dicts, and the request's",
+        "A 500-row page costs under twice its bare SQL: the rest is the driver's and Django's rows",
+        "(tuples of ~35 columns), the representation building the answer's dicts, and the request's",
         "fixed cost. 40,000 rows/s is 12.5 ms for 500 rows, below the bare fetch of the same rows at",
         "this load. The page built as JSON by PostgreSQL (row_to_json of exactly the serializer's",
         "keys, labels and flags in SQL) was tried and gave the same bytes, but is slower on",

@@ -1,4 +1,4 @@
-"""A fast read path for the list of a large table: `.values()` rows shaped by one plain function.
+"""A fast read path for the list of a large table: `.values_list()` rows shaped by one plain function.
 
 A ModelSerializer spends most of a big page on machinery, not data: for every row it builds a
 model instance (and one per joined relation, every column of each), then walks ~40 field objects
@@ -10,15 +10,17 @@ the FilterSet, cursor pagination, the serializer for detail and writes, and the 
 which drf-spectacular builds from `serializer_class` and never from `list()` — and answers the
 list from:
 
-- `list_values`: the `.values()` names to select (relations by `relation__field`, so one query
-  with the joins it needs and only the columns it shows); "pk" must be among them, because the
-  cursor reads it from each row;
+- `list_values`: the names to select (relations by `relation__field`, so one query with the joins
+  it needs and only the columns it shows); "pk" first, because the cursor reads it from a row
+  (core.api.pagination);
 - `list_expressions`: more columns by name, as expressions: a `Subquery` on the primary key of a
   small reference table costs PostgreSQL far less than one more join, because the planner's work
   grows with every table joined (six tables take milliseconds to plan, more than a page takes to
   run; bench/RESULTS.md);
-- `represent_list(rows)`: the rows as the serializer would represent them — the same keys in the
-  same order, the same values — with plain types only (str, int, bool, None, lists and dicts of
+- `represent_list(rows)`: the rows — tuples of `list_values` then `list_expressions`, in that
+  order (`list_rows`): building a dict of every row was a tenth of a 500-row page — as the
+  serializer would represent them, the same keys in the same order, the same values, with plain
+  types only (str, int, bool, None, lists and dicts of
   them), so that the JSON encoder never calls back into Python.
 
 Dates and datetimes are best selected as the text the serializer writes (`IsoDate`, `IsoDateTime`
@@ -33,6 +35,7 @@ tests/elevators/test_api_fast_list.py).
 import re
 from datetime import UTC, date, datetime, tzinfo
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import CharField, Func
 from django.utils import timezone
 from rest_framework.response import Response
@@ -154,29 +157,37 @@ def choice_labels(field) -> dict:
     return {value: str(label) for value, label in field.flatchoices}
 
 
-class ValuesListMixin:
-    """list() from `.values(*list_values)` rows shaped by `represent_list`; see the module docstring.
+def list_rows(queryset, values: tuple[str, ...], expressions: dict):
+    """`queryset`'s rows as tuples: the columns `values` names, then the `expressions`, in order."""
+    if values[:1] != ("pk",):
+        raise ImproperlyConfigured('A fast list selects "pk" first: its cursor reads it there.')
+    return queryset.annotate(**expressions).values_list(*values, *expressions)
 
-    The `.values()` queryset (the viewset's `queryset` with those names and expressions resolved)
-    is built once per viewset class, not per call: resolving ~40 names and the date expressions was
+
+class ValuesListMixin:
+    """list() from `list_rows(queryset, list_values, list_expressions)` shaped by
+    `represent_list`; see the module docstring.
+
+    The rows' queryset (the viewset's `queryset` with those names and expressions resolved) is
+    built once per viewset class, not per call: resolving ~40 names and the date expressions was
     a millisecond of every call's CPU. Each call's visibility (`get_queryset`) and filters apply to
     a clone of it, as they applied to `queryset` before; so for the list they may only filter (an
-    annotation added after `.values()` would be one more key of each row, and an aggregate one
-    would group the rows).
+    annotation added after `.values_list()` would be one more column of each row, and an aggregate
+    one would group the rows).
     """
 
     list_values: tuple[str, ...] = ()
     list_expressions: dict = {}
 
-    def represent_list(self, rows: list[dict]) -> list[dict]:
+    def represent_list(self, rows: list[tuple]) -> list[dict]:
         raise NotImplementedError(f"{type(self).__name__} must represent its list rows")
 
     @classmethod
     def list_queryset(cls):
-        """`queryset.values(*list_values, **list_expressions)`, built on the first call."""
+        """`list_rows(queryset, list_values, list_expressions)`, built on the first call."""
         built = cls.__dict__.get("_list_queryset")
         if built is None:
-            built = cls.queryset.values(*cls.list_values, **cls.list_expressions)
+            built = list_rows(cls.queryset, cls.list_values, cls.list_expressions)
             cls._list_queryset = built
         return built
 

@@ -1,3 +1,4 @@
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from rest_framework.pagination import CursorPagination
 
@@ -21,3 +22,12 @@ class StandardCursorPagination(CursorPagination):
         for name, help_text in LIST_ENVELOPE_HELP.items():
             envelope["properties"][name]["description"] = str(help_text)
         return envelope
+
+    def _get_position_from_instance(self, instance, ordering):
+        """The cursor's position in a row: an object's or a dict's field, or the first column of a
+        fast list's tuple (core.api.fast_list.list_rows selects the primary key first)."""
+        if type(instance) is tuple:
+            if ordering[0].lstrip("-") != "pk":
+                raise ImproperlyConfigured("A fast list's cursor orders by the primary key.")
+            return str(instance[0])
+        return super()._get_position_from_instance(instance, ordering)

@@ -1,6 +1,6 @@
 """The elevator list's fast path (core.api.fast_list): the same bytes as ElevatorSerializer, fewer costs.
 
-The list is answered from `.values()` rows; these tests hold it to the serializer's output for the
+The list is answered from `.values_list()` rows; these tests hold it to the serializer's output for the
 same rows — nulls, units without a credit code, districts, dates, flags at their boundaries,
 labels in both languages — and check that the cursor, the filters and the query count still hold.
 """
@@ -9,18 +9,16 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from rest_framework.renderers import JSONRenderer
 
+from core.api.fast_list import list_rows
 from elevators.api.serializers import ElevatorSerializer
-from elevators.api.serializers.elevators import (
-    ELEVATOR_LIST_EXPRESSIONS,
-    ELEVATOR_LIST_VALUES,
-    elevator_list_represent,
-)
-from elevators.api.views import ELEVATOR_RELATIONS
+from elevators.api.serializers.elevators import elevator_list_represent
+from elevators.api.views import ELEVATOR_RELATIONS, ElevatorViewSet
 from elevators.models import OLD_ELEVATOR_YEARS, Elevator, PlaceCategory, years_before
 from tests.elevators.factories import ElevatorFactory
 from tests.factories import OrganisationFactory
@@ -113,20 +111,14 @@ def test_dates_and_times_are_the_serializers_however_postgresql_writes_them(worl
 
 
 def test_the_representation_has_the_serializers_keys_in_its_order(world, registry):
-    rows = list(
-        Elevator.objects.filter(pk=registry[0].pk).values(*ELEVATOR_LIST_VALUES, **ELEVATOR_LIST_EXPRESSIONS)
-    )
+    rows = list(ElevatorViewSet.list_queryset().filter(pk=registry[0].pk))
     (represented,) = elevator_list_represent(rows, today=timezone.localdate())
     assert list(represented) == ElevatorSerializer.Meta.fields
 
 
 def test_flags_match_the_model_predicates_at_their_boundaries(world, registry):
     today = timezone.localdate()
-    rows = (
-        Elevator.objects.filter(pk__in=[e.pk for e in registry])
-        .order_by("pk")
-        .values(*ELEVATOR_LIST_VALUES, **ELEVATOR_LIST_EXPRESSIONS)
-    )
+    rows = ElevatorViewSet.list_queryset().filter(pk__in=[e.pk for e in registry]).order_by("pk")
     represented = elevator_list_represent(list(rows), today=today)
     expected = [(e.is_in_scope(on=today), e.is_old(on=today), e.is_three_no()) for e in registry]
     assert [(r["in_scope"], r["is_old"], r["is_three_no"]) for r in represented] == expected
@@ -170,4 +162,13 @@ def test_the_list_schema_still_describes_every_field(schema):
     assert list(properties) == ElevatorSerializer.Meta.fields
     assert all(
         p.get("description") and ("type" in p or "$ref" in p or "allOf" in p) for p in properties.values()
+    )
+
+
+def test_a_fast_list_selects_the_primary_key_first_for_its_cursor():
+    with pytest.raises(ImproperlyConfigured):
+        list_rows(Elevator.objects.all(), ("equipment_code", "pk"), {})
+    assert list_rows(Elevator.objects.all(), ("pk", "equipment_code"), {}).query.values_select == (
+        "pk",
+        "equipment_code",
     )

@@ -207,15 +207,29 @@ class ElevatorSerializer(PlausibleDatesMixin, TodayMixin, serializers.ModelSeria
 # them in Python was most of the representation's time; the two the flags compare come as dates too.
 ISO_DATES = ("registered_on", "manufactured_on", "installed_on", "last_inspected_on", "next_inspection_due")
 ISO_DATETIMES = ("created_at", "updated_at")
-_COLUMNS = {
-    field.name: field.attname
-    for field in Elevator._meta.concrete_fields
-    if field.name != "id"
-    and field.name not in {"registered_on", "manufactured_on", "last_inspected_on", *ISO_DATETIMES}
-}
+# The columns in the order elevator_list_represent unpacks each row (`.values_list()` tuples: these
+# names first, then the expressions'); the primary key first, where the list's cursor reads it.
 ELEVATOR_LIST_VALUES = (
     "pk",
-    *(_COLUMNS[name] for name in ElevatorSerializer.Meta.fields if name in _COLUMNS),
+    "equipment_code",
+    "rescue_code",
+    "code_form",
+    "registration_number",
+    "category",
+    "manufacturer",
+    "model_number",
+    "factory_serial",
+    "installed_on",
+    "site_name",
+    "address",
+    "district_id",
+    "place_category_id",
+    "user_unit_id",
+    "maintenance_company_id",
+    "has_repair_funds",
+    "status",
+    "inspection_result",
+    "next_inspection_due",
     "user_unit__credit_code",
     "user_unit__name",
     "owner__credit_code",
@@ -235,72 +249,106 @@ ELEVATOR_LIST_EXPRESSIONS = {
 }
 
 
-def elevator_list_represent(rows: list[dict], *, today: date) -> list[dict]:
-    """ElevatorSerializer's representation of `.values(*ELEVATOR_LIST_VALUES,
-    **ELEVATOR_LIST_EXPRESSIONS)` rows, key for key.
+def elevator_list_represent(rows: list[tuple], *, today: date) -> list[dict]:
+    """ElevatorSerializer's representation of `.values_list(*ELEVATOR_LIST_VALUES,
+    *ELEVATOR_LIST_EXPRESSIONS)` rows (core.api.fast_list.list_rows), key for key.
 
     The computed flags are the model predicates' (Elevator.is_in_scope, is_old, is_three_no) on
     the row's columns; labels are in the active language; dates and times come written (in the
-    current time zone) by the query.
+    current time zone) by the query. A row is unpacked in the columns' order, not made a dict:
+    that was a tenth of a 500-row page's time.
     """
     field = Elevator._meta.get_field
     code_forms, categories = choice_labels(field("code_form")), choice_labels(field("category"))
     statuses, results = choice_labels(field("status")), choice_labels(field("inspection_result"))
     groups = {c.code: (c.group, str(CategoryGroup(c.group).label)) for c in ELEVATOR_CATEGORIES}
     old_on = years_before(today, OLD_ELEVATOR_YEARS)
+    in_use = ElevatorStatus.IN_USE
     represented = []
-    for row in rows:
-        code_form, category, status = row["code_form"], row["category"], row["status"]
-        result, due, installed = row["inspection_result"], row["next_inspection_due"], row["installed_on"]
+    for (
+        pk,
+        equipment_code,
+        rescue_code,
+        code_form,
+        registration_number,
+        category,
+        manufacturer,
+        model_number,
+        factory_serial,
+        installed,
+        site_name,
+        address,
+        district,
+        place_category,
+        user_unit_id,
+        maintenance_company_id,
+        has_repair_funds,
+        status,
+        result,
+        due,
+        user_unit,
+        user_unit_name,
+        owner,
+        owner_name,
+        maintenance_company,
+        maintenance_company_name,
+        district_name,
+        place_category_name,
+        registered_on,
+        manufactured_on,
+        installed_on,
+        last_inspected_on,
+        next_inspection_due,
+        created_at,
+        updated_at,
+    ) in rows:
         group, group_label = groups[category]
         represented.append(
             {
-                "id": row["pk"],
-                "equipment_code": row["equipment_code"],
-                "rescue_code": row["rescue_code"],
+                "id": pk,
+                "equipment_code": equipment_code,
+                "rescue_code": rescue_code,
                 "code_form": code_form,
                 "code_form_display": code_forms.get(code_form, code_form),
-                "registration_number": row["registration_number"],
-                "registered_on": row["registered_on_iso"],
+                "registration_number": registration_number,
+                "registered_on": registered_on,
                 "category": category,
                 "category_display": categories.get(category, category),
                 "group": group,
                 "group_display": group_label,
-                "manufacturer": row["manufacturer"],
-                "model_number": row["model_number"],
-                "factory_serial": row["factory_serial"],
-                "manufactured_on": row["manufactured_on_iso"],
-                "installed_on": row["installed_on_iso"],
-                "site_name": row["site_name"],
-                "address": row["address"],
-                "district": row["district_id"],
-                "district_name": row["district_name"],
-                "place_category": row["place_category_id"],
-                "place_category_name": row["place_category_name"],
-                "user_unit": row["user_unit__credit_code"],
-                "user_unit_name": row["user_unit__name"],
-                "owner": row["owner__credit_code"],
-                "owner_name": row["owner__name"],
-                "maintenance_company": row["maintenance_company__credit_code"],
-                "maintenance_company_name": row["maintenance_company__name"],
-                "has_repair_funds": row["has_repair_funds"],
+                "manufacturer": manufacturer,
+                "model_number": model_number,
+                "factory_serial": factory_serial,
+                "manufactured_on": manufactured_on,
+                "installed_on": installed_on,
+                "site_name": site_name,
+                "address": address,
+                "district": district,
+                "district_name": district_name,
+                "place_category": place_category,
+                "place_category_name": place_category_name,
+                "user_unit": user_unit,
+                "user_unit_name": user_unit_name,
+                "owner": owner,
+                "owner_name": owner_name,
+                "maintenance_company": maintenance_company,
+                "maintenance_company_name": maintenance_company_name,
+                "has_repair_funds": has_repair_funds,
                 "status": status,
                 "status_display": statuses.get(status, status),
-                "last_inspected_on": row["last_inspected_on_iso"],
+                "last_inspected_on": last_inspected_on,
                 "inspection_result": result,
                 "inspection_result_display": results.get(result, result),
-                "next_inspection_due": row["next_inspection_due_iso"],
-                "in_scope": bool(row["registration_number"])
-                and status == ElevatorStatus.IN_USE
+                "next_inspection_due": next_inspection_due,
+                "in_scope": bool(registration_number)
+                and status == in_use
                 and result in PASSING_RESULTS
                 and due is not None
                 and due >= today,
                 "is_old": installed is not None and installed <= old_on,
-                "is_three_no": row["user_unit_id"] is None
-                or row["maintenance_company_id"] is None
-                or not row["has_repair_funds"],
-                "created_at": row["created_at_iso"],
-                "updated_at": row["updated_at_iso"],
+                "is_three_no": user_unit_id is None or maintenance_company_id is None or not has_repair_funds,
+                "created_at": created_at,
+                "updated_at": updated_at,
             }
         )
     return represented
