@@ -6,8 +6,8 @@ server time, and the queries of one call. The page counts live: the day's kept f
 (decision 0026; bench/reports.py measures the page reading them) are set aside in a transaction
 rolled back at the end. The limit, in the same run: the same SELECT statements, as the page sent
 them (captured with their parameters), replayed over a bare cursor: what the page would cost if
-rendering and Python were free. Rounds stop early, after three, once they have taken
---budget seconds (at 10,000,000 elevators a round is minutes).
+rendering and Python were free. Rounds stop early, after three, once they have taken ten
+minutes (BUDGET_S: at 10,000,000 elevators a round is minutes).
 
 Usage (the benchmark database, see bench/run.py):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tibao_bench DEBUG=1 \\

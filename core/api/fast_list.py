@@ -20,8 +20,8 @@ list from:
 - `represent_list(rows)`: the rows — tuples of `list_values` then `list_expressions`, in that
   order (`list_rows`): building a dict of every row was a tenth of a 500-row page — as the
   serializer would represent them, the same keys in the same order, the same values, with plain
-  types only (str, int, bool, None, lists and dicts of
-  them), so that the JSON encoder never calls back into Python.
+  types only (str, int, bool, None, lists and dicts of them), so that the JSON encoder never
+  calls back into Python.
 
 Dates and datetimes are best selected as the text the serializer writes (`IsoDate`, `IsoDateTime`
 among `list_expressions`): PostgreSQL formats them for next to nothing, where `isoformat` and

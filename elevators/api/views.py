@@ -70,7 +70,7 @@ class RegistryViewSet(VisibleModelViewSet):
 class ElevatorViewSet(ValuesListMixin, ServiceCreateMixin, ServiceUpdateMixin, RegistryViewSet):
     """The elevator registry the caller may see. There is no DELETE: set status to scrapped or cancelled.
 
-    The list is answered from `.values()` rows (core.api.fast_list), represented exactly as
+    The list is answered from `.values_list()` rows (core.api.fast_list), represented exactly as
     ElevatorSerializer represents them; detail, writes and the schema use the serializer.
     """
 

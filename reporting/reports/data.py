@@ -156,7 +156,7 @@ def _fetched_by_district(queryset):
     """The rows of a values_list queryset ordered by district first, one query per district in
     that order: the driver holds one district's result at a time, not the city's (a city's work
     list at 10,000,000 elevators is three million rows, 1.4 GB of a report worker's memory held
-    at once; bench/RESULTS.md). A district's query reads its elevators by the slice index."""
+    at once; bench/RESULTS.md)."""
     for code in District.objects.order_by("pk").values_list("pk", flat=True):
         yield from _fetched_in_chunks(queryset.filter(district_id=code))
 
