@@ -191,10 +191,10 @@ def record_flags_refresh(
     for other_pk in set(overlaps) - set(wanted):
         wanted[other_pk] = {ReviewFlag.WORKER_OVERLAP: _overlap_detail(overlaps[other_pk])}
     stored = defaultdict(dict)
-    flagless = {r.pk for r in new}
-    if set(wanted) - flagless:
+    flagged = sorted(set(wanted) - {r.pk for r in new})  # those that may have flags stored
+    if flagged:
         for pk, record_id, name, detail in RecordFlag.objects.filter(
-            any_of("record_id", sorted(set(wanted) - flagless))
+            any_of("record_id", flagged)
         ).values_list("pk", "record_id", "flag", "detail"):
             stored[record_id][name] = (pk, detail)
     stale = {

@@ -93,12 +93,10 @@ class Lookups:
                 self.services[service.service_number] = service
         # Each stored service's elevators and their policies, in one query per part (not
         # prefetch_related, which builds a queryset per service).
-        self.links: dict[int, dict[int, int]] = {}
-        self.link_rows: dict[int, list[ServiceElevator]] = {}  # the rows, for a bulk update
+        self.links: dict[int, list[ServiceElevator]] = {}
         for part in _chunks(sorted(service.pk for service in self.services.values()), IDS_PER_QUERY):
             for link in ServiceElevator.objects.filter(any_of("service_id", part)).order_by("pk"):
-                self.links.setdefault(link.service_id, {})[link.elevator_id] = link.policy_id
-                self.link_rows.setdefault(link.service_id, []).append(link)
+                self.links.setdefault(link.service_id, []).append(link)
 
 
 def _chunks(items: list, size: int):
@@ -226,7 +224,7 @@ def plan_item(item: dict, lookups: Lookups) -> Plan:
     if existing is None:
         record = ServiceRecord(insurer=lookups.insurer, service_number=item["service_number"], **values)
         return Plan(CREATED, record, links)
-    before_links = lookups.links.get(existing.pk, {})
+    before_links = {link.elevator_id: link.policy_id for link in lookups.links.get(existing.pk, ())}
     changed = [name for name, value in values.items() if _stored(existing, name) != _stored_value(value)]
     if not changed and before_links == links:
         return Plan(UNCHANGED, existing, links)
@@ -248,17 +246,29 @@ def _write(plan: Plan) -> None:
     """One service through save() (auditlog logs it), its elevators replaced when they changed."""
     with transaction.atomic():
         plan.record.save()
-        current = (
-            {link.elevator_id: link for link in plan.record.covered.all()} if plan.outcome == UPDATED else {}
-        )
-        for elevator_id, link in current.items():
-            if plan.links.get(elevator_id) != link.policy_id:
-                link.delete()
-        for elevator_id, policy_id in plan.links.items():
-            if elevator_id not in current or current[elevator_id].policy_id != policy_id:
-                ServiceElevator.objects.create(
-                    service=plan.record, elevator_id=elevator_id, policy_id=policy_id
-                )
+        old, new = _links_replaced(plan, plan.record.covered.all() if plan.outcome == UPDATED else ())
+        for link in old:
+            link.delete()
+        for link in new:
+            link.save()
+
+
+def _links_replaced(plan: Plan, stored) -> tuple[list[ServiceElevator], list[ServiceElevator]]:
+    """Of a service's `stored` links, those that no longer hold (the elevator is gone or served under
+    another policy), and the new links to insert in their place: one rule for a save (`_write`) and
+    for a bulk update (`_update_all`)."""
+    kept, old = set(), []
+    for link in stored:
+        if plan.links.get(link.elevator_id) == link.policy_id:
+            kept.add(link.elevator_id)
+        else:
+            old.append(link)
+    new = [
+        ServiceElevator(service=plan.record, elevator_id=elevator_id, policy_id=policy_id)
+        for elevator_id, policy_id in plan.links.items()
+        if elevator_id not in kept
+    ]
+    return old, new
 
 
 def _insurer(insurer: Organisation | None) -> Organisation:
@@ -358,17 +368,9 @@ def _update_in_bulk(plans: list[Plan], lookups: Lookups) -> None:
 def _update_all(plans: list[Plan], lookups: Lookups) -> None:
     old, new = [], []
     for plan in plans:
-        kept = set()
-        for link in lookups.link_rows.get(plan.record.pk, ()):
-            if plan.links.get(link.elevator_id) == link.policy_id:
-                kept.add(link.elevator_id)
-            else:
-                old.append(link)
-        new.extend(
-            ServiceElevator(service=plan.record, elevator_id=elevator_id, policy_id=policy_id)
-            for elevator_id, policy_id in plan.links.items()
-            if elevator_id not in kept
-        )
+        gone, added = _links_replaced(plan, lookups.links.get(plan.record.pk, ()))
+        old += gone
+        new += added
     if old:
         rows_delete(ServiceElevator.objects.filter(any_of("pk", [link.pk for link in old])))
     rows_update_audited(
